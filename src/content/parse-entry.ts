@@ -1,0 +1,136 @@
+import { createHash } from 'node:crypto';
+import { parseDocument } from 'yaml';
+import { z } from 'zod';
+import type { Entry } from './entry.ts';
+import { zonedTimeToInstant } from './time-zone.ts';
+
+/** A content file that cannot be used, with where and why. */
+export class ContentError extends Error {
+  constructor(
+    readonly file: string,
+    readonly reason: string,
+    readonly line?: number,
+  ) {
+    super(`${file}${line ? `:${line}` : ''}: ${reason}`);
+    this.name = 'ContentError';
+  }
+}
+
+export const MAX_ENTRY_BYTES = 1024 * 1024;
+export const ENTRY_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/;
+
+const ISO_DATE =
+  /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})?)?$/;
+const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).max(2048);
+const wordList = z
+  .union([z.string(), z.array(z.string())], { error: 'must be a word or a list of words' })
+  .transform((value) =>
+    (Array.isArray(value) ? value : [value]).map((word) => word.trim()).filter(Boolean),
+  )
+  .pipe(
+    z.array(z.string().max(64, 'words must be at most 64 characters')).max(50, 'at most 50 items'),
+  );
+
+const frontMatterSchema = z.object({
+  title: z
+    .string({ error: 'is required (text)' })
+    .trim()
+    .min(1, 'must not be empty')
+    .max(200, 'must be at most 200 characters'),
+  date: z
+    .string({ error: 'is required (ISO 8601 text, e.g. 2021-01-18)' })
+    .regex(ISO_DATE, 'must be ISO 8601, e.g. 2021-01-18 or 2021-01-18T09:00:00+08:00'),
+  summary: z
+    .string({ error: 'must be text' })
+    .max(1000, 'must be at most 1000 characters')
+    .default(''),
+  keywords: wordList.default([]),
+  topics: wordList.default([]),
+  url: httpUrl.optional(),
+  cover: httpUrl.optional(),
+  author: z.string({ error: 'must be text' }).max(100).optional(),
+});
+
+/**
+ * Parses an entry file: YAML front matter between `---` lines, then the Markdown body.
+ * YAML is read with the core schema, which has no timestamps and evaluates nothing:
+ * dates stay text until validated here.
+ */
+export function parseEntry(file: string, id: string, source: string, timeZone: string): Entry {
+  if (!ENTRY_ID.test(id)) {
+    throw new ContentError(
+      file,
+      'file name must be letters, digits, "-" or "_" (at most 100) followed by .md',
+    );
+  }
+  if (Buffer.byteLength(source) > MAX_ENTRY_BYTES)
+    throw new ContentError(file, 'file is larger than 1 MiB');
+  const text = source.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
+  if (!text.startsWith('---\n'))
+    throw new ContentError(file, 'must start with a "---" line opening the front matter', 1);
+  const close = text.indexOf('\n---', 3);
+  const closeEnd = close === -1 ? -1 : text.indexOf('\n', close + 4);
+  if (close === -1 || (closeEnd !== -1 && text.slice(close + 4, closeEnd).trim() !== '')) {
+    throw new ContentError(file, 'front matter is not closed by a "---" line', 1);
+  }
+  const yamlText = text.slice(4, close + 1);
+  const body = closeEnd === -1 ? '' : text.slice(closeEnd + 1).trim();
+
+  const doc = parseDocument(yamlText, { schema: 'core', prettyErrors: false, uniqueKeys: true });
+  const yamlError = doc.errors[0];
+  if (yamlError) {
+    const line = yamlError.linePos?.[0].line;
+    throw new ContentError(
+      file,
+      `front matter is not valid YAML: ${yamlError.message.split('\n')[0]}`,
+      line ? line + 1 : undefined,
+    );
+  }
+  const data: unknown = doc.toJS({ maxAliasCount: 10 });
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+    throw new ContentError(
+      file,
+      'front matter must be a mapping of fields (title: ..., date: ...)',
+      2,
+    );
+  }
+  const parsed = frontMatterSchema.safeParse(data);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const field = String(issue.path[0] ?? 'front matter');
+    throw new ContentError(file, `${field} ${issue.message}`, lineOfKey(yamlText, field));
+  }
+  const fields = parsed.data;
+  const publishedAt = parsePublished(fields.date, timeZone);
+  if (Number.isNaN(publishedAt.getTime())) {
+    throw new ContentError(
+      file,
+      `date is not a real date: ${fields.date}`,
+      lineOfKey(yamlText, 'date'),
+    );
+  }
+  return {
+    id,
+    ...fields,
+    publishedAt,
+    body,
+    hash: createHash('sha1').update(source).digest('hex'),
+  };
+}
+
+function parsePublished(date: string, timeZone: string): Date {
+  const [, offset] = ISO_DATE.exec(date) ?? [];
+  if (offset) return new Date(date);
+  const wallClock =
+    date.length === 10 ? `${date}T00:00:00` : date.length === 16 ? `${date}:00` : date;
+  const [y, m, d] = date.slice(0, 10).split('-').map(Number);
+  const check = new Date(Date.UTC(y!, m! - 1, d!));
+  if (check.getUTCMonth() !== m! - 1 || check.getUTCDate() !== d) return new Date(Number.NaN);
+  return zonedTimeToInstant(wallClock, timeZone);
+}
+
+/** File line of a top-level front-matter key (front matter starts on line 2). */
+function lineOfKey(yamlText: string, key: string): number | undefined {
+  const index = yamlText.split('\n').findIndex((line) => line.startsWith(`${key}:`));
+  return index === -1 ? undefined : index + 2;
+}

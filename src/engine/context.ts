@@ -1,0 +1,30 @@
+import type { ContentView } from '../content/library.ts';
+import type { Rules } from '../content/rules.ts';
+import type { ArchiveSearch } from '../search/archive-index.ts';
+import type { SessionStore } from '../store/sessions.ts';
+import type { SubscriberStore } from '../store/subscribers.ts';
+import type { RuleMatcher } from './keyword-match.ts';
+import type { Inbound, Reply } from './types.ts';
+
+/** What the engine reads and writes; each a small port, so tests can give real or fake ones. */
+export interface EngineDeps {
+  library: ContentView;
+  search: ArchiveSearch;
+  subscribers: SubscriberStore;
+  sessions: SessionStore;
+  publicUrl: string;
+  pageSize: number;
+  /** Picks a reply for `random_one` rules; Math.random unless a test fixes it. */
+  random?: () => number;
+}
+
+/** One message passing through the handler chain. */
+export interface TurnContext {
+  inbound: Inbound;
+  replies: Reply[];
+  /** False when the account fell through to the default reply. */
+  answered: boolean;
+  deps: EngineDeps;
+  rules: Rules;
+  matchRule: RuleMatcher;
+}

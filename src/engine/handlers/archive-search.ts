@@ -1,0 +1,32 @@
+import type { Entry } from '../../content/entry.ts';
+import type { Handler } from '../compose.ts';
+import type { TurnContext } from '../context.ts';
+import { articlesReply } from '../reply-specs.ts';
+
+/** Searches the archive for a message no rule answered; the best entries come back as cards. */
+export const handleArchiveSearch: Handler<TurnContext> = (ctx, next) => {
+  const { inbound } = ctx;
+  if (inbound.kind !== 'text') return next();
+  const found = searchPage(ctx, inbound.text.slice(0, 500), 0);
+  if (!found) return next();
+  return undefined;
+};
+
+/** Answers one page of results for `query` and remembers where "more" goes on; false when none. */
+export function searchPage(ctx: TurnContext, query: string, offset: number): boolean {
+  const { deps, inbound } = ctx;
+  const { ids, hasMore } = deps.search.search(query, { limit: deps.pageSize, offset });
+  const entries = ids
+    .map((id) => deps.library.get(id))
+    .filter((entry): entry is Entry => entry !== undefined);
+  if (entries.length === 0) return false;
+  ctx.replies.push(articlesReply(entries, deps.publicUrl));
+  if (hasMore) ctx.replies.push({ type: 'text', text: 'Send "more" (更多) for further results.' });
+  deps.sessions.saveSearch(
+    inbound.channel,
+    inbound.user,
+    hasMore ? { query, offset: offset + ids.length } : undefined,
+    inbound.time,
+  );
+  return true;
+}

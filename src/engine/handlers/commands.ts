@@ -1,0 +1,141 @@
+import type { Handler } from '../compose.ts';
+import { parseCommand, type CommandName } from '../commands.ts';
+import type { TurnContext } from '../context.ts';
+import { articlesReply } from '../reply-specs.ts';
+import { resolveTopic, topicLabel } from '../topics.ts';
+import { searchPage } from './archive-search.ts';
+
+/**
+ * The built-in commands. A message that looks like a command but is not one of its forms
+ * (`latest news`, not `latest 3`) passes on to the keyword rules and the search.
+ */
+export const handleCommands: Handler<TurnContext> = (ctx, next) => {
+  if (ctx.inbound.kind !== 'text') return next();
+  const command = parseCommand(ctx.inbound.text);
+  if (!command) return next();
+  const handled = COMMANDS[command.name](ctx, command.arg);
+  return handled ? undefined : next();
+};
+
+const say = (ctx: TurnContext, text: string) => {
+  ctx.replies.push({ type: 'text', text });
+  return true;
+};
+
+const COMMANDS: Record<CommandName, (ctx: TurnContext, arg: string) => boolean> = {
+  help(ctx, arg) {
+    if (arg) return false;
+    const topics = ctx.deps.library.topics().map((name) => topicLabel(name, ctx.rules));
+    return say(
+      ctx,
+      [
+        'Send me any word to search the archive (English or 中文). Commands:',
+        '• latest [N] / 最新 — the newest entries',
+        '• more / 更多 — more results of your last search',
+        '• topics / 栏目 — the topics you can follow',
+        '• subscribe [topic] / 订阅 [topic] — receive new entries (all, or one topic)',
+        '• unsubscribe [topic] / 退订 [topic] — stop receiving them (all, or one topic)',
+        '• help / 帮助 — this list',
+        topics.length ? `Topics: ${topics.join(', ')}` : '',
+      ]
+        .filter(Boolean)
+        .join('\n'),
+    );
+  },
+
+  latest(ctx, arg) {
+    if (arg && !/^\d{1,2}$/.test(arg)) return false;
+    const count = Math.min(Math.max(Number(arg || ctx.deps.pageSize), 1), 8);
+    const entries = ctx.deps.library.latest(count, { now: ctx.inbound.time });
+    if (entries.length === 0) return say(ctx, 'Nothing has been published yet.');
+    ctx.replies.push(articlesReply(entries, ctx.deps.publicUrl));
+    return true;
+  },
+
+  more(ctx, arg) {
+    if (arg) return false;
+    const { channel, user } = ctx.inbound;
+    const last = ctx.deps.sessions.lastSearch(channel, user);
+    if (!last) return say(ctx, 'There is nothing more to show. Send a word to search the archive.');
+    if (!searchPage(ctx, last.query, last.offset)) {
+      ctx.deps.sessions.saveSearch(channel, user, undefined, ctx.inbound.time);
+      return say(ctx, `No more results for "${last.query}".`);
+    }
+    return true;
+  },
+
+  topics(ctx, arg) {
+    if (arg) return false;
+    const known = ctx.deps.library.topics();
+    if (known.length === 0) return say(ctx, 'There are no topics yet.');
+    const subscriber = ctx.deps.subscribers.get(ctx.inbound.channel, ctx.inbound.user);
+    const mine = subscriber?.state === 'active' ? subscriber.topics : undefined;
+    const lines = known.map(
+      (name) => `${mine?.includes(name) ? '✓' : '•'} ${topicLabel(name, ctx.rules)}`,
+    );
+    const status = !mine
+      ? 'You are not subscribed.'
+      : mine.length === 0
+        ? 'You receive every topic.'
+        : 'You receive the topics marked ✓.';
+    return say(
+      ctx,
+      `Topics:\n${lines.join('\n')}\n${status} Send "subscribe <topic>" to follow one.`,
+    );
+  },
+
+  subscribe(ctx, arg) {
+    const { channel, user, time } = ctx.inbound;
+    const { subscribers, library } = ctx.deps;
+    if (!arg) {
+      subscribers.save(channel, user, { state: 'active', topics: [] }, time);
+      return say(ctx, 'You are subscribed to every new entry. Send "topics" to follow only some.');
+    }
+    const topic = resolveTopic(arg, library.topics(), ctx.rules);
+    if (!topic) return say(ctx, unknownTopic(ctx, arg));
+    const current = subscribers.get(channel, user);
+    const topics = current?.state === 'active' ? [...new Set([...current.topics, topic])] : [topic];
+    subscribers.save(channel, user, { state: 'active', topics }, time);
+    return say(
+      ctx,
+      `Subscribed to ${topicLabel(topic, ctx.rules)}. You receive: ${topics.map((t) => topicLabel(t, ctx.rules)).join(', ')}.`,
+    );
+  },
+
+  unsubscribe(ctx, arg) {
+    const { channel, user, time } = ctx.inbound;
+    const { subscribers, library } = ctx.deps;
+    const current = subscribers.get(channel, user);
+    if (!arg) {
+      if (current?.state === 'active')
+        subscribers.save(channel, user, { state: 'unsubscribed' }, time);
+      return say(
+        ctx,
+        'You are unsubscribed and will receive no more entries. Send "subscribe" to come back.',
+      );
+    }
+    const topic = resolveTopic(arg, library.topics(), ctx.rules);
+    if (!topic) return say(ctx, unknownTopic(ctx, arg));
+    if (current?.state !== 'active' || !current.topics.includes(topic)) {
+      return say(ctx, `You do not follow ${topicLabel(topic, ctx.rules)}.`);
+    }
+    const topics = current.topics.filter((t) => t !== topic);
+    if (topics.length === 0) {
+      subscribers.save(channel, user, { state: 'unsubscribed', topics: [] }, time);
+      return say(
+        ctx,
+        `Unsubscribed from ${topicLabel(topic, ctx.rules)}, your last topic: you receive nothing now.`,
+      );
+    }
+    subscribers.save(channel, user, { topics }, time);
+    return say(
+      ctx,
+      `Unsubscribed from ${topicLabel(topic, ctx.rules)}. You receive: ${topics.map((t) => topicLabel(t, ctx.rules)).join(', ')}.`,
+    );
+  },
+};
+
+function unknownTopic(ctx: TurnContext, arg: string): string {
+  const known = ctx.deps.library.topics().map((name) => topicLabel(name, ctx.rules));
+  return `There is no topic "${arg}". Topics: ${known.join(', ') || 'none yet'}.`;
+}

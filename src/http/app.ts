@@ -1,0 +1,31 @@
+import express, { type Express } from 'express';
+import type { ContentView } from '../content/library.ts';
+import type { Engine } from '../engine/engine.ts';
+import type { Logger } from '../log/logger.ts';
+import type { InboxStore } from '../store/inbox.ts';
+import { chatRoutes } from './chat-routes.ts';
+import { entryPage } from './entry-page.ts';
+import { errorHandler, notFound } from './error-handler.ts';
+
+export interface AppDeps {
+  engine: Engine;
+  inbox: InboxStore;
+  library: ContentView;
+  log: Logger;
+  now?: () => Date;
+}
+
+/** The HTTP face of the service. Routes parse, call one domain function, and answer. */
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok', entries: deps.library.size() });
+  });
+  app.use(chatRoutes(deps));
+  app.use(entryPage(deps));
+  app.use(notFound);
+  app.use(errorHandler(deps.log));
+  return app;
+}

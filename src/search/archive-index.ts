@@ -1,0 +1,114 @@
+import type { Entry } from '../content/entry.ts';
+import type { EntryChange } from '../content/library.ts';
+import type { Db } from '../store/database.ts';
+import { indexTerms, queryTermGroups } from '../text/tokenize.ts';
+
+/** Full-text search over the archive. */
+export interface ArchiveSearch {
+  /** Entry ids, best first; `hasMore` tells whether another page exists. */
+  search(
+    query: string,
+    page: { limit: number; offset?: number },
+  ): { ids: string[]; hasMore: boolean };
+}
+
+export interface ArchiveIndex extends ArchiveSearch {
+  /** Brings the index in step with a change of the library; unchanged entries are not touched. */
+  apply(change: EntryChange): void;
+  /** Makes the index hold exactly `entries` (at start: only what changed since the last run is re-indexed). */
+  syncAll(entries: Entry[]): { added: number; updated: number; removed: number };
+}
+
+/** Column weights for bm25: a word in the title counts most, then keywords, summary, body. */
+const WEIGHTS = [10, 4, 6, 1] as const;
+
+/**
+ * The archive index in SQLite FTS5, kept in the database file, so a restart re-indexes
+ * only files that changed. Text is turned into index terms by our own tokenizer
+ * (`indexTerms`): FTS5's unicode61 then only splits on the spaces between them.
+ */
+export function createArchiveIndex(db: Db): ArchiveIndex {
+  const docs = db.prepare<[], { rowid: number; entry_id: string; hash: string }>(
+    'SELECT rowid, entry_id, hash FROM search_docs',
+  );
+  const docByEntry = db.prepare<[string], { rowid: number; hash: string }>(
+    'SELECT rowid, hash FROM search_docs WHERE entry_id = ?',
+  );
+  const insertDoc = db.prepare(
+    'INSERT INTO search_docs (entry_id, hash, published_at) VALUES (?, ?, ?)',
+  );
+  const insertFts = db.prepare(
+    'INSERT INTO search_fts (rowid, title, summary, keywords, body) VALUES (?, ?, ?, ?, ?)',
+  );
+  const deleteDoc = db.prepare('DELETE FROM search_docs WHERE rowid = ?');
+  const deleteFts = db.prepare('DELETE FROM search_fts WHERE rowid = ?');
+  const query = db.prepare<[string, number, number], { entry_id: string }>(`
+    SELECT d.entry_id FROM search_fts f JOIN search_docs d ON d.rowid = f.rowid
+    WHERE search_fts MATCH ?
+    ORDER BY bm25(search_fts, ${WEIGHTS.join(', ')}), d.published_at DESC
+    LIMIT ? OFFSET ?`);
+
+  const exists = db.prepare<[string], { found: number }>(
+    'SELECT 1 AS found FROM search_fts WHERE search_fts MATCH ? LIMIT 1',
+  );
+
+  const remove = (rowid: number) => {
+    deleteFts.run(rowid);
+    deleteDoc.run(rowid);
+  };
+  const add = (entry: Entry) => {
+    const rowid = insertDoc.run(entry.id, entry.hash, entry.publishedAt.getTime()).lastInsertRowid;
+    insertFts.run(
+      rowid,
+      indexTerms(entry.title),
+      indexTerms(entry.summary),
+      indexTerms(entry.keywords.join(' ')),
+      indexTerms(entry.body),
+    );
+  };
+  const upsert = (entry: Entry): 'added' | 'updated' | undefined => {
+    const existing = docByEntry.get(entry.id);
+    if (existing?.hash === entry.hash) return undefined;
+    if (existing) remove(existing.rowid);
+    add(entry);
+    return existing ? 'updated' : 'added';
+  };
+
+  const runQuery = (match: string, limit: number, offset: number) =>
+    query.all(match, limit + 1, offset).map((row) => row.entry_id);
+
+  return {
+    apply: db.transaction((change: EntryChange) => {
+      for (const entry of change.upserted) upsert(entry);
+      for (const id of change.removed) {
+        const existing = docByEntry.get(id);
+        if (existing) remove(existing.rowid);
+      }
+    }),
+    syncAll: db.transaction((entries: Entry[]) => {
+      const counts = { added: 0, updated: 0, removed: 0 };
+      const wanted = new Set(entries.map((entry) => entry.id));
+      for (const doc of docs.all()) {
+        if (!wanted.has(doc.entry_id)) {
+          remove(doc.rowid);
+          counts.removed++;
+        }
+      }
+      for (const entry of entries) {
+        const result = upsert(entry);
+        if (result) counts[result]++;
+      }
+      return counts;
+    }),
+    search(text, { limit, offset = 0 }) {
+      const groups = queryTermGroups(text).slice(0, 16);
+      if (groups.length === 0) return { ids: [], hasMore: false };
+      const phrases = groups.map((terms) => `"${terms.join(' ').replaceAll('"', '""')}"`);
+      // Entries with every word when there are any; otherwise any word, still ranked by bm25.
+      const all = phrases.join(' AND ');
+      const match = phrases.length === 1 || exists.get(all) ? all : phrases.join(' OR ');
+      const ids = runQuery(match, limit, offset);
+      return { ids: ids.slice(0, limit), hasMore: ids.length > limit };
+    },
+  };
+}

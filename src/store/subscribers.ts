@@ -1,0 +1,100 @@
+import type { Db } from './database.ts';
+
+export type SubscriberState = 'active' | 'unsubscribed' | 'blocked';
+
+export interface Subscriber {
+  channel: string;
+  userId: string;
+  state: SubscriberState;
+  /** Topics the subscriber follows; empty means everything. */
+  topics: string[];
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** Subscribers, one per (channel, user id). */
+export interface SubscriberStore {
+  get(channel: string, userId: string): Subscriber | undefined;
+  /** Sets the state (creating the subscriber when new) and, when given, the topics. */
+  save(
+    channel: string,
+    userId: string,
+    change: { state?: SubscriberState; topics?: string[] },
+    now: Date,
+  ): Subscriber;
+  list(options?: {
+    state?: SubscriberState;
+    limit?: number;
+    after?: { channel: string; userId: string };
+  }): Subscriber[];
+}
+
+interface Row {
+  channel: string;
+  user_id: string;
+  state: SubscriberState;
+  topics: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export function createSubscriberStore(db: Db): SubscriberStore {
+  const getStmt = db.prepare<[string, string], Row>(
+    'SELECT * FROM subscribers WHERE channel = ? AND user_id = ?',
+  );
+  const upsert = db.prepare(`
+    INSERT INTO subscribers (channel, user_id, state, topics, created_at, updated_at)
+    VALUES (@channel, @userId, @state, @topics, @now, @now)
+    ON CONFLICT (channel, user_id) DO UPDATE SET
+      state = excluded.state, topics = excluded.topics, updated_at = excluded.updated_at`);
+  const listStmt = db.prepare<
+    { state: string | null; limit: number; channel: string; userId: string },
+    Row
+  >(`
+    SELECT * FROM subscribers
+    WHERE (@state IS NULL OR state = @state) AND (channel, user_id) > (@channel, @userId)
+    ORDER BY channel, user_id LIMIT @limit`);
+
+  const get = (channel: string, userId: string) => {
+    const row = getStmt.get(channel, userId);
+    return row && toSubscriber(row);
+  };
+  return {
+    get,
+    save: db.transaction(
+      (
+        channel: string,
+        userId: string,
+        change: { state?: SubscriberState; topics?: string[] },
+        now: Date,
+      ) => {
+        const current = get(channel, userId);
+        const state = change.state ?? current?.state ?? 'active';
+        const topics = change.topics ?? current?.topics ?? [];
+        upsert.run({ channel, userId, state, topics: JSON.stringify(topics), now: now.getTime() });
+        return get(channel, userId)!;
+      },
+    ),
+    list({ state, limit = 100, after } = {}) {
+      return listStmt
+        .all({
+          state: state ?? null,
+          limit,
+          channel: after?.channel ?? '',
+          userId: after?.userId ?? '',
+        })
+        .map(toSubscriber);
+    },
+  };
+}
+
+function toSubscriber(row: Row): Subscriber {
+  return {
+    channel: row.channel,
+    userId: row.user_id,
+    state: row.state,
+    topics: JSON.parse(row.topics) as string[],
+    createdAt: new Date(row.created_at),
+    updatedAt: new Date(row.updated_at),
+  };
+}
