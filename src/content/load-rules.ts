@@ -33,7 +33,7 @@ export async function loadRules(
   const doc = parseDocument(source, {
     schema: 'core',
     lineCounter,
-    prettyErrors: false,
+    prettyErrors: true,
     uniqueKeys: true,
   });
   const yamlError = doc.errors[0];

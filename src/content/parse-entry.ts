@@ -76,7 +76,7 @@ export function parseEntry(file: string, id: string, source: string, timeZone: s
   const yamlText = text.slice(4, close + 1);
   const body = closeEnd === -1 ? '' : text.slice(closeEnd + 1).trim();
 
-  const doc = parseDocument(yamlText, { schema: 'core', prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(yamlText, { schema: 'core', prettyErrors: true, uniqueKeys: true });
   const yamlError = doc.errors[0];
   if (yamlError) {
     const line = yamlError.linePos?.[0].line;

@@ -45,7 +45,7 @@ export function createArchiveIndex(db: Db): ArchiveIndex {
   const query = db.prepare<[string, number, number], { entry_id: string }>(`
     SELECT d.entry_id FROM search_fts f JOIN search_docs d ON d.rowid = f.rowid
     WHERE search_fts MATCH ?
-    ORDER BY bm25(search_fts, ${WEIGHTS.join(', ')}), d.published_at DESC
+    ORDER BY bm25(search_fts, ${WEIGHTS.join(', ')}), d.published_at DESC, d.rowid
     LIMIT ? OFFSET ?`);
 
   const exists = db.prepare<[string], { found: number }>(
