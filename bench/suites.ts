@@ -1,4 +1,9 @@
+import { chatBench } from './chat.ts';
 import type { BenchRow } from './lib/table.ts';
+import { searchBench } from './search.ts';
 
 /** The benchmark suites, by name; each returns its rows with baselines measured in the same run. */
-export const suites: Record<string, () => Promise<BenchRow[]>> = {};
+export const suites: Record<string, () => Promise<BenchRow[]>> = {
+  chat: chatBench,
+  search: searchBench,
+};

@@ -9,7 +9,7 @@ import { createEngine, type Engine } from './engine/engine.ts';
 import { createApp } from './http/app.ts';
 import type { Logger } from './log/logger.ts';
 import { createArchiveIndex } from './search/archive-index.ts';
-import { createConversationStore } from './store/conversations.ts';
+import { createConversationStore, type ConversationStore } from './store/conversations.ts';
 import { openDatabase, type Db } from './store/database.ts';
 import { createInboxStore, type InboxStore } from './store/inbox.ts';
 import { createSessionStore } from './store/sessions.ts';
@@ -21,6 +21,7 @@ export interface Service {
   library: ContentLibrary;
   subscribers: SubscriberStore;
   inbox: InboxStore;
+  conversations: ConversationStore;
   /** Starts the HTTP server; resolves with its address. */
   listen(): Promise<{ server: Server; url: string }>;
   close(): Promise<void>;
@@ -44,13 +45,14 @@ export async function createService(
 
   const subscribers = createSubscriberStore(db);
   const inbox = createInboxStore(db);
+  const conversations = createConversationStore(db);
   const engine = createEngine(
     {
       library,
       search: index,
       subscribers,
       sessions: createSessionStore(db),
-      conversations: createConversationStore(db),
+      conversations,
       publicUrl: config.publicUrl,
       pageSize: config.SEARCH_PAGE_SIZE,
     },
@@ -77,6 +79,7 @@ export async function createService(
     library,
     subscribers,
     inbox,
+    conversations,
     listen() {
       return new Promise((resolve, reject) => {
         const started = app.listen(config.PORT, config.HOST, (error?: Error) => {
@@ -95,6 +98,7 @@ export async function createService(
         await new Promise<void>((done) => closing.close(() => done()));
         closing.closeAllConnections();
       }
+      conversations.flush();
       db.close();
     },
   };

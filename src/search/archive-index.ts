@@ -19,6 +19,9 @@ export interface ArchiveIndex extends ArchiveSearch {
   syncAll(entries: Entry[]): { added: number; updated: number; removed: number };
 }
 
+/** What FTS5's unicode61 tokenizer keeps as one token. */
+const FTS_TOKEN = /[\p{L}\p{M}\p{N}]+/gu;
+
 /** Column weights for bm25: a word in the title counts most, then keywords, summary, body. */
 const WEIGHTS = [10, 4, 6, 1] as const;
 
@@ -42,12 +45,13 @@ export function createArchiveIndex(db: Db): ArchiveIndex {
   );
   const deleteDoc = db.prepare('DELETE FROM search_docs WHERE rowid = ?');
   const deleteFts = db.prepare('DELETE FROM search_fts WHERE rowid = ?');
+  // bm25 is computed for every match, so the join to entry ids is made only for the page.
   const query = db.prepare<[string, number, number], { entry_id: string }>(`
-    SELECT d.entry_id FROM search_fts f JOIN search_docs d ON d.rowid = f.rowid
-    WHERE search_fts MATCH ?
-    ORDER BY bm25(search_fts, ${WEIGHTS.join(', ')}), d.published_at DESC, d.rowid
-    LIMIT ? OFFSET ?`);
-
+    SELECT d.entry_id FROM (
+      SELECT rowid, bm25(search_fts, ${WEIGHTS.join(', ')}) AS score FROM search_fts
+      WHERE search_fts MATCH ? ORDER BY score, rowid LIMIT ? OFFSET ?
+    ) AS r JOIN search_docs d ON d.rowid = r.rowid
+    ORDER BY r.score, r.rowid`);
   const exists = db.prepare<[string], { found: number }>(
     'SELECT 1 AS found FROM search_fts WHERE search_fts MATCH ? LIMIT 1',
   );
@@ -101,13 +105,20 @@ export function createArchiveIndex(db: Db): ArchiveIndex {
       return counts;
     }),
     search(text, { limit, offset = 0 }) {
-      const groups = queryTermGroups(text).slice(0, 16);
-      if (groups.length === 0) return { ids: [], hasMore: false };
-      const phrases = groups.map((terms) => `"${terms.join(' ').replaceAll('"', '""')}"`);
+      // A word is the phrase of its terms: a Chinese word's bigrams in a row, or the parts
+      // FTS5 splits a Latin word into ("don't"). Quoting makes FTS5 operators plain words.
+      const phrases = queryTermGroups(text)
+        .slice(0, 16)
+        .map((group) => group.flatMap((term) => term.match(FTS_TOKEN) ?? []))
+        .filter((terms) => terms.length > 0)
+        .map((terms) => `"${terms.join(' ')}"`);
+      if (phrases.length === 0) return { ids: [], hasMore: false };
       // Entries with every word when there are any; otherwise any word, still ranked by bm25.
       const all = phrases.join(' AND ');
-      const match = phrases.length === 1 || exists.get(all) ? all : phrases.join(' OR ');
-      const ids = runQuery(match, limit, offset);
+      let ids = runQuery(all, limit, offset);
+      if (ids.length === 0 && phrases.length > 1 && (offset === 0 || !exists.get(all))) {
+        ids = runQuery(phrases.join(' OR '), limit, offset);
+      }
       return { ids: ids.slice(0, limit), hasMore: ids.length > limit };
     },
   };

@@ -46,21 +46,21 @@ export function hanBigrams(run: string): string[] {
 }
 
 /**
- * Index terms of a document field: Latin words as segmented, and for every run of Han
- * characters its single characters and character bigrams. Bigrams make any Chinese word
- * findable whatever the segmenter decided at indexing time (the approach of Lucene's
- * CJK analyzer); single characters serve one-character queries.
+ * Index text of a document field, for FTS5's unicode61 tokenizer: the text in NFKC form
+ * (full-width letters become ASCII) with every run of Han characters replaced by its
+ * single characters and character bigrams, space-separated. unicode61 then splits Latin
+ * words and folds case and diacritics itself. Bigrams make any Chinese word findable
+ * whatever a segmenter would decide (the approach of Lucene's CJK analyzer); single
+ * characters serve one-character queries. This runs over every word of every entry when
+ * the index is built, so it stays a couple of passes over the string.
  */
 export function indexTerms(text: string): string {
-  const normalized = normalizeText(text);
-  const terms: string[] = [];
-  for (const { segment, isWordLike } of segmenter.segment(normalized.replace(HAN_RUN, ' '))) {
-    if (isWordLike) terms.push(segment);
-  }
-  for (const run of normalized.match(HAN_RUN) ?? []) {
-    terms.push(...Array.from(run), ...(run.length > 1 ? hanBigrams(run) : []));
-  }
-  return terms.join(' ');
+  const normalized = text.normalize('NFKC');
+  if (!hasHan(normalized)) return normalized;
+  return normalized.replace(HAN_RUN, (run) => {
+    const chars = Array.from(run);
+    return ` ${chars.join(' ')} ${chars.length > 1 ? hanBigrams(run).join(' ') : ''} `;
+  });
 }
 
 /**

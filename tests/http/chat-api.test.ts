@@ -73,8 +73,10 @@ describe('POST /api/chat', () => {
       (await chat(running.url, { user: 'carol', text: 'quantum chromodynamics' })).json,
     );
     expect(reply?.text).toContain(DEFAULT_REPLY);
-    const unanswered = running.service.db.prepare('SELECT query, count FROM unanswered').all();
-    expect(unanswered).toEqual([{ query: 'quantum chromodynamics', count: 1 }]);
+    const unanswered = running.service.conversations.unanswered();
+    expect(unanswered).toEqual([
+      { query: 'quantum chromodynamics', count: 1, lastAt: expect.any(Date) },
+    ]);
   });
 
   it('answers a menu click with the replies the menu maps it to', async () => {
