@@ -22,6 +22,9 @@ export interface ArchiveIndex extends ArchiveSearch {
 /** What FTS5's unicode61 tokenizer keeps as one token. */
 const FTS_TOKEN = /[\p{L}\p{M}\p{N}]+/gu;
 
+const COMMON_SHARE = 0.02;
+const COMMON_MIN_DOCS = 1000;
+
 /** Column weights for bm25: a word in the title counts most, then keywords, summary, body. */
 const WEIGHTS = [10, 4, 6, 1] as const;
 
@@ -56,6 +59,28 @@ export function createArchiveIndex(db: Db): ArchiveIndex {
     'SELECT 1 AS found FROM search_fts WHERE search_fts MATCH ? LIMIT 1',
   );
 
+  const countUpTo = db.prepare<[string, number], { n: number }>(
+    'SELECT count(*) AS n FROM (SELECT 1 FROM search_fts WHERE search_fts MATCH ? LIMIT ?)',
+  );
+  const docCount = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM search_docs');
+  let commonAbove = 0;
+  const refreshCounts = () => {
+    commonAbove = Math.max(COMMON_MIN_DOCS, Math.round(docCount.get()!.n * COMMON_SHARE));
+  };
+
+  /**
+   * The OR of the query's words. bm25 must score every entry that has any of them, so in
+   * a large archive a word found in more than 2% of entries (and 1,000 at least) would make
+   * one query rank tens of thousands of rows while adding almost nothing to the ranking;
+   * such words are left out when the query has rarer ones (Lucene's "common terms" idea).
+   */
+  const anyOf = (phrases: string[]) => {
+    const rare = phrases.filter(
+      (phrase) => countUpTo.get(phrase, commonAbove + 1)!.n <= commonAbove,
+    );
+    return (rare.length > 0 ? rare : phrases).join(' OR ');
+  };
+
   const remove = (rowid: number) => {
     deleteFts.run(rowid);
     deleteDoc.run(rowid);
@@ -88,6 +113,7 @@ export function createArchiveIndex(db: Db): ArchiveIndex {
         const existing = docByEntry.get(id);
         if (existing) remove(existing.rowid);
       }
+      refreshCounts();
     }),
     syncAll: db.transaction((entries: Entry[]) => {
       const counts = { added: 0, updated: 0, removed: 0 };
@@ -102,6 +128,7 @@ export function createArchiveIndex(db: Db): ArchiveIndex {
         const result = upsert(entry);
         if (result) counts[result]++;
       }
+      refreshCounts();
       return counts;
     }),
     search(text, { limit, offset = 0 }) {
@@ -117,7 +144,7 @@ export function createArchiveIndex(db: Db): ArchiveIndex {
       const all = phrases.join(' AND ');
       let ids = runQuery(all, limit, offset);
       if (ids.length === 0 && phrases.length > 1 && (offset === 0 || !exists.get(all))) {
-        ids = runQuery(phrases.join(' OR '), limit, offset);
+        ids = runQuery(anyOf(phrases), limit, offset);
       }
       return { ids: ids.slice(0, limit), hasMore: ids.length > limit };
     },
