@@ -14,7 +14,7 @@ import { openDatabase, type Db } from './store/database.ts';
 import { createInboxStore, type InboxStore } from './store/inbox.ts';
 import { createSessionStore } from './store/sessions.ts';
 import { createSubscriberStore, type SubscriberStore } from './store/subscribers.ts';
-import { createWechatyChannel, type WechatyChannel } from './wechaty/channel.ts';
+import type { WechatyChannel } from './wechaty/channel.ts';
 import { wechatyOptions } from './wechaty/config.ts';
 
 export interface Service {
@@ -75,16 +75,19 @@ export async function createService(
     : undefined;
   await watcher?.ready;
 
+  let wechaty: WechatyChannel | undefined;
   const wechatyConfig = wechatyOptions(config);
-  const wechaty = wechatyConfig
-    ? await createWechatyChannel({
-        options: wechatyConfig,
-        engine,
-        subscribers,
-        log: log.child({ channel: 'wechaty' }),
-        now,
-      })
-    : undefined;
+  if (wechatyConfig) {
+    // Imported only when configured: Wechaty is heavy to load and most runs leave it off.
+    const { createWechatyChannel } = await import('./wechaty/channel.ts');
+    wechaty = await createWechatyChannel({
+      options: wechatyConfig,
+      engine,
+      subscribers,
+      log: log.child({ channel: 'wechaty' }),
+      now,
+    });
+  }
 
   const app = createApp({ engine, inbox, library, log, now });
   let server: Server | undefined;
