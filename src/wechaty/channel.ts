@@ -10,6 +10,7 @@ import { errorMessage } from './errors.ts';
 import { handleFriendship } from './friendship.ts';
 import { watchLifecycle, type PrintQr, type WechatyState } from './lifecycle.ts';
 import { loadPuppet, type Puppet } from './load-puppet.ts';
+import { createRecentIds } from './recent-ids.ts';
 import type { Clock } from './pace.ts';
 import { sayReply, type Conversation, type LinkSupport } from './say-reply.ts';
 import { createWechatySender, NOT_LOGGED_IN_RETRY_MS } from './sender.ts';
@@ -73,6 +74,7 @@ export async function createWechatyChannel({
   const lifecycle = watchLifecycle(bot, { log, printQr });
   const links: LinkSupport = { cards: true };
   const stripPrefix = matchPrefix(options.roomPrefix);
+  const recent = createRecentIds();
 
   /** Every event handler runs through here: an error is logged, never thrown into Wechaty. */
   const guarded =
@@ -90,6 +92,10 @@ export async function createWechatyChannel({
   bot.on(
     'message',
     guarded('answering a message', async (msg: Message) => {
+      if (!recent.firstTime(msg.id)) {
+        log.debug({ messageId: msg.id, reason: 'already seen' }, 'wechaty: message ignored');
+        return;
+      }
       const decision = await toInbound(msg, { now: now(), stripPrefix });
       if ('ignored' in decision) {
         log.debug({ messageId: msg.id, reason: decision.ignored }, 'wechaty: message ignored');

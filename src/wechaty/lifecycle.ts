@@ -58,6 +58,9 @@ export function watchLifecycle(
   bot.on('error', (error) => {
     log.error({ err: error }, 'wechaty: puppet error');
   });
+  bot.on('room-invite', (invitation) => {
+    log.info({ invitationId: invitation.id }, 'wechaty: invited to a group; accept it in the app');
+  });
   bot.on('start', () => log.info('wechaty: started'));
   bot.on('stop', () => log.info('wechaty: stopped'));
 

@@ -24,7 +24,8 @@ type Bot = Pick<Wechaty, 'puppet' | 'isLoggedIn' | 'Contact' | 'Room' | 'UrlLink
 /**
  * Broadcasts through Wechaty, one recipient at a time at a conservative pace (a personal
  * account that bulk-sends gets banned). Puppet errors are worth a retry; a contact or room the
- * puppet no longer knows, or a contact that is no longer a friend, is blocked.
+ * puppet no longer knows, or a contact that is no longer a friend, is blocked. Wechaty takes
+ * no idempotency key: a batch sent again after a crash may reach its one recipient twice.
  */
 export function createWechatySender(
   bot: Bot,

@@ -87,6 +87,27 @@ describe('the Wechaty channel, one to one', () => {
     expect(world.textsTo(news)).toEqual([]);
   });
 
+  it('answers a message the puppet delivers twice only once', async () => {
+    const { world, logged } = await startWithMockBot();
+    const alice = world.contact('Alice');
+    const message = world.mocker.MessageMock.create({
+      id: 'message-delivered-twice',
+      talkerId: alice.id,
+      listenerId: world.me.id,
+      text: 'help',
+      timestamp: Date.now(),
+      type: types.Message.Text,
+    });
+    world.puppet.emit('message', { messageId: message.id });
+    world.puppet.emit('message', { messageId: message.id });
+    await waitFor(
+      () => logged('wechaty: message ignored', { reason: 'already seen', messageId: message.id }),
+      'the second delivery to be ignored',
+    );
+    await waitFor(() => world.textsTo(alice).length > 0, 'the answer');
+    expect(world.textsTo(alice)).toHaveLength(1);
+  });
+
   it('logs a failure to answer and keeps answering the next message', async () => {
     const { world, service, logged } = await startWithMockBot();
     vi.spyOn(service.engine, 'handle').mockRejectedValueOnce(new Error('database is locked'));
