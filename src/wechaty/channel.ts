@@ -60,17 +60,17 @@ export async function createWechatyChannel({
   random,
 }: WechatyChannelDeps): Promise<WechatyChannel> {
   let puppet: Puppet;
+  let bot: Wechaty;
   try {
     puppet = givenPuppet ?? (await loadPuppet(options.puppet, options.puppetOptions));
+    bot = WechatyBuilder.build({
+      puppet,
+      ...(options.sessionName ? { name: options.sessionName } : {}),
+    });
   } catch (error) {
     log.error({ err: error, puppet: options.puppet }, 'wechaty: channel disabled');
     return failedChannel(errorMessage(error));
   }
-
-  const bot = WechatyBuilder.build({
-    puppet,
-    ...(options.sessionName ? { name: options.sessionName } : {}),
-  });
   const lifecycle = watchLifecycle(bot, { log, printQr });
   const links: LinkSupport = { cards: true };
   const stripPrefix = matchPrefix(options.roomPrefix);
