@@ -14,6 +14,8 @@ import { openDatabase, type Db } from './store/database.ts';
 import { createInboxStore, type InboxStore } from './store/inbox.ts';
 import { createSessionStore } from './store/sessions.ts';
 import { createSubscriberStore, type SubscriberStore } from './store/subscribers.ts';
+import type { WechatyChannel } from './wechaty/channel.ts';
+import { wechatyOptions } from './wechaty/config.ts';
 
 export interface Service {
   db: Db;
@@ -22,6 +24,11 @@ export interface Service {
   subscribers: SubscriberStore;
   inbox: InboxStore;
   conversations: ConversationStore;
+  /**
+   * The Wechaty channel when `WECHATY_PUPPET` names a puppet; its `sender` is the broadcast
+   * dispatcher's way to the `wechaty` channel. The bot starts after the HTTP server.
+   */
+  wechaty?: WechatyChannel;
   /** Starts the HTTP server; resolves with its address. */
   listen(): Promise<{ server: Server; url: string }>;
   close(): Promise<void>;
@@ -70,6 +77,20 @@ export async function createService(
     : undefined;
   await watcher?.ready;
 
+  let wechaty: WechatyChannel | undefined;
+  const wechatyConfig = wechatyOptions(config);
+  if (wechatyConfig) {
+    // Imported only when configured: Wechaty is heavy to load and most runs leave it off.
+    const { createWechatyChannel } = await import('./wechaty/channel.ts');
+    wechaty = await createWechatyChannel({
+      options: wechatyConfig,
+      engine,
+      subscribers,
+      log: log.child({ channel: 'wechaty' }),
+      now,
+    });
+  }
+
   const app = createApp({ engine, inbox, library, log, now });
   let server: Server | undefined;
 
@@ -80,6 +101,7 @@ export async function createService(
     subscribers,
     inbox,
     conversations,
+    wechaty,
     listen() {
       return new Promise((resolve, reject) => {
         const started = app.listen(config.PORT, config.HOST, (error?: Error) => {
@@ -88,10 +110,13 @@ export async function createService(
           const { port } = started.address() as AddressInfo;
           const host = config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST;
           resolve({ server: started, url: `http://${host}:${port}` });
+          // Not awaited: a puppet may take its time (or fail) to start; HTTP serves meanwhile.
+          void wechaty?.start();
         });
       });
     },
     async close() {
+      await wechaty?.stop();
       await watcher?.close();
       if (server) {
         const closing = server;

@@ -6,6 +6,25 @@ const port = z.coerce
   .min(0, 'must be between 0 and 65535')
   .max(65535, 'must be between 0 and 65535');
 
+const milliseconds = z.coerce
+  .number({ error: 'must be a number' })
+  .int('must be a whole number of milliseconds')
+  .min(0, 'must be between 0 and 600000')
+  .max(600_000, 'must be between 0 and 600000');
+
+/** A JSON object given as one line of text, such as `{"endpoint":"127.0.0.1:8788"}`. */
+const jsonObject = z.string().transform((text, ctx): Record<string, unknown> => {
+  try {
+    const value: unknown = JSON.parse(text);
+    if (typeof value === 'object' && value !== null && !Array.isArray(value))
+      return value as Record<string, unknown>;
+  } catch {
+    // reported below
+  }
+  ctx.addIssue({ code: 'custom', message: 'must be a JSON object such as {"key":"value"}' });
+  return z.NEVER;
+});
+
 const timeZone = z.string().refine(isTimeZone, 'must be an IANA time zone such as Asia/Shanghai');
 
 const schema = z.object({
@@ -25,6 +44,24 @@ const schema = z.object({
     .max(8, 'must be between 1 and 8')
     .default(5),
   WATCH_MESSAGES: z.stringbool({ error: 'must be true or false' }).default(true),
+  // The Wechaty channel (src/wechaty/): off unless a puppet package is named.
+  WECHATY_PUPPET: z
+    .string()
+    .regex(
+      /^(off|(@[a-z0-9][\w.~-]*\/)?[a-z0-9][\w.~-]*)$/,
+      'must be off or the npm name of an installed puppet, such as wechaty-puppet-mock',
+    )
+    .default('off'),
+  WECHATY_PUPPET_SERVICE_TOKEN: z.string().min(1, 'must not be empty').optional(),
+  WECHATY_PUPPET_OPTIONS: jsonObject.default({}),
+  WECHATY_ROOM_PREFIX: z
+    .string()
+    .max(16, 'must be at most 16 characters')
+    .regex(/^\S+$/, 'must be one word without spaces, such as /oa')
+    .default('/oa'),
+  WECHATY_ACCEPT_FRIENDS: z.stringbool({ error: 'must be true or false' }).default(true),
+  WECHATY_SEND_INTERVAL_MS: milliseconds.default(2000),
+  WECHATY_SEND_JITTER_MS: milliseconds.default(1000),
 });
 
 export type Config = z.infer<typeof schema> & { publicUrl: string };
