@@ -33,7 +33,7 @@ export function createQuota(db: Db, accountType: AccountType, timeZone: string):
       if (accountType !== 'subscription') return undefined;
       const { count, first } = today.get(startOfDay(now, timeZone).getTime())!;
       if (count < BROADCASTS_PER_DAY) return undefined;
-      return `a subscription account may broadcast ${BROADCASTS_PER_DAY} time a day (${timeZone}); today's was created at ${new Date(first!).toISOString()}`;
+      return `a subscription account may broadcast once a day (in ${timeZone}); today's broadcast was created at ${new Date(first!).toISOString()}`;
     },
     recipientCondition:
       accountType === 'service'
