@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import type { SendResult } from '../../src/broadcast/channel-sender.ts';
 import { createInboxStore } from '../../src/store/inbox.ts';
 import { createInboxSender } from '../../src/broadcast/inbox-sender.ts';
 import { createFakeSender } from '../helpers/fake-sender.ts';
@@ -17,7 +18,7 @@ afterEach(() => {
 });
 
 const retry = { status: 'retry', error: 'system busy' } as const;
-const setup = (script: Parameters<typeof createFakeSender>[0]['script'], dispatch = {}) => {
+const setup = (script: Record<string, SendResult[]>, dispatch = {}) => {
   fixture = makeFixture({
     entries: ENTRIES,
     start: NOW,
