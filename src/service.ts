@@ -1,6 +1,9 @@
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { createBroadcasting, type Broadcasting } from './broadcast/broadcasting.ts';
+import { createInboxSender } from './broadcast/inbox-sender.ts';
+import { parseSchedules } from './broadcast/scheduler.ts';
 import type { Config } from './config/config.ts';
 import { ContentLibrary } from './content/library.ts';
 import { loadRules } from './content/load-rules.ts';
@@ -21,6 +24,8 @@ export interface Service {
   library: ContentLibrary;
   subscribers: SubscriberStore;
   inbox: InboxStore;
+  /** Broadcasts: register a channel's sender with `broadcasting.register(sender)`. */
+  broadcasting: Broadcasting;
   /** Starts the HTTP server; resolves with its address. */
   listen(): Promise<{ server: Server; url: string }>;
   close(): Promise<void>;
@@ -44,13 +49,14 @@ export async function createService(
 
   const subscribers = createSubscriberStore(db);
   const inbox = createInboxStore(db);
+  const conversations = createConversationStore(db);
   const engine = createEngine(
     {
       library,
       search: index,
       subscribers,
       sessions: createSessionStore(db),
-      conversations: createConversationStore(db),
+      conversations,
       publicUrl: config.publicUrl,
       pageSize: config.SEARCH_PAGE_SIZE,
     },
@@ -68,7 +74,49 @@ export async function createService(
     : undefined;
   await watcher?.ready;
 
-  const app = createApp({ engine, inbox, library, log, now });
+  const broadcasting = createBroadcasting({
+    db,
+    library,
+    log,
+    now,
+    publicUrl: config.publicUrl,
+    timeZone: config.ACCOUNT_TZ,
+    accountType: config.ACCOUNT_TYPE,
+    schedules: [
+      ...parseSchedules(config.BROADCAST_CRON, config.BROADCAST_TZ),
+      ...parseSchedules(config.DIGEST_CRON, config.BROADCAST_TZ, 'digest'),
+    ],
+    catchUpHours: config.BROADCAST_CATCHUP_HOURS,
+    dispatch: {
+      ratePerSecond: config.DISPATCH_RATE_PER_SECOND,
+      batchSize: config.DISPATCH_BATCH_SIZE,
+      leaseMs: config.DISPATCH_LEASE_SECONDS * 1000,
+      maxAttempts: config.DELIVERY_MAX_ATTEMPTS,
+      retryBaseMs: config.DELIVERY_RETRY_SECONDS * 1000,
+      blockAfterFailures: config.BLOCK_AFTER_FAILURES,
+    },
+  });
+  // The simulated channels deliver into the inbox. Other channels register their own sender.
+  for (const channel of ['api', 'terminal'])
+    broadcasting.register(createInboxSender(db, channel, { now }));
+  broadcasting.start();
+
+  const app = createApp({
+    engine,
+    inbox,
+    library,
+    log,
+    now,
+    admin: {
+      broadcasting,
+      subscribers,
+      conversations,
+      library,
+      timeZone: config.ACCOUNT_TZ,
+      token: config.ADMIN_TOKEN,
+      development: config.NODE_ENV === 'development',
+    },
+  });
   let server: Server | undefined;
 
   return {
@@ -77,6 +125,7 @@ export async function createService(
     library,
     subscribers,
     inbox,
+    broadcasting,
     listen() {
       return new Promise((resolve, reject) => {
         const started = app.listen(config.PORT, config.HOST, (error?: Error) => {
@@ -90,6 +139,7 @@ export async function createService(
     },
     async close() {
       await watcher?.close();
+      await broadcasting.stop();
       if (server) {
         const closing = server;
         await new Promise<void>((done) => closing.close(() => done()));
