@@ -230,7 +230,9 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
           result: { ...EMPTY, claimed: rows.length },
         };
       }
-      const claimSize = sender.pace ? sender.maxBatch : Math.max(sender.maxBatch, batchSize);
+      // Never claim more than a second's worth under the rate limit: a claim holds its lease.
+      const wanted = sender.pace ? sender.maxBatch : Math.max(sender.maxBatch, batchSize);
+      const claimSize = ratePerSecond > 0 ? Math.max(1, Math.min(wanted, ratePerSecond)) : wanted;
       const picked = pickPending.all(sender.channel, t, claimSize);
       if (picked.length === 0) return { batches: [], result: EMPTY };
       // One broadcast per claim: a batch sends one reply.

@@ -133,8 +133,9 @@ export function adminRoutes(deps: AdminDeps): Router {
   router.use('/admin/api', adminAuth({ token: deps.token, development: deps.development }));
   const body = json({ limit: MAX_ADMIN_BODY, strict: true });
   const requireJson: RequestHandler = (req, _res, next) => {
-    // No body at all (null) is fine: `POST /admin/api/broadcasts` alone sends all due entries.
-    if (req.is('application/json') === false)
+    // No body at all is fine: `POST /admin/api/broadcasts` alone sends all due entries.
+    const empty = (req.get('content-length') ?? '0') === '0' && !req.get('transfer-encoding');
+    if (!empty && !req.is('application/json'))
       throw new HttpError(415, 'content-type must be application/json');
     next();
   };
