@@ -80,7 +80,9 @@ describe('the admin API', () => {
     }, 'the broadcast to finish');
     const { json } = await admin(`/broadcasts/${broadcast.id}`);
     expect(json.broadcast).toMatchObject({ counts: { total: 2, sent: 2, failed: 0 } });
-    const inbox = await fetch(`${running.url}/api/users/alice/inbox`).then((r) => r.json());
+    const inbox = (await fetch(`${running.url}/api/users/alice/inbox`).then((r) => r.json())) as {
+      items: unknown[];
+    };
     expect(inbox.items[0]).toMatchObject({
       source: `broadcast:${broadcast.id}`,
       reply: { type: 'articles' },
