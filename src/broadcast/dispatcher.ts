@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
 import type { Reply } from '../engine/types.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Db } from '../store/database.ts';
@@ -31,7 +30,7 @@ export interface DispatcherOptions {
   /** Pause when nothing is due. */
   idleMs?: number;
   wait?: Wait;
-  /** Names this process in its claims. */
+  /** Names this process in its batch keys. */
   owner?: string;
 }
 
@@ -100,14 +99,15 @@ const add = (a: StepResult, b: StepResult): StepResult => ({
   held: a.held + b.held,
 });
 
-/** `broadcast:<id>`: what an inbox item of a batch came from. */
-export function batchSource(batchKey: string): string {
-  return `broadcast:${/^b(\d+)-/.exec(batchKey)?.[1] ?? '?'}`;
+/** The broadcast a batch key belongs to (`b<broadcast id>-...`). */
+export function batchBroadcast(batchKey: string): number | undefined {
+  const id = /^b(\d+)-/.exec(batchKey)?.[1];
+  return id === undefined ? undefined : Number(id);
 }
 
 /**
- * Drains the outbox. A batch is claimed in an IMMEDIATE transaction (owner, batch key and
- * lease written before anything is sent), so two processes never hold the same delivery;
+ * Drains the outbox. A batch is claimed in an IMMEDIATE transaction (batch key and lease
+ * written before anything is sent), so two processes never hold the same delivery;
  * results are recorded in one transaction per batch, guarded by the batch key, so a late
  * process cannot overwrite a batch another one took over. A batch whose lease ran out
  * (its process died) is sent again whole, with the same idempotency key, so a channel
@@ -130,13 +130,14 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     ratePerSecond = 0,
     idleMs = 1000,
     wait = realWait,
-    owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+    owner = randomUUID().slice(0, 8),
   } = options;
   const senders = new Map<string, ChannelSender>();
   const rate = createRateLimiter(ratePerSecond, { wait });
   let running = false;
   const workers: Promise<void>[] = [];
   const sleepers = new Set<() => void>();
+  let batchCount = 0;
 
   const columns = `d.id, d.broadcast_id AS broadcastId, d.user_id AS userId, d.attempts, d.held,
     s.state, s.time_zone AS timeZone, s.quiet_start AS quietStart, s.quiet_end AS quietEnd, s.failures`;
@@ -152,24 +153,24 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     LEFT JOIN subscribers s ON s.channel = d.channel AND s.user_id = d.user_id
     WHERE d.channel = ? AND d.status = 'claimed' AND d.due_at <= ? AND d.batch_key = ?`);
   const claim = db.prepare(`
-    UPDATE deliveries SET status = 'claimed', owner = @owner, batch_key = @key, due_at = @leaseEnd, held = 0
+    UPDATE deliveries SET status = 'claimed', batch_key = @key, due_at = @leaseEnd, held = 0
     WHERE id IN (SELECT value FROM json_each(@ids))`);
   const extend = db.prepare(
-    `UPDATE deliveries SET owner = @owner, due_at = @leaseEnd WHERE batch_key = @key AND status = 'claimed' AND channel = @channel`,
+    `UPDATE deliveries SET due_at = @leaseEnd WHERE batch_key = @key AND status = 'claimed' AND channel = @channel`,
   );
   const hold = db.prepare(`UPDATE deliveries SET due_at = ?, held = 1 WHERE id = ?`);
   const skip = db.prepare(`
     UPDATE deliveries SET status = 'skipped', settled_at = @now, error = 'subscriber is no longer active'
     WHERE id IN (SELECT value FROM json_each(@ids))`);
   const markSent = db.prepare(`
-    UPDATE deliveries SET status = 'sent', settled_at = @now, owner = NULL, error = NULL, attempts = attempts + 1
+    UPDATE deliveries SET status = 'sent', settled_at = @now, error = NULL, attempts = attempts + 1
     WHERE id IN (SELECT value FROM json_each(@ids)) AND batch_key = @key AND status = 'claimed'`);
   const markRetry = db.prepare(`
-    UPDATE deliveries SET status = 'pending', due_at = @due, attempts = attempts + 1, owner = NULL,
+    UPDATE deliveries SET status = 'pending', due_at = @due, attempts = attempts + 1,
       batch_key = NULL, error = @error
     WHERE id = @id AND batch_key = @key AND status = 'claimed'`);
   const markFailed = db.prepare(`
-    UPDATE deliveries SET status = 'failed', settled_at = @now, attempts = attempts + 1, owner = NULL,
+    UPDATE deliveries SET status = 'failed', settled_at = @now, attempts = attempts + 1,
       error = @error
     WHERE id = @id AND batch_key = @key AND status = 'claimed'`);
   const resetFailures = db.prepare(
@@ -216,7 +217,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       const stale = staleKey.get(sender.channel, t);
       if (stale) {
         const rows = pickStale.all(sender.channel, t, stale.key);
-        extend.run({ owner, leaseEnd, key: stale.key, channel: sender.channel });
+        extend.run({ leaseEnd, key: stale.key, channel: sender.channel });
         const reply = rows[0] && store.reply(rows[0].broadcastId);
         log.warn(
           { channel: sender.channel, batch: stale.key, deliveries: rows.length },
@@ -268,8 +269,9 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       const batches: Batch[] = [];
       for (let i = 0; i < toSend.length; i += sender.maxBatch) {
         const chunk = toSend.slice(i, i + sender.maxBatch);
-        const key = `b${broadcastId}-${randomUUID()}`;
-        claim.run({ owner, key, leaseEnd, ids: JSON.stringify(chunk.map((row) => row.id)) });
+        // Short, as it is written on every delivery of the batch; unique by owner and counter.
+        const key = `b${broadcastId}-${owner}-${(batchCount++).toString(36)}`;
+        claim.run({ key, leaseEnd, ids: JSON.stringify(chunk.map((row) => row.id)) });
         batches.push({ key, broadcastId, reply: broadcast!.reply, rows: chunk });
       }
       settle(

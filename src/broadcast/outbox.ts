@@ -105,11 +105,16 @@ export function createOutbox(deps: OutboxDeps): Outbox {
   const refuse = db.prepare(
     `UPDATE broadcasts SET status = 'refused', reason = ?, reply = NULL WHERE id = ?`,
   );
-  const byChannel = db.prepare<[number], { channel: string; count: number }>(
-    'SELECT channel, count(*) AS count FROM deliveries WHERE broadcast_id = ? GROUP BY channel',
+  const setRange = db.prepare(
+    'UPDATE broadcasts SET first_delivery = ?, last_delivery = ? WHERE id = ?',
   );
-  const sample = db.prepare<[number, number], { channel: string; userId: string }>(
-    'SELECT channel, user_id AS userId FROM deliveries WHERE broadcast_id = ? ORDER BY channel, user_id LIMIT ?',
+  const inRange = `id BETWEEN (SELECT first_delivery FROM broadcasts WHERE id = @id)
+    AND (SELECT last_delivery FROM broadcasts WHERE id = @id)`;
+  const byChannel = db.prepare<{ id: number }, { channel: string; count: number }>(
+    `SELECT channel, count(*) AS count FROM deliveries WHERE ${inRange} GROUP BY channel`,
+  );
+  const sample = db.prepare<{ id: number; limit: number }, { channel: string; userId: string }>(
+    `SELECT channel, user_id AS userId FROM deliveries WHERE ${inRange} ORDER BY channel, user_id LIMIT @limit`,
   );
   const lastDigest = db.prepare<[], { at: number | null }>(
     `SELECT max(created_at) AS at FROM broadcasts WHERE kind = 'digest' AND status IN ('sending', 'done')`,
@@ -121,8 +126,8 @@ export function createOutbox(deps: OutboxDeps): Outbox {
   const readTick = db.prepare<[string], { last_tick_at: number }>(
     'SELECT last_tick_at FROM schedules WHERE name = ?',
   );
-  const cancelPending = db.prepare<[number, number], { held: number }>(
-    `UPDATE deliveries SET status = 'cancelled', settled_at = ? WHERE broadcast_id = ? AND status = 'pending'
+  const cancelPending = db.prepare<{ now: number; id: number }, { held: number }>(
+    `UPDATE deliveries SET status = 'cancelled', settled_at = @now WHERE ${inRange} AND status = 'pending'
      RETURNING held`,
   );
   const closeCancelled = db.prepare(`
@@ -215,9 +220,12 @@ export function createOutbox(deps: OutboxDeps): Outbox {
       const channels = request.channel
         ? [request.channel]
         : channelsOf.all(request.user).map((row) => row.channel);
-      for (const channel of channels.length ? channels : [DEFAULT_PREVIEW_CHANNEL])
-        insertOne.run(id, channel, request.user, at);
-      setTotals.run({ id, total: channels.length || 1, filtered: 0, now: at });
+      const targets = channels.length ? channels : [DEFAULT_PREVIEW_CHANNEL];
+      const ids = targets.map((channel) =>
+        Number(insertOne.run(id, channel, request.user, at).lastInsertRowid),
+      );
+      setRange.run(ids[0], ids.at(-1), id);
+      setTotals.run({ id, total: targets.length, filtered: 0, now: at });
       return id;
     }
 
@@ -230,9 +238,15 @@ export function createOutbox(deps: OutboxDeps): Outbox {
         ...new Set(entries.flatMap((e) => e.topics.map((t) => t.toLowerCase()))),
       ]),
     };
-    const total = counted
-      ? fanOutCounted.run({ ...params, ...quota.recipientParams(now) }).changes
-      : fanOutAll.run(params).changes;
+    if (counted) quota.prepare(now);
+    const inserted = (counted ? fanOutCounted : fanOutAll).run(params);
+    const total = inserted.changes;
+    if (total)
+      setRange.run(
+        Number(inserted.lastInsertRowid) - total + 1,
+        Number(inserted.lastInsertRowid),
+        id,
+      );
     if (total === 0 && counted && quota.recipientCondition) {
       if (countMatching.get({ digest, topics: params.topics })!.count > 0) {
         const reason =
@@ -270,8 +284,10 @@ export function createOutbox(deps: OutboxDeps): Outbox {
           entryIds: broadcast.entryIds,
           reply: broadcast.reply ?? { type: 'articles', articles: [] },
           recipients: broadcast.counts.total,
-          byChannel: Object.fromEntries(byChannel.all(id).map((row) => [row.channel, row.count])),
-          sample: sample.all(id, DRY_RUN_SAMPLE),
+          byChannel: Object.fromEntries(
+            byChannel.all({ id }).map((row) => [row.channel, row.count]),
+          ),
+          sample: sample.all({ id, limit: DRY_RUN_SAMPLE }),
           filtered: broadcast.counts.filtered,
         });
       });
@@ -312,7 +328,7 @@ export function createOutbox(deps: OutboxDeps): Outbox {
             `broadcast ${id} is ${broadcast.status}; only one still sending can be cancelled`,
           );
         }
-        const dropped = cancelPending.all(now.getTime(), id);
+        const dropped = cancelPending.all({ now: now.getTime(), id });
         const held = dropped.reduce((sum, row) => sum + row.held, 0);
         closeCancelled.run({ id, count: dropped.length, held, now: now.getTime() });
         const inFlight = broadcast.counts.pending - dropped.length;

@@ -19,14 +19,30 @@ export interface Quota {
   refusal(now: Date): string | undefined;
   /** SQL condition on subscriber `s` for the per-user limit (service accounts); '' when none. */
   recipientCondition: string;
-  /** Named parameters the condition uses. */
-  recipientParams(now: Date): Record<string, number>;
+  /** Notes who has used up their month, for `recipientCondition`; call inside the transaction. */
+  prepare(now: Date): void;
 }
 
 export function createQuota(db: Db, accountType: AccountType, timeZone: string): Quota {
   const today = db.prepare<[number], { count: number; first: number | null }>(
     `SELECT count(*) AS count, min(created_at) AS first FROM broadcasts WHERE created_at >= ? AND ${COUNTED}`,
   );
+  const service = accountType === 'service';
+  if (service) {
+    db.exec(`CREATE TEMP TABLE IF NOT EXISTS quota_used_up (
+      channel TEXT NOT NULL, user_id TEXT NOT NULL, PRIMARY KEY (channel, user_id)) WITHOUT ROWID`);
+  }
+  const clear = service ? db.prepare('DELETE FROM temp.quota_used_up') : undefined;
+  // A broadcast's deliveries are one range of ids, so this month's are found without an index.
+  const fill = service
+    ? db.prepare(`
+      INSERT INTO temp.quota_used_up (channel, user_id)
+      SELECT d.channel, d.user_id FROM broadcasts b
+      JOIN deliveries d ON d.id BETWEEN b.first_delivery AND b.last_delivery
+      WHERE b.created_at >= ? AND b.kind IN ('scheduled', 'manual')
+        AND d.status IN ('pending', 'claimed', 'sent')
+      GROUP BY d.channel, d.user_id HAVING count(*) >= ${BROADCASTS_PER_USER_PER_MONTH}`)
+    : undefined;
   return {
     accountType,
     refusal(now) {
@@ -35,15 +51,13 @@ export function createQuota(db: Db, accountType: AccountType, timeZone: string):
       if (count < BROADCASTS_PER_DAY) return undefined;
       return `a subscription account may broadcast once a day (in ${timeZone}); today's broadcast was created at ${new Date(first!).toISOString()}`;
     },
-    recipientCondition:
-      accountType === 'service'
-        ? `AND (SELECT count(*) FROM broadcasts b JOIN deliveries q
-               ON q.broadcast_id = b.id AND q.channel = s.channel AND q.user_id = s.user_id
-             WHERE b.created_at >= @monthStart AND b.kind IN ('scheduled', 'manual')
-               AND q.status IN ('pending', 'claimed', 'sent')) < ${BROADCASTS_PER_USER_PER_MONTH}`
-        : '',
-    recipientParams: (now): Record<string, number> =>
-      accountType === 'service' ? { monthStart: startOfMonth(now, timeZone).getTime() } : {},
+    recipientCondition: service
+      ? `AND NOT EXISTS (SELECT 1 FROM temp.quota_used_up u WHERE u.channel = s.channel AND u.user_id = s.user_id)`
+      : '',
+    prepare(now) {
+      clear?.run();
+      fill?.run(startOfMonth(now, timeZone).getTime());
+    },
   };
 }
 

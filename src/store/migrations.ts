@@ -72,6 +72,8 @@ export const MIGRATIONS: string[] = [
   ALTER TABLE subscribers ADD COLUMN failures INTEGER NOT NULL DEFAULT 0;
 
   ALTER TABLE inbox ADD COLUMN delivery_id INTEGER;
+  -- A broadcast's reply is stored once, on the broadcast; its inbox items point to it.
+  ALTER TABLE inbox ADD COLUMN broadcast_id INTEGER;
   CREATE UNIQUE INDEX inbox_delivery ON inbox (delivery_id) WHERE delivery_id IS NOT NULL;
 
   CREATE TABLE schedules (
@@ -99,6 +101,9 @@ export const MIGRATIONS: string[] = [
     cancelled INTEGER NOT NULL DEFAULT 0,
     held INTEGER NOT NULL DEFAULT 0,
     filtered INTEGER NOT NULL DEFAULT 0,
+    -- A broadcast's deliveries are written by one statement: one contiguous range of ids.
+    first_delivery INTEGER,
+    last_delivery INTEGER,
     finished_at INTEGER,
     UNIQUE (schedule, tick_at)
   );
@@ -123,12 +128,14 @@ export const MIGRATIONS: string[] = [
     due_at INTEGER NOT NULL,
     attempts INTEGER NOT NULL DEFAULT 0,
     held INTEGER NOT NULL DEFAULT 0,
-    owner TEXT,
+    -- Set when claimed: names the claiming process and the batch (the idempotency key).
     batch_key TEXT,
     error TEXT,
-    settled_at INTEGER,
-    UNIQUE (broadcast_id, channel, user_id)
+    settled_at INTEGER
   );
+  -- No unique index on (broadcast, channel, user): the deliveries of a broadcast come from
+  -- one INSERT ... SELECT over the subscribers' primary key, unique by construction, and
+  -- such an index would triple the cost of writing a broadcast to a million subscribers.
   -- The dispatcher's queues: small partial indexes, so settled deliveries cost nothing.
   CREATE INDEX deliveries_pending ON deliveries (channel, due_at) WHERE status = 'pending';
   CREATE INDEX deliveries_claimed ON deliveries (channel, due_at) WHERE status = 'claimed';
