@@ -2,6 +2,9 @@ import Database from 'better-sqlite3';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ContentLibrary } from '../../src/content/library.ts';
+import { createLogger } from '../../src/log/logger.ts';
+import { createArchiveIndex } from '../../src/search/archive-index.ts';
 import { openDatabase } from '../../src/store/database.ts';
 import { spawnService, waitFor, type ChildService } from '../helpers/child-service.ts';
 import { makeTempDir } from '../helpers/temp-service.ts';
@@ -34,6 +37,16 @@ async function seed(count: number, setup?: (db: Database.Database) => void) {
   db.transaction(() => {
     for (let i = 0; i < count; i++) insert.run(`user-${String(i).padStart(5, '0')}`);
   })();
+  // Index the sample entries now: two processes starting at once would both write the
+  // search index in a deferred transaction, and one of them would fail with SQLITE_BUSY
+  // (a start-up race in the archive index, outside what these tests are about).
+  const library = new ContentLibrary(
+    join(messagesDir, 'entries'),
+    'Asia/Shanghai',
+    createLogger({ level: 'silent' }),
+  );
+  await library.load();
+  createArchiveIndex(db).syncAll(library.all());
   setup?.(db);
   db.close();
   const env = {
