@@ -1,4 +1,5 @@
 import { chatBench } from './chat.ts';
+import { broadcastBench } from './broadcast.ts';
 import type { BenchRow } from './lib/table.ts';
 import { searchBench } from './search.ts';
 
@@ -6,4 +7,5 @@ import { searchBench } from './search.ts';
 export const suites: Record<string, () => Promise<BenchRow[]>> = {
   chat: chatBench,
   search: searchBench,
+  broadcast: broadcastBench,
 };

@@ -1,6 +1,9 @@
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { createBroadcasting, type Broadcasting } from './broadcast/broadcasting.ts';
+import { createInboxSender } from './broadcast/inbox-sender.ts';
+import { parseSchedules } from './broadcast/scheduler.ts';
 import type { Config } from './config/config.ts';
 import { ContentLibrary } from './content/library.ts';
 import { loadRules } from './content/load-rules.ts';
@@ -29,6 +32,8 @@ export interface Service {
    * dispatcher's way to the `wechaty` channel. The bot starts after the HTTP server.
    */
   wechaty?: WechatyChannel;
+  /** Broadcasts: register a channel's sender with `broadcasting.register(sender)`. */
+  broadcasting: Broadcasting;
   /** Starts the HTTP server; resolves with its address. */
   listen(): Promise<{ server: Server; url: string }>;
   close(): Promise<void>;
@@ -38,7 +43,14 @@ export interface Service {
 export async function createService(
   config: Config,
   log: Logger,
-  { now = () => new Date() }: { now?: () => Date } = {},
+  {
+    now = () => new Date(),
+    background = true,
+  }: {
+    now?: () => Date;
+    /** False for a second front end on the same database (the terminal chat): no schedules, dispatcher or bot. */
+    background?: boolean;
+  } = {},
 ): Promise<Service> {
   const db = openDatabase(join(config.DATA_DIR, 'oasim.db'));
   const library = new ContentLibrary(join(config.MESSAGES_DIR, 'entries'), config.ACCOUNT_TZ, log);
@@ -79,7 +91,7 @@ export async function createService(
 
   let wechaty: WechatyChannel | undefined;
   const wechatyConfig = wechatyOptions(config);
-  if (wechatyConfig) {
+  if (wechatyConfig && background) {
     // Imported only when configured: Wechaty is heavy to load and most runs leave it off.
     const { createWechatyChannel } = await import('./wechaty/channel.ts');
     wechaty = await createWechatyChannel({
@@ -91,7 +103,50 @@ export async function createService(
     });
   }
 
-  const app = createApp({ engine, inbox, library, log, now });
+  const broadcasting = createBroadcasting({
+    db,
+    library,
+    log,
+    now,
+    publicUrl: config.publicUrl,
+    timeZone: config.ACCOUNT_TZ,
+    accountType: config.ACCOUNT_TYPE,
+    schedules: [
+      ...parseSchedules(config.BROADCAST_CRON, config.BROADCAST_TZ),
+      ...parseSchedules(config.DIGEST_CRON, config.BROADCAST_TZ, 'digest'),
+    ],
+    catchUpHours: config.BROADCAST_CATCHUP_HOURS,
+    dispatch: {
+      ratePerSecond: config.DISPATCH_RATE_PER_SECOND,
+      batchSize: config.DISPATCH_BATCH_SIZE,
+      leaseMs: config.DISPATCH_LEASE_SECONDS * 1000,
+      maxAttempts: config.DELIVERY_MAX_ATTEMPTS,
+      retryBaseMs: config.DELIVERY_RETRY_SECONDS * 1000,
+      blockAfterFailures: config.BLOCK_AFTER_FAILURES,
+    },
+  });
+  // The simulated channels deliver into the inbox. Other channels register their own sender.
+  for (const channel of ['api', 'terminal'])
+    broadcasting.register(createInboxSender(db, channel, { now }));
+  if (wechaty) broadcasting.register(wechaty.sender);
+  if (background) broadcasting.start();
+
+  const app = createApp({
+    engine,
+    inbox,
+    library,
+    log,
+    now,
+    admin: {
+      broadcasting,
+      subscribers,
+      conversations,
+      library,
+      timeZone: config.ACCOUNT_TZ,
+      token: config.ADMIN_TOKEN,
+      development: config.NODE_ENV === 'development',
+    },
+  });
   let server: Server | undefined;
 
   return {
@@ -102,6 +157,7 @@ export async function createService(
     inbox,
     conversations,
     wechaty,
+    broadcasting,
     listen() {
       return new Promise((resolve, reject) => {
         const started = app.listen(config.PORT, config.HOST, (error?: Error) => {
@@ -118,6 +174,7 @@ export async function createService(
     async close() {
       await wechaty?.stop();
       await watcher?.close();
+      await broadcasting.stop();
       if (server) {
         const closing = server;
         await new Promise<void>((done) => closing.close(() => done()));

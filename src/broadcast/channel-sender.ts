@@ -13,7 +13,8 @@ export interface Recipient {
  * anything else, which is not retried.
  */
 export type SendResult =
-  | { status: 'sent' }
+  /** `msgId`: the platform's id for the batch (WeChat mass send `msg_id`), matched later to `MASSSENDJOBFINISH`. */
+  | { status: 'sent'; msgId?: string }
   | { status: 'retry'; error: string; retryAfterMs?: number }
   | { status: 'blocked'; error: string }
   | { status: 'failed'; error: string };

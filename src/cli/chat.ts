@@ -32,6 +32,7 @@ try {
 const service = await createService(
   config,
   createLogger({ level: config.LOG_LEVEL, destination: process.stderr }),
+  { background: false },
 );
 
 const toInbound = (line: string): Inbound => {

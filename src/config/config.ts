@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { CronError } from '../broadcast/cron-times.ts';
+import { parseSchedules } from '../broadcast/scheduler.ts';
 
 const port = z.coerce
   .number({ error: 'must be a number' })
@@ -26,6 +28,26 @@ const jsonObject = z.string().transform((text, ctx): Record<string, unknown> => 
 });
 
 const timeZone = z.string().refine(isTimeZone, 'must be an IANA time zone such as Asia/Shanghai');
+
+const wholeNumber = (min: number, max: number) =>
+  z.coerce
+    .number({ error: 'must be a number' })
+    .int('must be a whole number')
+    .min(min, `must be between ${min} and ${max}`)
+    .max(max, `must be between ${min} and ${max}`);
+
+/** Cron expressions separated by ";"; each is checked by node-cron. */
+const cronList = z.string().superRefine((value, ctx) => {
+  try {
+    if (parseSchedules(value, 'UTC').length === 0)
+      ctx.addIssue('must name at least one cron expression');
+  } catch (error) {
+    if (!(error instanceof CronError)) throw error;
+    ctx.addIssue(
+      `${error.message} (five or six fields, e.g. "0 9 * * *"; several separated by ";")`,
+    );
+  }
+});
 
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -62,6 +84,21 @@ const schema = z.object({
   WECHATY_ACCEPT_FRIENDS: z.stringbool({ error: 'must be true or false' }).default(true),
   WECHATY_SEND_INTERVAL_MS: milliseconds.default(2000),
   WECHATY_SEND_JITTER_MS: milliseconds.default(1000),
+  // Broadcasts (issue 4).
+  BROADCAST_CRON: cronList.default('0 9 * * *'),
+  BROADCAST_TZ: timeZone.default('Asia/Shanghai'),
+  BROADCAST_CATCHUP_HOURS: wholeNumber(0, 168).default(6),
+  DIGEST_CRON: cronList.default('0 20 * * *'),
+  ACCOUNT_TYPE: z
+    .enum(['subscription', 'service'], { error: 'must be subscription or service' })
+    .default('subscription'),
+  ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  DISPATCH_RATE_PER_SECOND: wholeNumber(0, 1_000_000).default(1000),
+  DISPATCH_BATCH_SIZE: wholeNumber(1, 10_000).default(500),
+  DISPATCH_LEASE_SECONDS: wholeNumber(1, 3600).default(60),
+  DELIVERY_MAX_ATTEMPTS: wholeNumber(1, 20).default(5),
+  DELIVERY_RETRY_SECONDS: wholeNumber(1, 86_400).default(30),
+  BLOCK_AFTER_FAILURES: wholeNumber(1, 100).default(3),
 });
 
 export type Config = z.infer<typeof schema> & { publicUrl: string };

@@ -1,6 +1,15 @@
 import { normalizeText } from '../text/normalize.ts';
 
-export type CommandName = 'help' | 'latest' | 'more' | 'topics' | 'subscribe' | 'unsubscribe';
+export type CommandName =
+  | 'help'
+  | 'latest'
+  | 'more'
+  | 'topics'
+  | 'subscribe'
+  | 'unsubscribe'
+  | 'quiet'
+  | 'timezone'
+  | 'digest';
 
 /** Command words in English and Chinese. Chinese ones may be followed by their argument without a space (订阅外交). */
 const WORDS: Record<string, CommandName> = {
@@ -22,6 +31,13 @@ const WORDS: Record<string, CommandName> = {
   unsub: 'unsubscribe',
   退订: 'unsubscribe',
   取消订阅: 'unsubscribe',
+  quiet: 'quiet',
+  免打扰: 'quiet',
+  timezone: 'timezone',
+  tz: 'timezone',
+  时区: 'timezone',
+  digest: 'digest',
+  摘要: 'digest',
 };
 const CHINESE_WORDS = Object.keys(WORDS)
   .filter((word) => /\p{Script=Han}/u.test(word))

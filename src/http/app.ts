@@ -3,6 +3,7 @@ import type { ContentView } from '../content/library.ts';
 import type { Engine } from '../engine/engine.ts';
 import type { Logger } from '../log/logger.ts';
 import type { InboxStore } from '../store/inbox.ts';
+import { adminRoutes, type AdminDeps } from './admin-routes.ts';
 import { chatRoutes } from './chat-routes.ts';
 import { entryPage } from './entry-page.ts';
 import { errorHandler, notFound } from './error-handler.ts';
@@ -13,6 +14,8 @@ export interface AppDeps {
   library: ContentView;
   log: Logger;
   now?: () => Date;
+  /** The operator's API (issue 4); absent, there is none. */
+  admin?: AdminDeps;
 }
 
 /** The HTTP face of the service. Routes parse, call one domain function, and answer. */
@@ -25,6 +28,7 @@ export function createApp(deps: AppDeps): Express {
   });
   app.use(chatRoutes(deps));
   app.use(entryPage(deps));
+  if (deps.admin) app.use(adminRoutes(deps.admin));
   app.use(notFound);
   app.use(errorHandler(deps.log));
   return app;

@@ -1,6 +1,6 @@
 import type { Entry } from '../content/entry.ts';
 import type { EntryChange } from '../content/library.ts';
-import type { Db } from '../store/database.ts';
+import { writeTransaction, type Db } from '../store/database.ts';
 import { indexTerms, queryTermGroups } from '../text/tokenize.ts';
 
 /** Full-text search over the archive. */
@@ -107,7 +107,7 @@ export function createArchiveIndex(db: Db): ArchiveIndex {
     query.all(match, limit + 1, offset).map((row) => row.entry_id);
 
   return {
-    apply: db.transaction((change: EntryChange) => {
+    apply: writeTransaction(db, (change: EntryChange) => {
       for (const entry of change.upserted) upsert(entry);
       for (const id of change.removed) {
         const existing = docByEntry.get(id);
@@ -115,7 +115,7 @@ export function createArchiveIndex(db: Db): ArchiveIndex {
       }
       refreshCounts();
     }),
-    syncAll: db.transaction((entries: Entry[]) => {
+    syncAll: writeTransaction(db, (entries: Entry[]) => {
       const counts = { added: 0, updated: 0, removed: 0 };
       const wanted = new Set(entries.map((entry) => entry.id));
       for (const doc of docs.all()) {

@@ -36,3 +36,16 @@ function migrate(db: Db): void {
   });
   apply.immediate();
 }
+
+/**
+ * A transaction that takes the write lock at BEGIN (IMMEDIATE). Read-then-write work must
+ * not begin as a reader: if another process writes in between, SQLite cannot upgrade the
+ * stale read and fails with SQLITE_BUSY at once instead of waiting out `busy_timeout`.
+ */
+export function writeTransaction<A extends unknown[], R>(
+  db: Db,
+  work: (...args: A) => R,
+): (...args: A) => R {
+  const transaction = db.transaction(work);
+  return (...args) => transaction.immediate(...args);
+}

@@ -20,11 +20,14 @@ export function createInboxStore(db: Db): InboxStore {
   const insert = db.prepare(
     'INSERT INTO inbox (channel, user_id, at, source, reply) VALUES (?, ?, ?, ?, ?)',
   );
+  // A broadcast's items point to its reply, stored once on the broadcast (issue 4).
   const page = db.prepare<
     [string, string, number, number],
     { id: number; at: number; source: string; reply: string }
   >(
-    'SELECT id, at, source, reply FROM inbox WHERE channel = ? AND user_id = ? AND id < ? ORDER BY id DESC LIMIT ?',
+    `SELECT i.id, i.at, i.source, CASE WHEN i.broadcast_id IS NULL THEN i.reply ELSE b.reply END AS reply
+     FROM inbox i LEFT JOIN broadcasts b ON b.id = i.broadcast_id
+     WHERE i.channel = ? AND i.user_id = ? AND i.id < ? ORDER BY i.id DESC LIMIT ?`,
   );
   return {
     deliver(channel, userId, reply, source, now) {

@@ -63,4 +63,93 @@ export const MIGRATIONS: string[] = [
     tokenize = 'porter unicode61 remove_diacritics 2'
   );
   `,
+  // Issue 4: scheduled broadcasts (the outbox), subscriber preferences, idempotent inbox.
+  `
+  ALTER TABLE subscribers ADD COLUMN time_zone TEXT;
+  ALTER TABLE subscribers ADD COLUMN quiet_start INTEGER;
+  ALTER TABLE subscribers ADD COLUMN quiet_end INTEGER;
+  ALTER TABLE subscribers ADD COLUMN digest TEXT NOT NULL DEFAULT 'off' CHECK (digest IN ('off', 'daily'));
+  ALTER TABLE subscribers ADD COLUMN failures INTEGER NOT NULL DEFAULT 0;
+
+  ALTER TABLE inbox ADD COLUMN delivery_id INTEGER;
+  -- A broadcast's reply is stored once, on the broadcast; its inbox items point to it.
+  ALTER TABLE inbox ADD COLUMN broadcast_id INTEGER;
+  CREATE UNIQUE INDEX inbox_delivery ON inbox (delivery_id) WHERE delivery_id IS NOT NULL;
+
+  CREATE TABLE schedules (
+    name TEXT PRIMARY KEY,
+    last_tick_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+
+  CREATE TABLE broadcasts (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('scheduled', 'manual', 'preview', 'digest')),
+    schedule TEXT,
+    tick_at INTEGER,
+    created_at INTEGER NOT NULL,
+    status TEXT NOT NULL
+      CHECK (status IN ('sending', 'done', 'cancelled', 'refused', 'empty', 'missed')),
+    reason TEXT,
+    entry_ids TEXT NOT NULL DEFAULT '[]',
+    reply TEXT,
+    total INTEGER NOT NULL DEFAULT 0,
+    open INTEGER NOT NULL DEFAULT 0,
+    sent INTEGER NOT NULL DEFAULT 0,
+    failed INTEGER NOT NULL DEFAULT 0,
+    skipped INTEGER NOT NULL DEFAULT 0,
+    cancelled INTEGER NOT NULL DEFAULT 0,
+    held INTEGER NOT NULL DEFAULT 0,
+    filtered INTEGER NOT NULL DEFAULT 0,
+    -- A broadcast's deliveries are written by one statement: one contiguous range of ids.
+    first_delivery INTEGER,
+    last_delivery INTEGER,
+    finished_at INTEGER,
+    UNIQUE (schedule, tick_at)
+  );
+  CREATE INDEX broadcasts_created ON broadcasts (created_at);
+
+  CREATE TABLE broadcast_entries (
+    entry_id TEXT PRIMARY KEY,
+    hash TEXT NOT NULL,
+    broadcast_id INTEGER NOT NULL REFERENCES broadcasts (id),
+    at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX broadcast_entries_hash ON broadcast_entries (hash);
+  CREATE INDEX broadcast_entries_at ON broadcast_entries (at);
+
+  CREATE TABLE deliveries (
+    id INTEGER PRIMARY KEY,
+    broadcast_id INTEGER NOT NULL,
+    channel TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    -- pending | claimed | sent | failed | skipped | cancelled. No CHECK: it doubled the cost
+    -- of writing a million deliveries, and only the outbox and the dispatcher write them.
+    status TEXT NOT NULL,
+    due_at INTEGER NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    held INTEGER NOT NULL DEFAULT 0,
+    -- Set when claimed: names the claiming process and the batch (the idempotency key).
+    batch_key TEXT,
+    error TEXT,
+    settled_at INTEGER
+  );
+  -- No unique index on (broadcast, channel, user): the deliveries of a broadcast come from
+  -- one INSERT ... SELECT over the subscribers' primary key, unique by construction, and
+  -- such an index would triple the cost of writing a broadcast to a million subscribers.
+  -- The dispatcher's queues: small partial indexes, so settled deliveries cost nothing.
+  CREATE INDEX deliveries_pending ON deliveries (channel, due_at) WHERE status = 'pending';
+  CREATE INDEX deliveries_claimed ON deliveries (channel, due_at) WHERE status = 'claimed';
+
+  CREATE TABLE send_batches (
+    batch_key TEXT PRIMARY KEY,
+    broadcast_id INTEGER NOT NULL,
+    channel TEXT NOT NULL,
+    msg_id TEXT,
+    recipients INTEGER NOT NULL,
+    sent_at INTEGER NOT NULL,
+    report TEXT
+  ) WITHOUT ROWID;
+  CREATE INDEX send_batches_msg ON send_batches (msg_id) WHERE msg_id IS NOT NULL;
+  `,
 ];

@@ -1,4 +1,4 @@
-import type { Db } from './database.ts';
+import { writeTransaction, type Db } from './database.ts';
 
 export type SubscriberState = 'active' | 'unsubscribed' | 'blocked';
 
@@ -10,6 +10,28 @@ export interface Subscriber {
   topics: string[];
   createdAt: Date;
   updatedAt: Date;
+  /** IANA time zone for quiet hours; undefined means the account's. */
+  timeZone?: string;
+  /** Quiet hours in minutes after local midnight; `start > end` spans midnight. */
+  quiet?: QuietHours;
+  /** `daily`: one digest a day instead of each broadcast. */
+  digest: DigestMode;
+  /** Deliveries that failed in a row; reset by one that is sent. */
+  failures: number;
+}
+
+export interface QuietHours {
+  start: number;
+  end: number;
+}
+
+export type DigestMode = 'off' | 'daily';
+
+/** Broadcast preferences a user sets by message; `null` clears one. */
+export interface PreferenceChange {
+  timeZone?: string | null;
+  quiet?: QuietHours | null;
+  digest?: DigestMode;
 }
 
 /** Subscribers, one per (channel, user id). */
@@ -22,6 +44,8 @@ export interface SubscriberStore {
     change: { state?: SubscriberState; topics?: string[] },
     now: Date,
   ): Subscriber;
+  /** Sets broadcast preferences; a user not yet known is created unsubscribed. */
+  setPreferences(channel: string, userId: string, change: PreferenceChange, now: Date): Subscriber;
   list(options?: {
     state?: SubscriberState;
     limit?: number;
@@ -36,6 +60,11 @@ interface Row {
   topics: string;
   created_at: number;
   updated_at: number;
+  time_zone: string | null;
+  quiet_start: number | null;
+  quiet_end: number | null;
+  digest: DigestMode;
+  failures: number;
 }
 
 export function createSubscriberStore(db: Db): SubscriberStore {
@@ -47,6 +76,10 @@ export function createSubscriberStore(db: Db): SubscriberStore {
     VALUES (@channel, @userId, @state, @topics, @now, @now)
     ON CONFLICT (channel, user_id) DO UPDATE SET
       state = excluded.state, topics = excluded.topics, updated_at = excluded.updated_at`);
+  const prefs = db.prepare(`
+    UPDATE subscribers SET time_zone = @timeZone, quiet_start = @quietStart, quiet_end = @quietEnd,
+      digest = @digest, updated_at = @now
+    WHERE channel = @channel AND user_id = @userId`);
   const listStmt = db.prepare<
     { state: string | null; limit: number; channel: string; userId: string },
     Row
@@ -61,7 +94,8 @@ export function createSubscriberStore(db: Db): SubscriberStore {
   };
   return {
     get,
-    save: db.transaction(
+    save: writeTransaction(
+      db,
       (
         channel: string,
         userId: string,
@@ -72,6 +106,27 @@ export function createSubscriberStore(db: Db): SubscriberStore {
         const state = change.state ?? current?.state ?? 'active';
         const topics = change.topics ?? current?.topics ?? [];
         upsert.run({ channel, userId, state, topics: JSON.stringify(topics), now: now.getTime() });
+        return get(channel, userId)!;
+      },
+    ),
+    setPreferences: writeTransaction(
+      db,
+      (channel: string, userId: string, change: PreferenceChange, now: Date) => {
+        let current = get(channel, userId);
+        if (!current) {
+          upsert.run({ channel, userId, state: 'unsubscribed', topics: '[]', now: now.getTime() });
+          current = get(channel, userId)!;
+        }
+        const quiet = change.quiet === undefined ? current.quiet : change.quiet;
+        prefs.run({
+          channel,
+          userId,
+          timeZone: change.timeZone === undefined ? (current.timeZone ?? null) : change.timeZone,
+          quietStart: quiet?.start ?? null,
+          quietEnd: quiet?.end ?? null,
+          digest: change.digest ?? current.digest,
+          now: now.getTime(),
+        });
         return get(channel, userId)!;
       },
     ),
@@ -96,5 +151,12 @@ function toSubscriber(row: Row): Subscriber {
     topics: JSON.parse(row.topics) as string[],
     createdAt: new Date(row.created_at),
     updatedAt: new Date(row.updated_at),
+    timeZone: row.time_zone ?? undefined,
+    quiet:
+      row.quiet_start === null || row.quiet_end === null
+        ? undefined
+        : { start: row.quiet_start, end: row.quiet_end },
+    digest: row.digest,
+    failures: row.failures,
   };
 }

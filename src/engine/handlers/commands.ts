@@ -4,6 +4,11 @@ import type { TurnContext } from '../context.ts';
 import { articlesReply } from '../reply-specs.ts';
 import { resolveTopic, topicLabel } from '../topics.ts';
 import { searchPage } from './archive-search.ts';
+import {
+  canonicalTimeZone,
+  formatQuietHours,
+  parseQuietHours,
+} from '../../broadcast/quiet-hours.ts';
 
 /**
  * The built-in commands. A message that looks like a command but is not one of its forms
@@ -35,6 +40,9 @@ const COMMANDS: Record<CommandName, (ctx: TurnContext, arg: string) => boolean> 
         '• topics / 栏目 — the topics you can follow',
         '• subscribe [topic] / 订阅 [topic] — receive new entries (all, or one topic)',
         '• unsubscribe [topic] / 退订 [topic] — stop receiving them (all, or one topic)',
+        '• quiet 22-7 / 免打扰 22-7 — hold broadcasts during those hours (quiet off / 免打扰 关闭)',
+        '• timezone Europe/Berlin / 时区 Asia/Shanghai — the time zone of your quiet hours',
+        '• digest daily / 摘要 每天 — one message a day instead of each broadcast (digest off / 摘要 关闭)',
         '• help / 帮助 — this list',
         topics.length ? `Topics: ${topics.join(', ')}` : '',
       ]
@@ -102,6 +110,63 @@ const COMMANDS: Record<CommandName, (ctx: TurnContext, arg: string) => boolean> 
     );
   },
 
+  quiet(ctx, arg) {
+    const { channel, user, time } = ctx.inbound;
+    if (!arg) {
+      const quiet = ctx.deps.subscribers.get(channel, user)?.quiet;
+      return say(
+        ctx,
+        quiet
+          ? `Your quiet hours: ${formatQuietHours(quiet)}. Send "quiet off" to end them.`
+          : 'You have no quiet hours. Send e.g. "quiet 22-7" to hold broadcasts from 22:00 to 07:00.',
+      );
+    }
+    if (OFF.has(arg)) {
+      ctx.deps.subscribers.setPreferences(channel, user, { quiet: null }, time);
+      return say(ctx, 'Quiet hours off: broadcasts reach you when they are sent.');
+    }
+    const quiet = parseQuietHours(arg);
+    if (!quiet) return say(ctx, 'Send quiet hours as "quiet 22-7" or "quiet 22:30-6:45".');
+    const saved = ctx.deps.subscribers.setPreferences(channel, user, { quiet }, time);
+    return say(
+      ctx,
+      `Quiet hours set: ${formatQuietHours(quiet)}${saved.timeZone ? ` (${saved.timeZone})` : ''}. Broadcasts in those hours wait until they end.`,
+    );
+  },
+
+  timezone(ctx, arg) {
+    const { channel, user, time } = ctx.inbound;
+    if (!arg) {
+      const zone = ctx.deps.subscribers.get(channel, user)?.timeZone;
+      return say(
+        ctx,
+        `Your time zone: ${zone ?? "the account's"}. Send e.g. "timezone Europe/Berlin" to change it.`,
+      );
+    }
+    const zone = canonicalTimeZone(arg);
+    if (!zone || !arg.includes('/')) {
+      return say(
+        ctx,
+        `"${arg}" is not a time zone. Send a name such as Europe/Berlin or Asia/Shanghai.`,
+      );
+    }
+    ctx.deps.subscribers.setPreferences(channel, user, { timeZone: zone }, time);
+    return say(ctx, `Time zone set: ${zone}. Your quiet hours are read in it.`);
+  },
+
+  digest(ctx, arg) {
+    const { channel, user, time } = ctx.inbound;
+    const mode = DAILY.has(arg) ? 'daily' : OFF.has(arg) ? 'off' : undefined;
+    if (!mode) return say(ctx, 'Send "digest daily" (摘要 每天) or "digest off" (摘要 关闭).');
+    ctx.deps.subscribers.setPreferences(channel, user, { digest: mode }, time);
+    return say(
+      ctx,
+      mode === 'daily'
+        ? 'Digest on: one message a day with everything new, instead of each broadcast.'
+        : 'Digest off: you receive each broadcast as it is sent.',
+    );
+  },
+
   unsubscribe(ctx, arg) {
     const { channel, user, time } = ctx.inbound;
     const { subscribers, library } = ctx.deps;
@@ -134,6 +199,9 @@ const COMMANDS: Record<CommandName, (ctx: TurnContext, arg: string) => boolean> 
     );
   },
 };
+
+const OFF = new Set(['off', 'none', 'stop', '关闭', '关', '取消']);
+const DAILY = new Set(['daily', 'on', 'day', '每天', '每日', '开启']);
 
 function unknownTopic(ctx: TurnContext, arg: string): string {
   const known = ctx.deps.library.topics().map((name) => topicLabel(name, ctx.rules));

@@ -1,0 +1,101 @@
+import type { Entry } from '../content/entry.ts';
+import type { Logger } from '../log/logger.ts';
+import type { Db } from '../store/database.ts';
+import { createBroadcastStore, type BroadcastStore } from './broadcast-store.ts';
+import type { Broadcast, BroadcastRequest, DryRun, PlatformCounts } from './broadcast-types.ts';
+import type { ChannelSender } from './channel-sender.ts';
+import { createDispatcher, type Dispatcher, type DispatcherOptions } from './dispatcher.ts';
+import { createMassSendReports } from './mass-send-report.ts';
+import { createOutbox, type Outbox } from './outbox.ts';
+import { createLedger } from './planner.ts';
+import { createQuota, type AccountType } from './quota.ts';
+import { createScheduler, type Schedule, type Scheduler } from './scheduler.ts';
+
+export interface BroadcastingOptions {
+  db: Db;
+  library: { all(): readonly Entry[]; get(id: string): Entry | undefined };
+  log: Logger;
+  publicUrl: string;
+  /** The account's time zone: quotas count its days and months; quiet hours default to it. */
+  timeZone: string;
+  accountType: AccountType;
+  schedules: Schedule[];
+  catchUpHours: number;
+  now?: () => Date;
+  dispatch?: Omit<DispatcherOptions, 'db' | 'store' | 'log' | 'defaultTimeZone' | 'now'>;
+}
+
+/** The broadcast part of the service: outbox, dispatcher and schedules, and what the admin API calls. */
+export interface Broadcasting {
+  store: BroadcastStore;
+  outbox: Outbox;
+  dispatcher: Dispatcher;
+  scheduler: Scheduler;
+  /** A broadcast now (given entries or all due), or a preview to one user. */
+  broadcastNow(request: Extract<BroadcastRequest, { kind: 'manual' | 'preview' }>): Broadcast;
+  dryRun(request: Extract<BroadcastRequest, { kind: 'manual' | 'preview' }>): DryRun;
+  cancel(id: number): Broadcast;
+  /** For the WeChat channel's `MASSSENDJOBFINISH` event; returns the broadcast id, if the msg_id is ours. */
+  recordMassSendReport(msgId: string, counts: PlatformCounts): number | undefined;
+  /** Registers a channel's sender; one line per channel. */
+  register(sender: ChannelSender): void;
+  start(): void;
+  stop(): Promise<void>;
+}
+
+export function createBroadcasting(options: BroadcastingOptions): Broadcasting {
+  const { db, library, log, now = () => new Date() } = options;
+  const store = createBroadcastStore(db);
+  const outbox = createOutbox({
+    db,
+    entries: () => library.all(),
+    entry: (id) => library.get(id),
+    ledger: createLedger(db),
+    quota: createQuota(db, options.accountType, options.timeZone),
+    store,
+    publicUrl: options.publicUrl,
+  });
+  const dispatcher = createDispatcher({
+    ...options.dispatch,
+    db,
+    store,
+    log,
+    now,
+    defaultTimeZone: options.timeZone,
+  });
+  const scheduler = createScheduler({
+    schedules: options.schedules,
+    outbox,
+    log,
+    catchUpMs: options.catchUpHours * 3_600_000,
+    now,
+    onCreated: () => dispatcher.wake(),
+  });
+  return {
+    store,
+    outbox,
+    dispatcher,
+    scheduler,
+    broadcastNow(request) {
+      const { broadcast } = outbox.create(request, now());
+      log.info(
+        { broadcast: broadcast.id, kind: broadcast.kind, recipients: broadcast.counts.total },
+        'broadcast created',
+      );
+      dispatcher.wake();
+      return broadcast;
+    },
+    dryRun: (request) => outbox.dryRun(request, now()),
+    cancel: (id) => outbox.cancel(id, now()),
+    recordMassSendReport: createMassSendReports(db),
+    register: (sender) => dispatcher.register(sender),
+    start() {
+      scheduler.start();
+      dispatcher.start();
+    },
+    async stop() {
+      await scheduler.stop();
+      await dispatcher.stop();
+    },
+  };
+}

@@ -1,0 +1,150 @@
+import cron, { type ScheduledTask } from 'node-cron';
+import type { Logger } from '../log/logger.ts';
+import type { Broadcast } from './broadcast-types.ts';
+import { cronTimes, type CronTimes } from './cron-times.ts';
+import type { Outbox } from './outbox.ts';
+
+/** One schedule: a cron expression in a time zone, firing broadcasts or the daily digest. */
+export interface Schedule {
+  /** Stable across restarts: the last fired time is stored under it. */
+  name: string;
+  kind: 'scheduled' | 'digest';
+  times: CronTimes;
+}
+
+/** `0 9 * * *; 0 18 * * 1-5` -> one schedule per expression. Throws CronError for a bad one. */
+export function parseSchedules(
+  expressions: string,
+  timeZone: string,
+  kind: Schedule['kind'] = 'scheduled',
+): Schedule[] {
+  return expressions
+    .split(/[;\n]/)
+    .map((expression) => expression.trim().replace(/\s+/g, ' '))
+    .filter(Boolean)
+    .map((expression) => ({
+      name: `${kind === 'digest' ? 'digest' : 'broadcast'} ${expression} ${timeZone}`,
+      kind,
+      times: cronTimes(expression, timeZone),
+    }));
+}
+
+export interface Scheduler {
+  /**
+   * Fires what is due at the clock's time: for each schedule, the latest tick since the
+   * one last fired, once. A tick older than the catch-up window is recorded as missed.
+   */
+  runDue(): Broadcast[];
+  /** Catches up, then lets node-cron fire the ticks to come. */
+  start(): void;
+  stop(): Promise<void>;
+  /** Each schedule's next fire times, in its time zone. */
+  upcoming(
+    count: number,
+  ): { name: string; kind: string; expression: string; timeZone: string; next: Date[] }[];
+}
+
+export function createScheduler({
+  schedules,
+  outbox,
+  log,
+  catchUpMs,
+  now = () => new Date(),
+  onCreated = () => undefined,
+}: {
+  schedules: Schedule[];
+  outbox: Outbox;
+  log: Logger;
+  catchUpMs: number;
+  now?: () => Date;
+  onCreated?: (broadcast: Broadcast) => void;
+}): Scheduler {
+  const tasks: ScheduledTask[] = [];
+
+  function runSchedule(schedule: Schedule, at: Date): Broadcast | undefined {
+    const last = outbox.lastTick(schedule.name);
+    if (!last) {
+      // First sight of this schedule: nothing was missed yet; count from here.
+      outbox.markTick(schedule.name, at, at);
+      return undefined;
+    }
+    const tick = schedule.times.latestIn(last, at);
+    if (!tick) return undefined;
+    if (at.getTime() - tick.getTime() > catchUpMs) {
+      outbox.recordMissed(schedule.name, tick, at);
+      log.warn(
+        { schedule: schedule.name, tick },
+        'schedule tick missed while down, outside the catch-up window: not sent',
+      );
+      return undefined;
+    }
+    const { broadcast, created } = outbox.create(
+      { kind: schedule.kind, schedule: schedule.name, tickAt: tick },
+      at,
+    );
+    if (!created) return undefined;
+    const fields = {
+      schedule: schedule.name,
+      tick,
+      broadcast: broadcast.id,
+      status: broadcast.status,
+    };
+    if (broadcast.status === 'refused')
+      log.warn({ ...fields, reason: broadcast.reason }, 'scheduled broadcast refused');
+    else
+      log.info(
+        { ...fields, recipients: broadcast.counts.total, entries: broadcast.entryIds },
+        'schedule fired',
+      );
+    onCreated(broadcast);
+    return broadcast;
+  }
+
+  function fire(schedule: Schedule, at: Date): Broadcast | undefined {
+    try {
+      return runSchedule(schedule, at);
+    } catch (error) {
+      // The tick stays unrecorded, so the next tick or restart catches it up.
+      log.error({ err: error, schedule: schedule.name }, 'schedule tick failed');
+      return undefined;
+    }
+  }
+
+  return {
+    runDue() {
+      const at = now();
+      return schedules.map((schedule) => fire(schedule, at)).filter((b): b is Broadcast => !!b);
+    },
+    start() {
+      const at = now();
+      for (const schedule of schedules) {
+        fire(schedule, at);
+        const task = cron.schedule(
+          schedule.times.expression,
+          (context) => {
+            // node-cron may call a hair early or late: the tick it means is context.date.
+            const time = Math.max(now().getTime(), context.date.getTime());
+            fire(schedule, new Date(time));
+          },
+          { timezone: schedule.times.timeZone, noOverlap: true, name: schedule.name },
+        );
+        // A tick skipped because the event loop was busy is picked up at once.
+        task.on('execution:missed', () => void fire(schedule, now()));
+        tasks.push(task);
+      }
+    },
+    async stop() {
+      await Promise.all(tasks.splice(0).map((task) => task.destroy()));
+    },
+    upcoming(count) {
+      const at = now();
+      return schedules.map((schedule) => ({
+        name: schedule.name,
+        kind: schedule.kind,
+        expression: schedule.times.expression,
+        timeZone: schedule.times.timeZone,
+        next: schedule.times.next(at, count),
+      }));
+    },
+  };
+}

@@ -1,0 +1,226 @@
+import { Router, json, type RequestHandler } from 'express';
+import { join } from 'node:path';
+import { z } from 'zod';
+import type { Broadcasting } from '../broadcast/broadcasting.ts';
+import { BroadcastError, type BroadcastErrorCode } from '../broadcast/broadcast-types.ts';
+import { ENTRY_ID, ContentError } from '../content/parse-entry.ts';
+import type { ContentLibrary } from '../content/library.ts';
+import { zoneOffsetMinutes } from '../content/time-zone.ts';
+import { EntryExistsError, writeEntry } from '../content/write-entry.ts';
+import type { ConversationStore } from '../store/conversations.ts';
+import type { SubscriberStore } from '../store/subscribers.ts';
+import { adminAuth } from './admin-auth.ts';
+import { userId } from './chat-routes.ts';
+import { HttpError, parseOr400 } from './http-error.ts';
+
+export interface AdminDeps {
+  broadcasting: Broadcasting;
+  subscribers: SubscriberStore;
+  conversations: ConversationStore;
+  library: Pick<ContentLibrary, 'dir' | 'reloadFile'>;
+  /** The time zone a date without an offset is read in (ACCOUNT_TZ). */
+  timeZone: string;
+  token: string | undefined;
+  development: boolean;
+}
+
+const MAX_ADMIN_BODY = 256 * 1024;
+const UPCOMING = 10;
+
+const entryId = z.string().regex(ENTRY_ID, 'must be letters, digits, "-" or "_" (at most 100)');
+const channel = z
+  .string({ error: 'must be a string' })
+  .regex(/^[a-z][a-z0-9_-]{0,31}$/, 'must be a channel name such as api or wechat');
+
+const broadcastBody = z.strictObject(
+  {
+    entries: z
+      .array(entryId, { error: 'must be a list of entry ids' })
+      .min(1, 'must name at least one entry, or be left out for all due entries')
+      .max(8, 'at most 8 entries (the platform limit)')
+      .optional(),
+    preview: userId.optional(),
+    channel: channel.optional(),
+    dryRun: z.boolean({ error: 'must be true or false' }).optional(),
+  },
+  {
+    error: (issue) =>
+      issue.code === 'unrecognized_keys'
+        ? `unknown field "${issue.keys[0]}"`
+        : 'must be a JSON object',
+  },
+);
+
+const page = z.object({
+  limit: z.coerce
+    .number({ error: 'must be a number' })
+    .int()
+    .min(1, 'must be 1 to 100')
+    .max(100, 'must be 1 to 100')
+    .default(20),
+  before: z.coerce.number({ error: 'must be a number' }).int().positive().optional(),
+});
+
+const subscriberQuery = z.object({
+  limit: page.shape.limit,
+  state: z
+    .enum(['active', 'unsubscribed', 'blocked'], {
+      error: 'must be active, unsubscribed or blocked',
+    })
+    .optional(),
+  after: z
+    .string()
+    .regex(/^[^:]+:.+$/, 'must be <channel>:<user id>, the last of the previous page')
+    .optional(),
+});
+
+const words = z.array(z.string().max(64)).max(50);
+const entryBody = z.strictObject(
+  {
+    id: entryId,
+    title: z.string({ error: 'is required (text)' }),
+    date: z.string({ error: 'is required (ISO 8601 text, e.g. 2021-01-18)' }),
+    summary: z.string().optional(),
+    keywords: words.optional(),
+    topics: words.optional(),
+    url: z.string().optional(),
+    cover: z.string().optional(),
+    author: z.string().optional(),
+    body: z.string({ error: 'is required (Markdown text)' }).max(512 * 1024),
+  },
+  {
+    error: (issue) =>
+      issue.code === 'unrecognized_keys'
+        ? `unknown field "${issue.keys[0]}"`
+        : 'must be a JSON object',
+  },
+);
+
+const STATUS: Record<BroadcastErrorCode, number> = {
+  quota: 409,
+  'nothing-due': 409,
+  'already-broadcast': 409,
+  'not-published': 409,
+  'not-cancellable': 409,
+  'unknown-entry': 400,
+  'not-found': 404,
+};
+
+/** Runs a domain call; its refusals become HTTP errors with the domain's reason. */
+function domain<T>(call: () => T): T {
+  try {
+    return call();
+  } catch (error) {
+    if (error instanceof BroadcastError)
+      throw new HttpError(STATUS[error.code], error.message, { cause: error });
+    throw error;
+  }
+}
+
+/** `2025-01-06T09:00:00+08:00`: a fire time as the schedule's time zone sees it. */
+function localIso(instant: Date, timeZone: string): string {
+  const offset = zoneOffsetMinutes(timeZone, instant);
+  const local = new Date(instant.getTime() + offset * 60_000).toISOString().slice(0, 19);
+  const sign = offset < 0 ? '-' : '+';
+  const abs = Math.abs(offset);
+  return `${local}${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+}
+
+/** The operator's API under `/admin/api`: broadcasts, schedules, entries, subscribers. */
+export function adminRoutes(deps: AdminDeps): Router {
+  const { broadcasting, subscribers, conversations } = deps;
+  const router = Router();
+  router.use('/admin/api', adminAuth({ token: deps.token, development: deps.development }));
+  const body = json({ limit: MAX_ADMIN_BODY, strict: true });
+  const requireJson: RequestHandler = (req, _res, next) => {
+    // No body at all is fine: `POST /admin/api/broadcasts` alone sends all due entries.
+    const empty = (req.get('content-length') ?? '0') === '0' && !req.get('transfer-encoding');
+    if (!empty && !req.is('application/json'))
+      throw new HttpError(415, 'content-type must be application/json');
+    next();
+  };
+
+  router.post('/admin/api/broadcasts', requireJson, body, (req, res) => {
+    const {
+      entries,
+      preview,
+      channel: previewChannel,
+      dryRun,
+    } = parseOr400(broadcastBody, req.body ?? {}, 'body');
+    if (previewChannel && !preview) throw new HttpError(400, 'channel: is only for a preview');
+    const request = preview
+      ? { kind: 'preview' as const, user: preview, channel: previewChannel, entryIds: entries }
+      : { kind: 'manual' as const, entryIds: entries };
+    if (dryRun) {
+      res.json({ dryRun: domain(() => broadcasting.dryRun(request)) });
+      return;
+    }
+    res.status(201).json({ broadcast: domain(() => broadcasting.broadcastNow(request)) });
+  });
+
+  router.get('/admin/api/broadcasts', (req, res) => {
+    const { limit, before } = parseOr400(page, req.query, 'query');
+    const items = broadcasting.store.list({ limit, before });
+    res.json({ items, next: items.length === limit ? items.at(-1)!.id : null });
+  });
+
+  router.get('/admin/api/broadcasts/:id', (req, res) => {
+    const broadcast = /^\d{1,15}$/.test(req.params.id)
+      ? broadcasting.store.get(Number(req.params.id))
+      : undefined;
+    if (!broadcast) throw new HttpError(404, `there is no broadcast ${req.params.id}`);
+    res.json({ broadcast });
+  });
+
+  router.post('/admin/api/broadcasts/:id/cancel', (req, res) => {
+    if (!/^\d{1,15}$/.test(req.params.id))
+      throw new HttpError(404, `there is no broadcast ${req.params.id}`);
+    res.json({ broadcast: domain(() => broadcasting.cancel(Number(req.params.id))) });
+  });
+
+  router.get('/admin/api/schedule', (_req, res) => {
+    const schedules = broadcasting.scheduler.upcoming(UPCOMING).map((schedule) => ({
+      ...schedule,
+      next: schedule.next.map((at) => localIso(at, schedule.timeZone)),
+    }));
+    res.json({ schedules });
+  });
+
+  router.post('/admin/api/entries', requireJson, body, async (req, res) => {
+    const fields = parseOr400(entryBody, req.body, 'body');
+    try {
+      const entry = await writeEntry(deps.library.dir, fields, deps.timeZone);
+      // Read it at once rather than wait for the file watcher (which may be off).
+      await deps.library.reloadFile(join(deps.library.dir, `${entry.id}.md`));
+      res
+        .status(201)
+        .json({ entry: { id: entry.id, title: entry.title, publishedAt: entry.publishedAt } });
+    } catch (error) {
+      if (error instanceof EntryExistsError) throw new HttpError(409, error.message);
+      if (error instanceof ContentError) throw new HttpError(400, error.reason, { cause: error });
+      throw error;
+    }
+  });
+
+  router.get('/admin/api/subscribers', (req, res) => {
+    const { limit, state, after } = parseOr400(subscriberQuery, req.query, 'query');
+    const split = after?.indexOf(':') ?? -1;
+    const items = subscribers.list({
+      state,
+      limit,
+      after: after ? { channel: after.slice(0, split), userId: after.slice(split + 1) } : undefined,
+    });
+    const last = items.at(-1);
+    res.json({
+      items,
+      next: items.length === limit && last ? `${last.channel}:${last.userId}` : null,
+    });
+  });
+
+  router.get('/admin/api/unanswered', (req, res) => {
+    const { limit } = parseOr400(page, req.query, 'query');
+    res.json({ items: conversations.unanswered(limit) });
+  });
+
+  return router;
+}

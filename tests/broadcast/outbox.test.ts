@@ -1,0 +1,141 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { BroadcastError } from '../../src/broadcast/broadcast-types.ts';
+import { createFakeSender } from '../helpers/fake-sender.ts';
+import { makeEntry, makeFixture, users, type Fixture } from '../helpers/broadcast-fixture.ts';
+
+const NOW = '2025-01-06T00:00:00Z';
+const OLD_ENTRIES = Array.from({ length: 10 }, (_, i) =>
+  makeEntry(`entry-${i}`, `2024-12-${String(10 + i).padStart(2, '0')}T00:00:00Z`, ['events']),
+);
+const MAX_ARTICLES = 8;
+
+let fixture: Fixture | undefined;
+afterEach(() => {
+  fixture?.close();
+  fixture = undefined;
+});
+
+describe('the outbox', () => {
+  it('creates one delivery per active subscriber and channel, and the dispatcher sends each once', async () => {
+    fixture = makeFixture({ entries: OLD_ENTRIES, start: NOW });
+    const api = createFakeSender({ channel: 'api' });
+    const wechat = createFakeSender({ channel: 'wechat' });
+    fixture.broadcasting.register(api);
+    fixture.broadcasting.register(wechat);
+    fixture.subscribe('api', users('a', 30));
+    fixture.subscribe('wechat', users('w', 20));
+    fixture.subscribe('wechat', ['a0']);
+    fixture.subscribers.save('api', 'gone', { state: 'unsubscribed' }, fixture.clock.now());
+
+    const broadcast = fixture.broadcasting.broadcastNow({ kind: 'manual' });
+    expect(broadcast.counts.total).toBe(51);
+    await fixture.broadcasting.dispatcher.drain();
+
+    expect(api.seen().toSorted()).toEqual(users('a', 30).toSorted());
+    expect(wechat.seen().toSorted()).toEqual([...users('w', 20), 'a0'].toSorted());
+    const report = fixture.broadcasting.store.get(broadcast.id)!;
+    expect(report.status).toBe('done');
+    expect(report.counts).toMatchObject({ total: 51, sent: 51, failed: 0, pending: 0 });
+  });
+
+  it('sends the newest 8 due entries, leaves the rest for the next broadcast, and never sends one twice', () => {
+    fixture = makeFixture({ entries: OLD_ENTRIES, start: NOW });
+    fixture.subscribe('api', ['alice']);
+    const first = fixture.broadcasting.broadcastNow({ kind: 'manual' });
+    expect(first.entryIds).toEqual(
+      OLD_ENTRIES.slice(2)
+        .reverse()
+        .map((e) => e.id),
+    );
+    expect(first.entryIds).toHaveLength(MAX_ARTICLES);
+
+    const second = fixture.broadcasting.broadcastNow({ kind: 'manual' });
+    expect(second.entryIds).toEqual(['entry-1', 'entry-0']);
+
+    // Edited (new hash), renamed back, or re-added: still broadcast once only.
+    fixture.library.add({ ...OLD_ENTRIES[9]!, hash: 'edited' });
+    fixture.library.add({ ...OLD_ENTRIES[8]!, id: 'copy-under-new-name' });
+    expect(() => fixture!.broadcasting.broadcastNow({ kind: 'manual' })).toThrow(
+      expect.objectContaining({ code: 'nothing-due' }),
+    );
+  });
+
+  it('does not send entries dated in the future until they are published', () => {
+    fixture = makeFixture({
+      entries: [makeEntry('tomorrow', '2025-01-07T00:00:00Z')],
+      start: NOW,
+    });
+    expect(() => fixture!.broadcasting.broadcastNow({ kind: 'manual' })).toThrow(BroadcastError);
+    expect(() =>
+      fixture!.broadcasting.broadcastNow({ kind: 'manual', entryIds: ['tomorrow'] }),
+    ).toThrow(expect.objectContaining({ code: 'not-published' }));
+  });
+
+  it('sends to subscribers whose topics match an entry, and to those with no topics', async () => {
+    fixture = makeFixture({
+      entries: [makeEntry('dialogue-news', '2025-01-01T00:00:00Z', ['Dialogue'])],
+      start: NOW,
+    });
+    const api = createFakeSender({ channel: 'api' });
+    fixture.broadcasting.register(api);
+    fixture.subscribe('api', ['everything']);
+    fixture.subscribe('api', ['dialogue-fan'], ['dialogue']);
+    fixture.subscribe('api', ['events-fan'], ['events']);
+
+    const broadcast = fixture.broadcasting.broadcastNow({ kind: 'manual' });
+    await fixture.broadcasting.dispatcher.drain();
+
+    expect(api.seen().toSorted()).toEqual(['dialogue-fan', 'everything']);
+    expect(fixture.broadcasting.store.get(broadcast.id)!.counts).toMatchObject({
+      total: 2,
+      filtered: 1,
+    });
+  });
+
+  it('previews to one user only, outside quota, without using up the entries', async () => {
+    fixture = makeFixture({ entries: OLD_ENTRIES, start: NOW, accountType: 'subscription' });
+    const api = createFakeSender({ channel: 'api' });
+    fixture.broadcasting.register(api);
+    fixture.subscribe('api', users('a', 5));
+
+    const preview = fixture.broadcasting.broadcastNow({ kind: 'preview', user: 'editor' });
+    await fixture.broadcasting.dispatcher.drain();
+    expect(api.seen()).toEqual(['editor']);
+    expect(preview.entryIds).toHaveLength(MAX_ARTICLES);
+
+    const real = fixture.broadcasting.broadcastNow({ kind: 'manual' });
+    expect(real.entryIds).toEqual(preview.entryIds);
+    expect(real.counts.total).toBe(5);
+  });
+
+  it('answers a dry run with who would receive what, and writes nothing', () => {
+    fixture = makeFixture({ entries: OLD_ENTRIES, start: NOW });
+    fixture.subscribe('api', users('a', 3));
+    fixture.subscribe('wechat', users('w', 2));
+
+    const dry = fixture.broadcasting.dryRun({ kind: 'manual' });
+    expect(dry).toMatchObject({ recipients: 5, byChannel: { api: 3, wechat: 2 }, filtered: 0 });
+    expect(dry.sample).toContainEqual({ channel: 'wechat', userId: 'w1' });
+    expect(fixture.broadcasting.store.list({ limit: 10 })).toEqual([]);
+    expect(fixture.broadcasting.broadcastNow({ kind: 'manual' }).entryIds).toEqual(dry.entryIds);
+  });
+
+  it('cancels pending deliveries, and a broadcast cancelled before sending frees its entries and quota', async () => {
+    fixture = makeFixture({ entries: OLD_ENTRIES, start: NOW, accountType: 'subscription' });
+    const api = createFakeSender({ channel: 'api' });
+    fixture.broadcasting.register(api);
+    fixture.subscribe('api', users('a', 10));
+
+    const broadcast = fixture.broadcasting.broadcastNow({ kind: 'manual' });
+    const cancelled = fixture.broadcasting.cancel(broadcast.id);
+    expect(cancelled).toMatchObject({ status: 'cancelled', counts: { cancelled: 10, pending: 0 } });
+    await fixture.broadcasting.dispatcher.drain();
+    expect(api.calls).toEqual([]);
+
+    const again = fixture.broadcasting.broadcastNow({ kind: 'manual' });
+    expect(again.entryIds).toEqual(broadcast.entryIds);
+    expect(() => fixture!.broadcasting.cancel(9999)).toThrow(
+      expect.objectContaining({ code: 'not-found' }),
+    );
+  });
+});
