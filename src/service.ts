@@ -14,6 +14,8 @@ import { openDatabase, type Db } from './store/database.ts';
 import { createInboxStore, type InboxStore } from './store/inbox.ts';
 import { createSessionStore } from './store/sessions.ts';
 import { createSubscriberStore, type SubscriberStore } from './store/subscribers.ts';
+import type { MassSendReport } from './wechat/to-inbound.ts';
+import { createWechatChannel, type WechatChannel } from './wechat/wechat-channel.ts';
 
 export interface Service {
   db: Db;
@@ -21,6 +23,8 @@ export interface Service {
   library: ContentLibrary;
   subscribers: SubscriberStore;
   inbox: InboxStore;
+  /** The WeChat Official Account channel: its API client and broadcast sender, when configured. */
+  wechat: WechatChannel;
   /** Starts the HTTP server; resolves with its address. */
   listen(): Promise<{ server: Server; url: string }>;
   close(): Promise<void>;
@@ -30,7 +34,14 @@ export interface Service {
 export async function createService(
   config: Config,
   log: Logger,
-  { now = () => new Date() }: { now?: () => Date } = {},
+  {
+    now = () => new Date(),
+    onMassSendFinished,
+  }: {
+    now?: () => Date;
+    /** Where WeChat's mass-send reports (MASSSENDJOBFINISH) go; logged when not given. */
+    onMassSendFinished?: (report: MassSendReport) => void | Promise<void>;
+  } = {},
 ): Promise<Service> {
   const db = openDatabase(join(config.DATA_DIR, 'oasim.db'));
   const library = new ContentLibrary(join(config.MESSAGES_DIR, 'entries'), config.ACCOUNT_TZ, log);
@@ -68,8 +79,17 @@ export async function createService(
     : undefined;
   await watcher?.ready;
 
-  const app = createApp({ engine, inbox, library, log, now });
   let server: Server | undefined;
+  let listening: string | undefined;
+  const wechat = createWechatChannel(config, {
+    db,
+    engine,
+    log,
+    now,
+    selfUrl: () => listening ?? config.publicUrl,
+    onMassSendFinished,
+  });
+  const app = createApp({ engine, inbox, library, log, now, wechat: wechat.router });
 
   return {
     db,
@@ -77,6 +97,7 @@ export async function createService(
     library,
     subscribers,
     inbox,
+    wechat,
     listen() {
       return new Promise((resolve, reject) => {
         const started = app.listen(config.PORT, config.HOST, (error?: Error) => {
@@ -84,7 +105,8 @@ export async function createService(
           server = started;
           const { port } = started.address() as AddressInfo;
           const host = config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST;
-          resolve({ server: started, url: `http://${host}:${port}` });
+          listening = `http://${host}:${port}`;
+          resolve({ server: started, url: listening });
         });
       });
     },

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { wechatConfigProblems, wechatConfigShape } from './wechat-config.ts';
 
 const port = z.coerce
   .number({ error: 'must be a number' })
@@ -25,6 +26,7 @@ const schema = z.object({
     .max(8, 'must be between 1 and 8')
     .default(5),
   WATCH_MESSAGES: z.stringbool({ error: 'must be true or false' }).default(true),
+  ...wechatConfigShape,
 });
 
 export type Config = z.infer<typeof schema> & { publicUrl: string };
@@ -54,6 +56,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     );
   }
   const config = parsed.data;
+  const problems = wechatConfigProblems(config);
+  if (problems.length) throw new ConfigError(problems);
   const host = config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST;
   return {
     ...config,

@@ -1,4 +1,4 @@
-import express, { type Express } from 'express';
+import express, { type Express, type Router } from 'express';
 import type { ContentView } from '../content/library.ts';
 import type { Engine } from '../engine/engine.ts';
 import type { Logger } from '../log/logger.ts';
@@ -13,6 +13,8 @@ export interface AppDeps {
   library: ContentView;
   log: Logger;
   now?: () => Date;
+  /** The WeChat callback (`/wechat`), when the channel is configured. */
+  wechat?: Router;
 }
 
 /** The HTTP face of the service. Routes parse, call one domain function, and answer. */
@@ -23,6 +25,7 @@ export function createApp(deps: AppDeps): Express {
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', entries: deps.library.size() });
   });
+  if (deps.wechat) app.use(deps.wechat);
   app.use(chatRoutes(deps));
   app.use(entryPage(deps));
   app.use(notFound);
