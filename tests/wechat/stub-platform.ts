@@ -17,6 +17,8 @@ export interface StubPlatform {
   callsTo(path: string): StubCall[];
   /** Answers the next calls to a path with these, in order; then the default. */
   script(path: string, ...answers: StubAnswer[]): void;
+  /** Answers every call carrying this access token with the errcode (40001, 42001). */
+  expireToken(token: string, errcode: number): void;
   /** Resolves once `count` calls to `path` have arrived. */
   waitFor(path: string, count?: number): Promise<StubCall[]>;
   close(): Promise<void>;
@@ -29,6 +31,7 @@ export async function startStubPlatform(): Promise<StubPlatform> {
   const scripts = new Map<string, StubAnswer[]>();
   const waiters: { path: string; count: number; resolve: () => void }[] = [];
   let tokens = 0;
+  const expired = new Map<string, number>();
   const app = express();
   app.use(express.json());
   app.all('/cgi-bin/{*rest}', async (req, res) => {
@@ -40,6 +43,8 @@ export async function startStubPlatform(): Promise<StubPlatform> {
     });
     for (const waiter of [...waiters])
       if (callsTo(waiter.path).length >= waiter.count) waiter.resolve();
+    const refusedWith = expired.get(String(req.query.access_token));
+    if (refusedWith) return void res.json({ errcode: refusedWith, errmsg: 'access_token expired' });
     const answer = scripts.get(path)?.shift();
     if (answer?.hangMs) await new Promise((resolve) => setTimeout(resolve, answer.hangMs));
     if (answer)
@@ -67,6 +72,9 @@ export async function startStubPlatform(): Promise<StubPlatform> {
     callsTo,
     script(path, ...answers) {
       scripts.set(path, [...(scripts.get(path) ?? []), ...answers]);
+    },
+    expireToken(token, errcode) {
+      expired.set(token, errcode);
     },
     waitFor(path, count = 1) {
       return new Promise((resolve) => {
