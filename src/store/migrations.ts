@@ -63,13 +63,13 @@ export const MIGRATIONS: string[] = [
     tokenize = 'porter unicode61 remove_diacritics 2'
   );
   `,
-  // WeChat callbacks already seen (issue 3): the platform retries a message it has no answer
-  // to within 5 s, 3 tries in all; a retry gets the reply the first try rendered.
+  // WeChat callbacks already answered (issue 3): the platform retries a message it has no
+  // answer to within 5 s, 3 tries in all; a retry gets the reply the first try rendered.
   `
   CREATE TABLE wechat_callbacks (
     key TEXT PRIMARY KEY,
     received_at INTEGER NOT NULL,
-    state TEXT NOT NULL CHECK (state IN ('pending', 'replied', 'deferred')),
+    state TEXT NOT NULL CHECK (state IN ('replied', 'deferred')),
     reply TEXT
   ) WITHOUT ROWID;
   CREATE INDEX wechat_callbacks_received ON wechat_callbacks (received_at);

@@ -1,80 +1,88 @@
 import type { Db } from '../store/database.ts';
 
-/** What an earlier try of the same callback left behind. */
+/** How an earlier try of the same callback was answered. */
 export type SeenCallback =
-  /** The first try is still being answered (or its process died: see `staleAfterMs`). */
-  | { state: 'pending' }
-  /** Answered: `reply` is the plaintext XML it got, or undefined for `success`. */
+  /** `reply` is the plaintext XML it got, or undefined for `success`. */
   | { state: 'replied'; reply: string | undefined }
-  /** Missed the deadline: answered `success`, the reply goes out as a customer-service message. */
+  /** It missed the deadline: `success`, and the reply went out as a customer-service message. */
   | { state: 'deferred' };
 
 /**
- * The callbacks already seen, in the database so that a restart or a second instance
- * does not answer a retry twice. `claim` is the only gate: it succeeds for exactly one
- * caller per key.
+ * The callbacks already answered, in the database so that a restart or a second instance
+ * answers a retry as the first try was answered, without running the engine again.
+ *
+ * An answer is recorded before it is sent, and the platform retries only when it had no
+ * answer for 5 s, while the reply budget is under 5 s: so a retry always finds the record
+ * of its first try. Records are group-committed (all answers of one event-loop turn in
+ * one transaction): a commit is the dearest step of a callback, and `record` resolves
+ * only once the row is on disk, so nothing is answered that is not recorded.
  */
 export interface CallbackDedup {
-  /** True when this caller owns the callback; otherwise what the earlier try left. */
-  claim(key: string, now: Date): { claimed: true } | { claimed: false; seen: SeenCallback };
-  replied(key: string, reply: string | undefined): void;
-  deferred(key: string): void;
-  /** Forgets a claim whose processing failed, so the platform's retry can try again. */
-  release(key: string): void;
+  seen(key: string): SeenCallback | undefined;
+  record(key: string, seen: SeenCallback, now: Date): Promise<void>;
 }
 
 interface Row {
-  state: 'pending' | 'replied' | 'deferred';
+  state: 'replied' | 'deferred';
   reply: string | null;
 }
 
-/**
- * `staleAfterMs`: a claim still pending after this long belongs to a process that died
- * mid-answer (a live one settles it within the reply budget), so a retry may take it.
- * `keepMs`: how long keys are kept; the platform's retries end within about 15 s.
- */
+/** `keepMs`: how long answers are kept; the platform's retries end within about 15 s. */
 export function createCallbackDedup(
   db: Db,
-  { staleAfterMs, keepMs = 24 * 3600_000 }: { staleAfterMs: number; keepMs?: number },
+  { keepMs = 24 * 3600_000 }: { keepMs?: number } = {},
 ): CallbackDedup {
-  const claimStmt = db.prepare<{ key: string; now: number; stale: number }>(`
-    INSERT INTO wechat_callbacks (key, received_at, state) VALUES (@key, @now, 'pending')
-    ON CONFLICT (key) DO UPDATE SET received_at = excluded.received_at
-    WHERE state = 'pending' AND received_at < @stale`);
   const getStmt = db.prepare<[string], Row>(
     'SELECT state, reply FROM wechat_callbacks WHERE key = ?',
   );
-  const setStmt = db.prepare<[string, string | null, string]>(
-    'UPDATE wechat_callbacks SET state = ?, reply = ? WHERE key = ?',
+  // DO NOTHING: should two instances ever answer the same callback, the first record stands.
+  const insertStmt = db.prepare<[string, number, string, string | null]>(
+    'INSERT INTO wechat_callbacks (key, received_at, state, reply) VALUES (?, ?, ?, ?) ON CONFLICT (key) DO NOTHING',
   );
-  const deleteStmt = db.prepare<[string]>('DELETE FROM wechat_callbacks WHERE key = ?');
   const pruneStmt = db.prepare<[number]>('DELETE FROM wechat_callbacks WHERE received_at < ?');
   let prunedAt = 0;
 
+  type Pending = {
+    key: string;
+    seen: SeenCallback;
+    at: number;
+    done: () => void;
+    fail: (e: unknown) => void;
+  };
+  let batch: Pending[] = [];
+  const commit = db.transaction((rows: Pending[]) => {
+    for (const { key, seen, at } of rows)
+      insertStmt.run(key, at, seen.state, seen.state === 'replied' ? (seen.reply ?? null) : null);
+    const last = rows.at(-1)!.at;
+    if (last - prunedAt > 60_000) {
+      prunedAt = last;
+      pruneStmt.run(last - keepMs);
+    }
+  });
+  const flush = () => {
+    const rows = batch;
+    batch = [];
+    try {
+      commit(rows);
+      for (const row of rows) row.done();
+    } catch (error) {
+      for (const row of rows) row.fail(error);
+    }
+  };
+
   return {
-    claim(key, now) {
-      const at = now.getTime();
-      if (at - prunedAt > 60_000) {
-        prunedAt = at;
-        pruneStmt.run(at - keepMs);
-      }
-      if (claimStmt.run({ key, now: at, stale: at - staleAfterMs }).changes === 1)
-        return { claimed: true };
+    seen(key) {
       const row = getStmt.get(key);
-      // Gone between the two statements (a failed first try released it): let the next retry in.
-      if (!row) return { claimed: false, seen: { state: 'pending' } };
-      if (row.state === 'replied')
-        return { claimed: false, seen: { state: 'replied', reply: row.reply ?? undefined } };
-      return { claimed: false, seen: { state: row.state } };
+      if (!row) return undefined;
+      return row.state === 'replied'
+        ? { state: 'replied', reply: row.reply ?? undefined }
+        : { state: 'deferred' };
     },
-    replied(key, reply) {
-      setStmt.run('replied', reply ?? null, key);
-    },
-    deferred(key) {
-      setStmt.run('deferred', null, key);
-    },
-    release(key) {
-      deleteStmt.run(key);
+    record(key, seen, now) {
+      return new Promise((done, fail) => {
+        if (batch.length === 0) setImmediate(flush);
+        batch.push({ key, seen, at: now.getTime(), done, fail });
+      });
     },
   };
 }

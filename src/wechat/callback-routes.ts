@@ -111,11 +111,13 @@ export function wechatCallbackRoutes({
         throw error;
       }
       const { xml, followUps } = await answer(callback);
-      if (xml === undefined) res.type('text/plain').send(NO_REPLY);
+      // res.end, not res.send: no ETag to hash for a reply that is never cached.
+      if (xml === undefined)
+        res.setHeader('Content-Type', 'text/plain; charset=utf-8').end(NO_REPLY);
       else
         res
-          .type('application/xml')
-          .send(key ? renderEncrypted(xml, { token, appId: appId!, key, nonce, now: now() }) : xml);
+          .setHeader('Content-Type', 'application/xml; charset=utf-8')
+          .end(key ? renderEncrypted(xml, { token, appId: appId!, key, nonce, now: now() }) : xml);
       if (followUps.length) void deliver(callback.user, followUps, 'follow-up');
     },
   );
@@ -162,56 +164,71 @@ export function wechatCallbackRoutes({
     }
   }
 
-  /**
-   * Answers a callback once: a retry gets what the first try answered. The engine has
-   * `replyBudgetMs`; past it the platform is told `success` and the reply follows as a
-   * customer-service message.
-   */
-  async function answer(callback: Callback): Promise<{ xml?: string; followUps: Reply[] }> {
-    const none = { followUps: [] };
+  type Answer = { xml?: string; followUps: Reply[] };
+  const none: Answer = { followUps: [] };
+  /** Callbacks being answered in this process: a duplicate waits for the first try's answer. */
+  const inflight = new Map<string, Promise<Answer>>();
+
+  /** Answers a callback once: a retry gets what the first try answered, follow-ups aside. */
+  async function answer(callback: Callback): Promise<Answer> {
     if (callback.type === 'unknown') {
       log.info({ what: callback.what }, 'wechat callback of a type this account does not handle');
       return none;
     }
-    const { dedupKey: key } = callback;
-    const claim = dedup.claim(key, now());
-    if (!claim.claimed) {
-      log.debug({ key, state: claim.seen.state }, 'wechat retry of a callback already seen');
-      return claim.seen.state === 'replied' ? { xml: claim.seen.reply, followUps: [] } : none;
+    const key = callback.dedupKey;
+    const seen = dedup.seen(key);
+    if (seen) {
+      log.debug({ key, state: seen.state }, 'wechat retry of a callback already answered');
+      return seen.state === 'replied' ? { xml: seen.reply, followUps: [] } : none;
     }
+    const running = inflight.get(key);
+    if (running) return { xml: (await running).xml, followUps: [] };
+    const first = answerFirst(callback);
+    inflight.set(key, first);
     try {
-      if (callback.type === 'mass-send-report') {
-        await onMassSendFinished(callback.report);
-        dedup.replied(key, undefined);
-        return none;
-      }
-      const work = engine.handle(callback.inbound);
-      const replies = await withinBudget(work);
-      if (replies === undefined) {
-        dedup.deferred(key);
-        log.warn(
-          { key, budgetMs: replyBudgetMs },
-          'reply missed the deadline; it follows as a customer-service message',
-        );
-        void work.then(
-          (late) => deliver(callback.user, customerServiceMessages(late), 'late reply'),
-          (error: unknown) => log.error({ err: error, key }, 'engine failed after the deadline'),
-        );
-        return none;
-      }
-      const plan = planReplies(replies, {
-        isMessage: callback.isMessage,
-        canFollowUp: client !== undefined,
-      });
-      const xml =
-        plan.passive &&
-        renderPassive(plan.passive, { user: callback.user, account: callback.account, now: now() });
-      dedup.replied(key, xml);
-      return { xml, followUps: plan.followUps };
-    } catch (error) {
-      dedup.release(key); // the platform's retry gets another go
-      throw error;
+      return await first;
+    } finally {
+      inflight.delete(key);
     }
+  }
+
+  /**
+   * The engine has `replyBudgetMs`; past it the platform is told `success` and the reply
+   * follows as a customer-service message. The answer is recorded before it is sent; an
+   * engine failure records nothing, so the platform's retry gets another go.
+   */
+  async function answerFirst(
+    callback: Callback & { type: 'inbound' | 'mass-send-report' },
+  ): Promise<Answer> {
+    const key = callback.dedupKey;
+    if (callback.type === 'mass-send-report') {
+      await onMassSendFinished(callback.report);
+      await dedup.record(key, { state: 'replied', reply: undefined }, now());
+      return none;
+    }
+    const work = engine.handle(callback.inbound);
+    const replies = await withinBudget(work);
+    if (replies === undefined) {
+      await dedup.record(key, { state: 'deferred' }, now());
+      log.warn(
+        { key, budgetMs: replyBudgetMs },
+        'reply missed the deadline; it follows as a customer-service message',
+      );
+      void work.then(
+        (late) => deliver(callback.user, customerServiceMessages(late), 'late reply'),
+        (error: unknown) => log.error({ err: error, key }, 'engine failed after the deadline'),
+      );
+      return none;
+    }
+    const plan = planReplies(replies, {
+      isMessage: callback.isMessage,
+      canFollowUp: client !== undefined,
+    });
+    const xml =
+      plan.passive &&
+      renderPassive(plan.passive, { user: callback.user, account: callback.account, now: now() });
+    await dedup.record(key, { state: 'replied', reply: xml }, now());
+    return { xml, followUps: plan.followUps };
   }
 
   /** The engine's replies, or undefined when the budget ran out first. */

@@ -70,8 +70,7 @@ export function createWechatChannel(
     token &&
     wechatCallbackRoutes({
       engine,
-      // A claim pending for twice the budget was left by a process that died mid-answer.
-      dedup: createCallbackDedup(db, { staleAfterMs: 2 * replyBudgetMs }),
+      dedup: createCallbackDedup(db),
       settings: {
         token,
         mode: config.WECHAT_ENCRYPT_MODE,

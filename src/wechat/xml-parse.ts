@@ -39,6 +39,11 @@ const parser = new XMLParser({
  * and repeated ones are left out: no field we read has either shape.
  */
 export function parseXml(text: string): XmlFields {
+  return readFlat(text) ?? parseFull(text);
+}
+
+/** The full path alone: refuse declarations, validate, parse. Exported for the tests. */
+export function parseFull(text: string): XmlFields {
   refuseDeclarations(text);
   const valid = XMLValidator.validate(text);
   if (valid !== true)
@@ -50,12 +55,69 @@ export function parseXml(text: string): XmlFields {
   const root = (document as Record<string, unknown> | undefined)?.xml;
   if (typeof root !== 'object' || root === null || Array.isArray(root))
     throw new XmlRefusedError('malformed', 'XML root must be one <xml> element');
-  const fields: XmlFields = {};
+  const fields: XmlFields = Object.create(null) as XmlFields;
   for (const [name, value] of Object.entries(root as Record<string, unknown>)) {
+    if (Array.isArray(value)) continue; // a repeated element: no field we read is one
     const text = leafText(value);
     if (text !== undefined) fields[name] = text;
   }
   return fields;
+}
+
+const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * The shape the platform sends, read in one pass: `<xml>` holding only leaf elements, each
+ * one run of CDATA sections or plain text without markup or entities. Anything else
+ * (a prolog, attributes, nesting, comments, entities, declarations, a repeated element)
+ * gives undefined and takes the full path, which validates, refuses and parses. The
+ * fields are what the full path gives for the same text (tests hold the two together);
+ * this path exists because a callback's XML is read on every request, twice in safe mode.
+ */
+export function readFlat(text: string): XmlFields | undefined {
+  let at = skipSpace(text, 0);
+  if (!text.startsWith('<xml>', at)) return undefined;
+  at += 5;
+  const fields: XmlFields = Object.create(null) as XmlFields;
+  for (;;) {
+    at = skipSpace(text, at);
+    if (text.startsWith('</xml>', at))
+      return skipSpace(text, at + 6) === text.length ? fields : undefined;
+    if (text[at] !== '<') return undefined;
+    const close = text.indexOf('>', at);
+    const name = close === -1 ? '' : text.slice(at + 1, close);
+    if (!NAME.test(name) || name in fields) return undefined;
+    at = close + 1;
+    let value = '';
+    if (text.startsWith('<![CDATA[', at)) {
+      while (text.startsWith('<![CDATA[', at)) {
+        const end = text.indexOf(']]>', at + 9);
+        if (end === -1) return undefined;
+        value += text.slice(at + 9, end);
+        at = end + 3;
+      }
+    } else {
+      const end = text.indexOf('<', at);
+      if (end === -1) return undefined;
+      value = text.slice(at, end);
+      if (value.includes('&') || value.includes(']]>')) return undefined;
+      value = value.trim();
+      at = end;
+    }
+    const closing = `</${name}>`;
+    if (!text.startsWith(closing, at)) return undefined;
+    at += closing.length;
+    fields[name] = value;
+  }
+}
+
+function skipSpace(text: string, at: number): number {
+  while (
+    at < text.length &&
+    (text[at] === ' ' || text[at] === '\n' || text[at] === '\r' || text[at] === '\t')
+  )
+    at++;
+  return at;
 }
 
 /** Scans `<!` constructs in one pass: CDATA sections and comments are skipped, anything else refused. */

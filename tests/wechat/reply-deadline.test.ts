@@ -43,20 +43,24 @@ afterEach(async () => {
   cleanup = [];
 });
 
-async function startCallback(engine: ReturnType<typeof gatedEngine>['engine'], stub: StubPlatform) {
+async function startCallback(
+  engine: ReturnType<typeof gatedEngine>['engine'],
+  stub: StubPlatform,
+  replyBudgetMs = BUDGET_MS,
+) {
   const dir = await mkdtemp(join(tmpdir(), 'oasim-deadline-'));
   const db: Db = openDatabase(join(dir, 'oasim.db'));
   const { log } = memoryLogger();
   const app = express().use(
     wechatCallbackRoutes({
       engine,
-      dedup: createCallbackDedup(db, { staleAfterMs: 60_000 }),
+      dedup: createCallbackDedup(db),
       settings: {
         token: TOKEN,
         mode: 'plain',
         aesKeys: [],
         maxClockSkewS: 300,
-        replyBudgetMs: BUDGET_MS,
+        replyBudgetMs,
       },
       client: createWechatApiClient({ baseUrl: stub.url, appId: APP_ID, appSecret: 'secret', log }),
       log,
@@ -99,5 +103,21 @@ describe('the reply deadline', () => {
     const lateRetry = await postCallback(url, message);
     expect(lateRetry.text).toBe('success');
     expect(stub.callsTo('message/custom/send')).toHaveLength(1);
+  });
+
+  it('gives a duplicate that arrives while the first try is at work the same reply, running the engine once', async () => {
+    const stub = await startStubPlatform();
+    cleanup.push(() => stub.close());
+    const slow = gatedEngine();
+    const url = await startCallback(slow.engine, stub, 4000);
+    const message = messageXml(USER, 'text', { Content: 'a hard question' });
+    const first = postCallback(url, message);
+    const duplicate = postCallback(url, message);
+    await expect.poll(() => slow.seen.length).toBe(1);
+    slow.open();
+    const answers = await Promise.all([first, duplicate]);
+    expect(answers[0].text).toContain(LATE_REPLY);
+    expect(answers[1].text).toBe(answers[0].text);
+    expect(slow.seen).toHaveLength(1);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseXml, XmlRefusedError } from '../../src/wechat/xml-parse.ts';
+import { parseFull, parseXml, readFlat, XmlRefusedError } from '../../src/wechat/xml-parse.ts';
 
 const BILLION_LAUGHS = `<?xml version="1.0"?>
 <!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>
@@ -54,5 +54,37 @@ describe('parseXml', () => {
     ['plain text', 'hello'],
   ])('refuses malformed XML: %s', (_what, xml) => {
     expect(refusal(xml)).toBe('malformed');
+  });
+
+  it.each([
+    [
+      'a platform message',
+      '<xml><ToUserName><![CDATA[gh_1]]></ToUserName><CreateTime>1714036504</CreateTime><Content><![CDATA[ hi ]]></Content></xml>',
+    ],
+    [
+      'whitespace between elements and around text',
+      '\n<xml>\n  <A> 1 </A>\r\n\t<B><![CDATA[]]></B><C></C>\n</xml>\n',
+    ],
+    ['split CDATA sections', '<xml><C><![CDATA[one]]]]><![CDATA[>two]]></C></xml>'],
+    ['markup inside CDATA', '<xml><C><![CDATA[<b>&amp; <!DOCTYPE x>]]></C></xml>'],
+    ['Chinese text', '<xml><Content><![CDATA[你好，世界]]></Content><Label>北京</Label></xml>'],
+  ])('reads %s the same on the fast path as on the full path', (_what, xml) => {
+    const fast = readFlat(xml);
+    expect(fast).toBeDefined();
+    expect({ ...fast }).toEqual({ ...parseFull(xml) });
+  });
+
+  it.each([
+    ['a prolog', '<?xml version="1.0"?><xml><A>1</A></xml>'],
+    ['an entity', '<xml><A>a &lt; b</A></xml>'],
+    ['nesting', '<xml><A><B>1</B></A></xml>'],
+    ['attributes', '<xml><A x="1">1</A></xml>'],
+    ['a repeated element', '<xml><A>1</A><A>2</A></xml>'],
+    ['a comment', '<xml><!-- c --><A>1</A></xml>'],
+    ['a DOCTYPE', '<!DOCTYPE xml><xml><A>1</A></xml>'],
+    ['a mismatched close', '<xml><A>1</B></xml>'],
+    ['text after the root', '<xml><A>1</A></xml>junk'],
+  ])('leaves XML with %s to the full path', (_what, xml) => {
+    expect(readFlat(xml)).toBeUndefined();
   });
 });
