@@ -61,7 +61,8 @@ export function toCallback(fields: XmlFields): Callback {
     const event = need(fields, 'Event');
     const eventKey = fields.EventKey ?? '';
     // Events carry no MsgId: the platform's retries repeat sender, time, event and key.
-    const dedupKey = `e|${user}|${createTime}|${event}|${eventKey}`;
+    // Time first, as in message keys: new keys land at the end of the table's index.
+    const dedupKey = `e|${createTime}|${user}|${event}|${eventKey}`;
     const inbound = (e: Inbound & { kind: 'event' }) =>
       ({ ...common, dedupKey, isMessage: false, type: 'inbound', inbound: e }) as const;
     const key = eventKey || undefined;
@@ -112,7 +113,10 @@ export function toCallback(fields: XmlFields): Callback {
   const msgId = need(fields, 'MsgId');
   if (!DIGITS.test(msgId)) throw new CallbackFieldError('MsgId must be digits');
   // MsgId stays a string: it is a 64-bit number, past what a JS number holds exactly.
-  const dedupKey = `m|${user}|${msgId}`;
+  // It grows with time, so keys that lead with it land at the end of the table's index
+  // (a few pages written per commit, not one per row); the sender guards against a
+  // platform (or simulator) whose ids are unique per user only.
+  const dedupKey = `m|${msgId.padStart(20, '0')}|${user}`;
   const message = (inbound: Inbound) =>
     ({ ...common, dedupKey, isMessage: true, type: 'inbound', inbound }) as const;
   const media = (kind: InboundMedia, caption?: string) =>

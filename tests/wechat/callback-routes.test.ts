@@ -77,6 +77,16 @@ describe('GET /wechat (URL verification)', () => {
     }
   });
 
+  it('does not serve /wechat in production until WECHAT_TOKEN is set, and says so in the log', async () => {
+    const { log, lines } = memoryLogger();
+    running = await startTempService({ env: { NODE_ENV: 'production' }, log });
+    const { query } = signedQuery({ token: 'oasimdevtoken' }, { echostr: ECHO });
+    expect((await fetch(`${running.url}/wechat?${query}`)).status).toBe(404);
+    expect(lines().map((line) => line.msg)).toContain(
+      'WeChat callback off: set WECHAT_TOKEN to serve /wechat',
+    );
+  });
+
   it('uses the development token when WECHAT_TOKEN is unset outside production', async () => {
     running = await startTempService();
     const { query } = signedQuery({ token: 'oasimdevtoken' }, { echostr: ECHO });
