@@ -1,6 +1,7 @@
 import { chatBench } from './chat.ts';
 import { broadcastBench } from './broadcast.ts';
 import type { BenchRow } from './lib/table.ts';
+import { wechatCallbackSuite } from './wechat-callback.ts';
 import { searchBench } from './search.ts';
 
 /** The benchmark suites, by name; each returns its rows with baselines measured in the same run. */
@@ -8,4 +9,5 @@ export const suites: Record<string, () => Promise<BenchRow[]>> = {
   chat: chatBench,
   search: searchBench,
   broadcast: broadcastBench,
+  wechat: wechatCallbackSuite,
 };

@@ -19,6 +19,8 @@ import { createSessionStore } from './store/sessions.ts';
 import { createSubscriberStore, type SubscriberStore } from './store/subscribers.ts';
 import type { WechatyChannel } from './wechaty/channel.ts';
 import { wechatyOptions } from './wechaty/config.ts';
+import type { MassSendReport } from './wechat/to-inbound.ts';
+import { createWechatChannel, type WechatChannel } from './wechat/wechat-channel.ts';
 
 export interface Service {
   db: Db;
@@ -34,6 +36,8 @@ export interface Service {
   wechaty?: WechatyChannel;
   /** Broadcasts: register a channel's sender with `broadcasting.register(sender)`. */
   broadcasting: Broadcasting;
+  /** The WeChat Official Account channel: its API client and broadcast sender, when configured. */
+  wechat: WechatChannel;
   /** Starts the HTTP server; resolves with its address. */
   listen(): Promise<{ server: Server; url: string }>;
   close(): Promise<void>;
@@ -103,6 +107,16 @@ export async function createService(
     });
   }
 
+  let listening: string | undefined;
+  const wechat = createWechatChannel(config, {
+    db,
+    engine,
+    log,
+    now,
+    selfUrl: () => listening ?? config.publicUrl,
+    onMassSendFinished: (report) => recordMassSendReport(report),
+  });
+
   const broadcasting = createBroadcasting({
     db,
     library,
@@ -129,7 +143,19 @@ export async function createService(
   for (const channel of ['api', 'terminal'])
     broadcasting.register(createInboxSender(db, channel, { now }));
   if (wechaty) broadcasting.register(wechaty.sender);
+  if (wechat.sender) broadcasting.register(wechat.sender);
   if (background) broadcasting.start();
+
+  /** MASSSENDJOBFINISH: the platform's final counts of a mass send, added to its broadcast's report. */
+  const recordMassSendReport = (report: MassSendReport) => {
+    const broadcast = broadcasting.recordMassSendReport(report.msgId, {
+      total: report.totalCount,
+      sent: report.sentCount,
+      failed: report.errorCount,
+      filtered: report.filterCount,
+    });
+    log.info({ report, broadcast }, 'mass send finished');
+  };
 
   const app = createApp({
     engine,
@@ -137,6 +163,7 @@ export async function createService(
     library,
     log,
     now,
+    wechat: wechat.router,
     admin: {
       broadcasting,
       subscribers,
@@ -158,6 +185,7 @@ export async function createService(
     conversations,
     wechaty,
     broadcasting,
+    wechat,
     listen() {
       return new Promise((resolve, reject) => {
         const started = app.listen(config.PORT, config.HOST, (error?: Error) => {
@@ -165,9 +193,10 @@ export async function createService(
           server = started;
           const { port } = started.address() as AddressInfo;
           const host = config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST;
-          resolve({ server: started, url: `http://${host}:${port}` });
           // Not awaited: a puppet may take its time (or fail) to start; HTTP serves meanwhile.
           void wechaty?.start();
+          listening = `http://${host}:${port}`;
+          resolve({ server: started, url: listening });
         });
       });
     },

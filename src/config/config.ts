@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CronError } from '../broadcast/cron-times.ts';
 import { parseSchedules } from '../broadcast/scheduler.ts';
+import { wechatConfigProblems, wechatConfigShape } from './wechat-config.ts';
 
 const port = z.coerce
   .number({ error: 'must be a number' })
@@ -99,6 +100,7 @@ const schema = z.object({
   DELIVERY_MAX_ATTEMPTS: wholeNumber(1, 20).default(5),
   DELIVERY_RETRY_SECONDS: wholeNumber(1, 86_400).default(30),
   BLOCK_AFTER_FAILURES: wholeNumber(1, 100).default(3),
+  ...wechatConfigShape,
 });
 
 export type Config = z.infer<typeof schema> & { publicUrl: string };
@@ -128,6 +130,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     );
   }
   const config = parsed.data;
+  const problems = wechatConfigProblems(config);
+  if (problems.length) throw new ConfigError(problems);
   const host = config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST;
   return {
     ...config,

@@ -152,4 +152,15 @@ export const MIGRATIONS: string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX send_batches_msg ON send_batches (msg_id) WHERE msg_id IS NOT NULL;
   `,
+  // WeChat callbacks already answered (issue 3): the platform retries a message it has no
+  // answer to within 5 s, 3 tries in all; a retry gets the reply the first try rendered.
+  `
+  CREATE TABLE wechat_callbacks (
+    key TEXT PRIMARY KEY,
+    received_at INTEGER NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('replied', 'deferred')),
+    reply TEXT
+  ) WITHOUT ROWID;
+  CREATE INDEX wechat_callbacks_received ON wechat_callbacks (received_at);
+  `,
 ];
