@@ -20,6 +20,7 @@ import { createSubscriberStore, type SubscriberStore } from './store/subscribers
 import type { WechatyChannel } from './wechaty/channel.ts';
 import { wechatyOptions } from './wechaty/config.ts';
 import type { MassSendReport } from './wechat/to-inbound.ts';
+import { menuPublisher } from './wechat/publish-menu.ts';
 import { createWechatChannel, type WechatChannel } from './wechat/wechat-channel.ts';
 
 export interface Service {
@@ -172,6 +173,7 @@ export async function createService(
       timeZone: config.ACCOUNT_TZ,
       token: config.ADMIN_TOKEN,
       development: config.NODE_ENV === 'development',
+      publishMenu: wechat.client && menuPublisher(wechat.client, () => engine.rules().menu),
     },
   });
   let server: Server | undefined;

@@ -9,6 +9,8 @@ import { zoneOffsetMinutes } from '../content/time-zone.ts';
 import { EntryExistsError, writeEntry } from '../content/write-entry.ts';
 import type { ConversationStore } from '../store/conversations.ts';
 import type { SubscriberStore } from '../store/subscribers.ts';
+import { MenuEmptyError } from '../wechat/publish-menu.ts';
+import { WechatApiError } from '../wechat/api-error.ts';
 import { adminAuth } from './admin-auth.ts';
 import { userId } from './chat-routes.ts';
 import { HttpError, parseOr400 } from './http-error.ts';
@@ -22,6 +24,11 @@ export interface AdminDeps {
   timeZone: string;
   token: string | undefined;
   development: boolean;
+  /**
+   * Publishes the custom menu of `messages/rules.yaml` to the platform (`menu/create`);
+   * absent when no WeChat API client is configured. Resolves with the number of buttons.
+   */
+  publishMenu?: () => Promise<number>;
 }
 
 const MAX_ADMIN_BODY = 256 * 1024;
@@ -126,7 +133,7 @@ function localIso(instant: Date, timeZone: string): string {
   return `${local}${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
 }
 
-/** The operator's API under `/admin/api`: broadcasts, schedules, entries, subscribers. */
+/** The operator's API under `/admin/api`: broadcasts, schedules, entries, subscribers, menu. */
 export function adminRoutes(deps: AdminDeps): Router {
   const { broadcasting, subscribers, conversations } = deps;
   const router = Router();
@@ -215,6 +222,28 @@ export function adminRoutes(deps: AdminDeps): Router {
       items,
       next: items.length === limit && last ? `${last.channel}:${last.userId}` : null,
     });
+  });
+
+  router.post('/admin/api/menu', async (_req, res) => {
+    if (!deps.publishMenu) {
+      throw new HttpError(
+        409,
+        'the WeChat API client is not configured: set WECHAT_APPID and WECHAT_APPSECRET',
+      );
+    }
+    try {
+      res.json({ published: await deps.publishMenu() });
+    } catch (error) {
+      if (error instanceof MenuEmptyError) throw new HttpError(409, error.message);
+      if (error instanceof WechatApiError) {
+        throw new HttpError(
+          502,
+          `the platform refused the menu: ${error.errcode} ${error.errmsg}`,
+          { cause: error },
+        );
+      }
+      throw error;
+    }
   });
 
   router.get('/admin/api/unanswered', (req, res) => {
