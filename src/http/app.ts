@@ -25,6 +25,9 @@ export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  // Answers here are per request (chat replies, admin state): an ETag, hashed over every
+  // body, would never be used.
+  app.set('etag', false);
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', entries: deps.library.size() });
   });
