@@ -95,8 +95,11 @@ export function createArchiveIndex(db: Db): ArchiveIndex {
       indexTerms(entry.body),
     );
   };
-  const upsert = (entry: Entry): 'added' | 'updated' | undefined => {
-    const existing = docByEntry.get(entry.id);
+  /** `existing` null: known not to be indexed; left out: looked up. */
+  const upsert = (
+    entry: Entry,
+    existing: { rowid: number; hash: string } | null | undefined = docByEntry.get(entry.id),
+  ): 'added' | 'updated' | undefined => {
     if (existing?.hash === entry.hash) return undefined;
     if (existing) remove(existing.rowid);
     add(entry);
@@ -118,14 +121,18 @@ export function createArchiveIndex(db: Db): ArchiveIndex {
     syncAll: writeTransaction(db, (entries: Entry[]) => {
       const counts = { added: 0, updated: 0, removed: 0 };
       const wanted = new Set(entries.map((entry) => entry.id));
+      // One read of what is indexed, rather than a lookup per entry.
+      const indexed = new Map<string, { rowid: number; hash: string }>();
       for (const doc of docs.all()) {
-        if (!wanted.has(doc.entry_id)) {
+        if (wanted.has(doc.entry_id)) {
+          indexed.set(doc.entry_id, doc);
+        } else {
           remove(doc.rowid);
           counts.removed++;
         }
       }
       for (const entry of entries) {
-        const result = upsert(entry);
+        const result = upsert(entry, indexed.get(entry.id) ?? null);
         if (result) counts[result]++;
       }
       refreshCounts();
