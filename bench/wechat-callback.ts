@@ -1,26 +1,20 @@
 /**
  * `POST /wechat` under load: a signed plaintext text message, and the same in safe mode
  * (AES), each against the bare express endpoint measured in the same run. Every request
- * is built as it goes out, with a fresh timestamp, nonce and signature and its own MsgId,
- * so none is answered from the retry table: each runs the whole path (signature, XML,
+ * is prebuilt with its own nonce, signature and MsgId and sent once, so none is answered
+ * from the retry table: each runs the whole path (signature, XML,
  * decryption, dedup insert, engine, reply, encryption).
  */
 import { createHash } from 'node:crypto';
-import { cp, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { loadConfig } from '../src/config/config.ts';
-import { createLogger } from '../src/log/logger.ts';
-import { createService } from '../src/service.ts';
 import { decodeAesKey, encryptMessage } from '../src/wechat/crypto.ts';
 import { startBareExpress } from './lib/bare-express.ts';
+import { startBenchService } from './lib/temp-service.ts';
 import { loadHttp, type HttpLoad } from './lib/http-load.ts';
 import type { BenchRow } from './lib/table.ts';
 
 const TOKEN = 'benchtoken';
 const APP_ID = 'wxbench0000000001';
 const AES_KEY = Buffer.alloc(32, 5).toString('base64').slice(0, 43);
-const MESSAGES = join(import.meta.dirname, '../messages');
 /** A keyword command with a full text reply: the common case of a real account. */
 const TEXT = 'help';
 
@@ -60,19 +54,10 @@ function signedRequests(safe: boolean): { path: string; body: string }[] {
 }
 
 async function measureService(safe: boolean, fixedAnswer: boolean): Promise<HttpLoad> {
-  const dir = await mkdtemp(join(tmpdir(), 'oasim-bench-wechat-'));
-  await cp(MESSAGES, join(dir, 'messages'), { recursive: true });
-  const config = loadConfig({
-    PORT: '0',
-    DATA_DIR: join(dir, 'data'),
-    MESSAGES_DIR: join(dir, 'messages'),
-    LOG_LEVEL: 'silent',
-    WATCH_MESSAGES: 'false',
+  const { service, url, close } = await startBenchService({
     WECHAT_TOKEN: TOKEN,
     ...(safe ? { WECHAT_ENCRYPT_MODE: 'safe', WECHAT_AES_KEY: AES_KEY, WECHAT_APPID: APP_ID } : {}),
   });
-  const service = await createService(config, createLogger({ level: 'silent' }));
-  const { url } = await service.listen();
   if (fixedAnswer) {
     // The protocol path alone: the engine's answer (and its conversation-log commit) is
     // computed once, so the row shows what the callback itself costs.
@@ -96,8 +81,7 @@ async function measureService(safe: boolean, fixedAnswer: boolean): Promise<Http
       throw new Error(`POST /wechat: ${load.errors} errors, ${load.non2xx} non-2xx answers`);
     return load;
   } finally {
-    await service.close();
-    await rm(dir, { recursive: true, force: true });
+    await close();
   }
 }
 
