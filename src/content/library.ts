@@ -26,6 +26,8 @@ export interface EntryChange {
 export class ContentLibrary implements ContentView {
   readonly #entries = new Map<string, Entry>();
   #byDate: Entry[] = [];
+  /** Derived from the entries on every change, not per message: help and topics list them. */
+  #topics: string[] = [];
   readonly #listeners = new Set<(change: EntryChange) => void>();
 
   constructor(
@@ -138,6 +140,10 @@ export class ContentLibrary implements ContentView {
     this.#byDate = [...this.#entries.values()].sort(
       (a, b) => b.publishedAt.getTime() - a.publishedAt.getTime() || a.id.localeCompare(b.id),
     );
+    const topics = new Set<string>();
+    for (const entry of this.#byDate)
+      for (const topic of entry.topics) topics.add(topic.toLowerCase());
+    this.#topics = [...topics].sort();
   }
 
   #emit(change: EntryChange): void {
