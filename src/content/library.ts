@@ -108,10 +108,7 @@ export class ContentLibrary implements ContentView {
   }
 
   topics(): string[] {
-    const topics = new Set<string>();
-    for (const entry of this.#byDate)
-      for (const topic of entry.topics) topics.add(topic.toLowerCase());
-    return [...topics].sort();
+    return this.#topics;
   }
 
   size(): number {
