@@ -108,16 +108,6 @@ export async function createService(
     });
   }
 
-  let listening: string | undefined;
-  const wechat = createWechatChannel(config, {
-    db,
-    engine,
-    log,
-    now,
-    selfUrl: () => listening ?? config.publicUrl,
-    onMassSendFinished: (report) => recordMassSendReport(report),
-  });
-
   const broadcasting = createBroadcasting({
     db,
     library,
@@ -140,23 +130,31 @@ export async function createService(
       blockAfterFailures: config.BLOCK_AFTER_FAILURES,
     },
   });
+  let listening: string | undefined;
+  const wechat = createWechatChannel(config, {
+    db,
+    engine,
+    log,
+    now,
+    selfUrl: () => listening ?? config.publicUrl,
+    // MASSSENDJOBFINISH: the platform's final counts of a mass send, added to its broadcast.
+    onMassSendFinished: (report: MassSendReport) => {
+      const broadcast = broadcasting.recordMassSendReport(report.msgId, {
+        total: report.totalCount,
+        sent: report.sentCount,
+        failed: report.errorCount,
+        filtered: report.filterCount,
+      });
+      log.info({ report, broadcast }, 'mass send finished');
+    },
+  });
+
   // The simulated channels deliver into the inbox. Other channels register their own sender.
   for (const channel of ['api', 'terminal'])
     broadcasting.register(createInboxSender(db, channel, { now }));
   if (wechaty) broadcasting.register(wechaty.sender);
   if (wechat.sender) broadcasting.register(wechat.sender);
   if (background) broadcasting.start();
-
-  /** MASSSENDJOBFINISH: the platform's final counts of a mass send, added to its broadcast's report. */
-  const recordMassSendReport = (report: MassSendReport) => {
-    const broadcast = broadcasting.recordMassSendReport(report.msgId, {
-      total: report.totalCount,
-      sent: report.sentCount,
-      failed: report.errorCount,
-      filtered: report.filterCount,
-    });
-    log.info({ report, broadcast }, 'mass send finished');
-  };
 
   const app = createApp({
     engine,

@@ -1,5 +1,5 @@
 import cron from 'node-cron';
-import { zonedTimeToInstant } from '../content/time-zone.ts';
+import { wallClock, zonedTimeToInstant } from '../content/time-zone.ts';
 
 /** Days searched for a fire time; a valid expression fires within a few years. */
 const MAX_DAYS = 366 * 5;
@@ -51,18 +51,7 @@ export function cronTimes(expression: string, timeZone: string): CronTimes {
       sorted(fields.second).map((s) => `${pad(h)}:${pad(m)}:${pad(s)}`),
     ),
   );
-  const wallClock = new Intl.DateTimeFormat('sv-SE', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  });
-  /** `YYYY-MM-DDTHH:mm:ss` in the time zone. */
-  const localOf = (instant: Date) => wallClock.format(instant).replace(' ', 'T');
+  const localOf = (instant: Date) => wallClock(instant, timeZone);
   const dayMayMatch = (date: string) => {
     const [, month, dom] = date.split('-').map(Number);
     return (

@@ -1,4 +1,4 @@
-import { zonedTimeToInstant } from '../content/time-zone.ts';
+import { wallClock, zonedTimeToInstant } from '../content/time-zone.ts';
 import type { QuietHours } from '../store/subscribers.ts';
 
 const MINUTES_PER_DAY = 24 * 60;
@@ -26,41 +26,12 @@ export function formatQuietHours({ start, end }: QuietHours): string {
   return `${clock(start)}-${clock(end)}`;
 }
 
-/** True for a name Intl knows; returns its canonical spelling (`europe/berlin` -> `Europe/Berlin`). */
-export function canonicalTimeZone(name: string): string | undefined {
-  try {
-    return new Intl.DateTimeFormat('en', { timeZone: name.trim() }).resolvedOptions().timeZone;
-  } catch {
-    return undefined;
-  }
-}
-
-const clocks = new Map<string, Intl.DateTimeFormat>();
-
-/** Formatters are costly to build and a dispatcher asks for few zones: keep one per zone. */
-function localClock(timeZone: string): Intl.DateTimeFormat {
-  let clock = clocks.get(timeZone);
-  if (!clock) {
-    clock = new Intl.DateTimeFormat('sv-SE', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-    });
-    clocks.set(timeZone, clock);
-  }
-  return clock;
-}
-
 /**
  * When a delivery at `now` must wait for quiet hours in `timeZone` to end: the end of the
  * quiet hours, or undefined when `now` is outside them.
  */
 export function quietUntil(now: Date, timeZone: string, quiet: QuietHours): Date | undefined {
-  const local = localClock(timeZone).format(now).replace(' ', 'T');
+  const local = wallClock(now, timeZone);
   const minute = Number(local.slice(11, 13)) * 60 + Number(local.slice(14, 16));
   const { start, end } = quiet;
   const inside = start < end ? minute >= start && minute < end : minute >= start || minute < end;

@@ -1,4 +1,4 @@
-import { zonedTimeToInstant } from '../content/time-zone.ts';
+import { wallClock, zonedTimeToInstant } from '../content/time-zone.ts';
 import type { Db } from '../store/database.ts';
 
 /**
@@ -61,13 +61,7 @@ export function createQuota(db: Db, accountType: AccountType, timeZone: string):
   };
 }
 
-const localDate = (now: Date, timeZone: string) =>
-  new Intl.DateTimeFormat('en-CA', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-  }).format(now);
+const localDate = (now: Date, timeZone: string) => wallClock(now, timeZone).slice(0, 10);
 
 export function startOfDay(now: Date, timeZone: string): Date {
   return zonedTimeToInstant(`${localDate(now, timeZone)}T00:00:00`, timeZone);

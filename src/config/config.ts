@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { canonicalTimeZone } from '../content/time-zone.ts';
 import { CronError } from '../broadcast/cron-times.ts';
 import { parseSchedules } from '../broadcast/scheduler.ts';
 import { wechatConfigProblems, wechatConfigShape } from './wechat-config.ts';
@@ -28,7 +29,12 @@ const jsonObject = z.string().transform((text, ctx): Record<string, unknown> => 
   return z.NEVER;
 });
 
-const timeZone = z.string().refine(isTimeZone, 'must be an IANA time zone such as Asia/Shanghai');
+const timeZone = z
+  .string()
+  .refine(
+    (name) => canonicalTimeZone(name) !== undefined,
+    'must be an IANA time zone such as Asia/Shanghai',
+  );
 
 const wholeNumber = (min: number, max: number) =>
   z.coerce
@@ -137,13 +143,4 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...config,
     publicUrl: (config.PUBLIC_URL ?? `http://${host}:${config.PORT}`).replace(/\/$/, ''),
   };
-}
-
-function isTimeZone(name: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: name });
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -5,7 +5,7 @@ import type { Broadcasting } from '../broadcast/broadcasting.ts';
 import { BroadcastError, type BroadcastErrorCode } from '../broadcast/broadcast-types.ts';
 import { ENTRY_ID, ContentError } from '../content/parse-entry.ts';
 import type { ContentLibrary } from '../content/library.ts';
-import { zoneOffsetMinutes } from '../content/time-zone.ts';
+import { zonedIso } from '../content/time-zone.ts';
 import { EntryExistsError, writeEntry } from '../content/write-entry.ts';
 import type { ConversationStore } from '../store/conversations.ts';
 import type { SubscriberStore } from '../store/subscribers.ts';
@@ -124,15 +124,6 @@ function domain<T>(call: () => T): T {
   }
 }
 
-/** `2025-01-06T09:00:00+08:00`: a fire time as the schedule's time zone sees it. */
-function localIso(instant: Date, timeZone: string): string {
-  const offset = zoneOffsetMinutes(timeZone, instant);
-  const local = new Date(instant.getTime() + offset * 60_000).toISOString().slice(0, 19);
-  const sign = offset < 0 ? '-' : '+';
-  const abs = Math.abs(offset);
-  return `${local}${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
-}
-
 /** The operator's API under `/admin/api`: broadcasts, schedules, entries, subscribers, menu. */
 export function adminRoutes(deps: AdminDeps): Router {
   const { broadcasting, subscribers, conversations } = deps;
@@ -188,7 +179,7 @@ export function adminRoutes(deps: AdminDeps): Router {
   router.get('/admin/api/schedule', (_req, res) => {
     const schedules = broadcasting.scheduler.upcoming(UPCOMING).map((schedule) => ({
       ...schedule,
-      next: schedule.next.map((at) => localIso(at, schedule.timeZone)),
+      next: schedule.next.map((at) => zonedIso(at, schedule.timeZone)),
     }));
     res.json({ schedules });
   });

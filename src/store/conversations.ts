@@ -1,4 +1,5 @@
 import type { Inbound, Reply } from '../engine/types.ts';
+import { normalizeText } from '../text/normalize.ts';
 import type { Db } from './database.ts';
 
 /** The conversation log and the queries the account could not answer. */
@@ -44,7 +45,7 @@ export function createConversationStore(
       for (const reply of replies) insert.run(at, channel, user, 'out', JSON.stringify(reply));
       if (!answered && inbound.kind === 'text') {
         miss.run({
-          query: inbound.text.normalize('NFKC').toLowerCase().trim().slice(0, 200),
+          query: normalizeText(inbound.text).slice(0, 200),
           at,
           sample: inbound.text.slice(0, 200),
         });

@@ -12,6 +12,17 @@ afterEach(async () => {
   running = stub = undefined;
 });
 
+/** The service with a WeChat API client pointed at the stub platform. */
+const startWithClient = (platform: StubPlatform) =>
+  startTempService({
+    env: {
+      ADMIN_TOKEN: TOKEN,
+      WECHAT_APPID: 'wxmenutest0000001',
+      WECHAT_APPSECRET: 'secret',
+      WECHAT_API_BASE: platform.url,
+    },
+  });
+
 async function publish(url: string) {
   const res = await fetch(`${url}/admin/api/menu`, {
     method: 'POST',
@@ -23,14 +34,7 @@ async function publish(url: string) {
 describe('POST /admin/api/menu', () => {
   it('publishes the menu of rules.yaml in the platform form', async () => {
     stub = await startStubPlatform();
-    running = await startTempService({
-      env: {
-        ADMIN_TOKEN: TOKEN,
-        WECHAT_APPID: 'wxmenutest0000001',
-        WECHAT_APPSECRET: 'secret',
-        WECHAT_API_BASE: stub.url,
-      },
-    });
+    running = await startWithClient(stub);
     expect(await publish(running.url)).toEqual({
       status: 200,
       json: { published: SAMPLE_MENU_BUTTONS },
@@ -54,14 +58,7 @@ describe('POST /admin/api/menu', () => {
   it('answers 502 naming the platform error when the platform refuses the menu', async () => {
     stub = await startStubPlatform();
     stub.script('menu/create', { json: { errcode: 40018, errmsg: 'invalid button name size' } });
-    running = await startTempService({
-      env: {
-        ADMIN_TOKEN: TOKEN,
-        WECHAT_APPID: 'wxmenutest0000001',
-        WECHAT_APPSECRET: 'secret',
-        WECHAT_API_BASE: stub.url,
-      },
-    });
+    running = await startWithClient(stub);
     expect(await publish(running.url)).toEqual({
       status: 502,
       json: { error: 'the platform refused the menu: 40018 invalid button name size' },
