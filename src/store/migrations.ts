@@ -163,4 +163,20 @@ export const MIGRATIONS: string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX wechat_callbacks_received ON wechat_callbacks (received_at);
   `,
+  // The recorded reply is near 1 KiB: in a WITHOUT ROWID table a row that size spills into
+  // an overflow page of its own (more than a page written per callback). A rowid table
+  // keeps several to a page and finds a key through its small unique index.
+  `
+  CREATE TABLE wechat_callbacks_next (
+    key TEXT NOT NULL UNIQUE,
+    received_at INTEGER NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('replied', 'deferred')),
+    reply TEXT
+  );
+  INSERT INTO wechat_callbacks_next (key, received_at, state, reply)
+    SELECT key, received_at, state, reply FROM wechat_callbacks;
+  DROP TABLE wechat_callbacks;
+  ALTER TABLE wechat_callbacks_next RENAME TO wechat_callbacks;
+  CREATE INDEX wechat_callbacks_received ON wechat_callbacks (received_at);
+  `,
 ];
