@@ -17,6 +17,7 @@ import { openDatabase, type Db } from './store/database.ts';
 import { createInboxStore, type InboxStore } from './store/inbox.ts';
 import { createSessionStore } from './store/sessions.ts';
 import { createSubscriberStore, type SubscriberStore } from './store/subscribers.ts';
+import { createWriteBehind } from './store/write-behind.ts';
 import type { WechatyChannel } from './wechaty/channel.ts';
 import { wechatyOptions } from './wechaty/config.ts';
 import type { MassSendReport } from './wechat/to-inbound.ts';
@@ -69,7 +70,9 @@ export async function createService(
 
   const subscribers = createSubscriberStore(db);
   const inbox = createInboxStore(db);
-  const conversations = createConversationStore(db);
+  // One queue for the writes that may trail their answers: one commit carries them all.
+  const writes = createWriteBehind(db, { log });
+  const conversations = createConversationStore(db, { writes });
   const engine = createEngine(
     {
       library,
@@ -133,6 +136,7 @@ export async function createService(
   let listening: string | undefined;
   const wechat = createWechatChannel(config, {
     db,
+    writes,
     engine,
     log,
     now,
@@ -162,7 +166,7 @@ export async function createService(
     library,
     log,
     now,
-    wechat: wechat.router,
+    wechat: wechat.mount,
     admin: {
       broadcasting,
       subscribers,
@@ -209,7 +213,7 @@ export async function createService(
         await new Promise<void>((done) => closing.close(() => done()));
         closing.closeAllConnections();
       }
-      conversations.flush();
+      writes.flush();
       db.close();
     },
   };

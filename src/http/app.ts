@@ -1,4 +1,4 @@
-import express, { type Express, type Router } from 'express';
+import express, { type Express } from 'express';
 import type { ContentView } from '../content/library.ts';
 import type { Engine } from '../engine/engine.ts';
 import type { Logger } from '../log/logger.ts';
@@ -16,8 +16,8 @@ export interface AppDeps {
   now?: () => Date;
   /** The operator's API (issue 4); absent, there is none. */
   admin?: AdminDeps;
-  /** The WeChat callback (`/wechat`), when the channel is configured. */
-  wechat?: Router;
+  /** Mounts the WeChat callback (`/wechat`), when the channel is configured. */
+  wechat?: (app: Express) => void;
 }
 
 /** The HTTP face of the service. Routes parse, call one domain function, and answer. */
@@ -31,7 +31,7 @@ export function createApp(deps: AppDeps): Express {
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', entries: deps.library.size() });
   });
-  if (deps.wechat) app.use(deps.wechat);
+  deps.wechat?.(app);
   app.use(chatRoutes(deps));
   app.use(entryPage(deps));
   if (deps.admin) app.use(adminRoutes(deps.admin));

@@ -1,4 +1,5 @@
 import type { Db } from '../store/database.ts';
+import { createWriteBehind, type WriteBehind } from '../store/write-behind.ts';
 
 /** How an earlier try of the same callback was answered. */
 export type SeenCallback =
@@ -11,15 +12,16 @@ export type SeenCallback =
  * The callbacks already answered, in the database so that a restart or a second instance
  * answers a retry as the first try was answered, without running the engine again.
  *
- * An answer is recorded before it is sent, and the platform retries only when it had no
- * answer for 5 s, while the reply budget is under 5 s: so a retry always finds the record
- * of its first try. Records are group-committed (all answers of one event-loop turn in
- * one transaction): a commit is the dearest step of a callback, and `record` resolves
- * only once the row is on disk, so nothing is answered that is not recorded.
+ * A record is written through the write-behind queue: it reaches the database within a
+ * few milliseconds of the answer, and until then this process finds it in memory. The
+ * platform retries only when it had no answer for 5 s, so a retry, in this instance or
+ * another, finds the record of its first try. A crash in those milliseconds can lose a
+ * record only of an answer the platform most likely never received, and then its retry
+ * is answered afresh, which is what it needs.
  */
 export interface CallbackDedup {
   seen(key: string): SeenCallback | undefined;
-  record(key: string, seen: SeenCallback, now: Date): Promise<void>;
+  record(key: string, seen: SeenCallback, now: Date): void;
 }
 
 interface Row {
@@ -30,7 +32,10 @@ interface Row {
 /** `keepMs`: how long answers are kept; the platform's retries end within about 15 s. */
 export function createCallbackDedup(
   db: Db,
-  { keepMs = 24 * 3600_000 }: { keepMs?: number } = {},
+  {
+    keepMs = 24 * 3600_000,
+    writes = createWriteBehind(db),
+  }: { keepMs?: number; writes?: WriteBehind } = {},
 ): CallbackDedup {
   const getStmt = db.prepare<[string], Row>(
     'SELECT state, reply FROM wechat_callbacks WHERE key = ?',
@@ -41,37 +46,22 @@ export function createCallbackDedup(
   );
   const pruneStmt = db.prepare<[number]>('DELETE FROM wechat_callbacks WHERE received_at < ?');
   let prunedAt = 0;
+  /** Records queued and not yet written. */
+  const pending = new Map<string, SeenCallback>();
 
-  type Pending = {
-    key: string;
-    seen: SeenCallback;
-    at: number;
-    done: () => void;
-    fail: (e: unknown) => void;
-  };
-  let batch: Pending[] = [];
-  const commit = db.transaction((rows: Pending[]) => {
-    for (const { key, seen, at } of rows)
-      insertStmt.run(key, at, seen.state, seen.state === 'replied' ? (seen.reply ?? null) : null);
-    const last = rows.at(-1)!.at;
-    if (last - prunedAt > 60_000) {
-      prunedAt = last;
-      pruneStmt.run(last - keepMs);
-    }
-  });
-  const flush = () => {
-    const rows = batch;
-    batch = [];
-    try {
-      commit(rows);
-      for (const row of rows) row.done();
-    } catch (error) {
-      for (const row of rows) row.fail(error);
+  const write = (key: string, seen: SeenCallback, at: number) => {
+    insertStmt.run(key, at, seen.state, seen.state === 'replied' ? (seen.reply ?? null) : null);
+    pending.delete(key);
+    if (at - prunedAt > 60_000) {
+      prunedAt = at;
+      pruneStmt.run(at - keepMs);
     }
   };
 
   return {
     seen(key) {
+      const queued = pending.get(key);
+      if (queued) return queued;
       const row = getStmt.get(key);
       if (!row) return undefined;
       return row.state === 'replied'
@@ -79,10 +69,9 @@ export function createCallbackDedup(
         : { state: 'deferred' };
     },
     record(key, seen, now) {
-      return new Promise((done, fail) => {
-        if (batch.length === 0) setImmediate(flush);
-        batch.push({ key, seen, at: now.getTime(), done, fail });
-      });
+      pending.set(key, seen);
+      const at = now.getTime();
+      writes.defer(() => write(key, seen, at));
     },
   };
 }

@@ -1,20 +1,24 @@
-import type { Router } from 'express';
 import type { ChannelSender } from '../broadcast/channel-sender.ts';
 import type { Config } from '../config/config.ts';
 import { WECHAT_DEV_TOKEN } from '../config/wechat-config.ts';
 import type { Engine } from '../engine/engine.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Db } from '../store/database.ts';
+import type { WriteBehind } from '../store/write-behind.ts';
 import { createWechatApiClient, WECHAT_PLATFORM_API, type WechatApiClient } from './api-client.ts';
 import { createCallbackDedup } from './callback-dedup.ts';
-import { wechatCallbackRoutes, type CallbackOptions } from './callback-routes.ts';
+import {
+  wechatCallbackRoutes,
+  type CallbackOptions,
+  type MountCallback,
+} from './callback-routes.ts';
 import { decodeAesKey } from './crypto.ts';
 import { createWechatSender } from './wechat-sender.ts';
 
 /** The WeChat Official Account channel, as far as it is configured. */
 export interface WechatChannel {
-  /** `GET/POST /wechat`; undefined when no token is configured (production without WECHAT_TOKEN). */
-  router?: Router;
+  /** Mounts `GET/POST /wechat`; undefined when no token is configured (production without WECHAT_TOKEN). */
+  mount?: MountCallback;
   /** The platform's API; undefined without WECHAT_APPID and WECHAT_APPSECRET. */
   client?: WechatApiClient;
   /** The broadcast dispatcher's port to WeChat; there whenever the client is. */
@@ -31,6 +35,7 @@ export function createWechatChannel(
   config: Config,
   {
     db,
+    writes,
     engine,
     log,
     now,
@@ -38,6 +43,8 @@ export function createWechatChannel(
     onMassSendFinished,
   }: {
     db: Db;
+    /** The queue the retry records trail their answers through. */
+    writes?: WriteBehind;
     engine: Pick<Engine, 'handle'>;
     log: Logger;
     now?: () => Date;
@@ -66,11 +73,11 @@ export function createWechatChannel(
     log.info('WeChat callback uses the development token (set WECHAT_TOKEN for a real account)');
 
   const replyBudgetMs = config.WECHAT_REPLY_BUDGET_MS;
-  const router =
+  const mount =
     token &&
     wechatCallbackRoutes({
       engine,
-      dedup: createCallbackDedup(db),
+      dedup: createCallbackDedup(db, { writes }),
       settings: {
         token,
         mode: config.WECHAT_ENCRYPT_MODE,
@@ -86,5 +93,5 @@ export function createWechatChannel(
       now,
       onMassSendFinished,
     });
-  return { router: router || undefined, client, sender: client && createWechatSender(client) };
+  return { mount: mount || undefined, client, sender: client && createWechatSender(client) };
 }

@@ -366,10 +366,17 @@ describe('hostile input', () => {
   const cases: [
     string,
     Record<string, string>,
-    () => { body: string; query?: URLSearchParams },
+    () => { body: string; query?: URLSearchParams; headers?: Record<string, string> },
     number,
     string,
   ][] = [
+    [
+      'a compressed body',
+      PLAIN_ENV,
+      () => ({ body: plainHelp(), headers: { 'content-encoding': 'gzip' } }),
+      415,
+      'content encoding gzip is not accepted',
+    ],
     [
       'a body over 64 KiB',
       PLAIN_ENV,
@@ -451,8 +458,8 @@ describe('hostile input', () => {
     async (_what, env, build, status, reason) => {
       const { log, lines } = memoryLogger();
       running = await startTempService({ env, log });
-      const { body, query } = build();
-      const res = await postCallback(running.url, body, query);
+      const { body, query, headers } = build();
+      const res = await postCallback(running.url, body, query, headers);
       expect(res.status).toBe(status);
       expect(res.text).toContain(reason);
       expect(inboundRows(running)).toEqual([]);

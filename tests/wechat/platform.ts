@@ -173,10 +173,11 @@ export async function postCallback(
   url: string,
   body: string,
   query: URLSearchParams = signedQuery().query,
+  headers: Record<string, string> = {},
 ) {
   const res = await fetch(`${url}/wechat?${query}`, {
     method: 'POST',
-    headers: { 'content-type': 'text/xml' },
+    headers: { 'content-type': 'text/xml', ...headers },
     body,
   });
   return {

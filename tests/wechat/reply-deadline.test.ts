@@ -51,21 +51,20 @@ async function startCallback(
   const dir = await mkdtemp(join(tmpdir(), 'oasim-deadline-'));
   const db: Db = openDatabase(join(dir, 'oasim.db'));
   const { log } = memoryLogger();
-  const app = express().use(
-    wechatCallbackRoutes({
-      engine,
-      dedup: createCallbackDedup(db),
-      settings: {
-        token: TOKEN,
-        mode: 'plain',
-        aesKeys: [],
-        maxClockSkewS: 300,
-        replyBudgetMs,
-      },
-      client: createWechatApiClient({ baseUrl: stub.url, appId: APP_ID, appSecret: 'secret', log }),
-      log,
-    }),
-  );
+  const app = express();
+  wechatCallbackRoutes({
+    engine,
+    dedup: createCallbackDedup(db),
+    settings: {
+      token: TOKEN,
+      mode: 'plain',
+      aesKeys: [],
+      maxClockSkewS: 300,
+      replyBudgetMs,
+    },
+    client: createWechatApiClient({ baseUrl: stub.url, appId: APP_ID, appSecret: 'secret', log }),
+    log,
+  })(app);
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
