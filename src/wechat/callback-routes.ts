@@ -13,6 +13,7 @@ import {
   renderEncrypted,
   renderPassive,
 } from './render-reply.ts';
+import { replyBudget } from './reply-budget.ts';
 import { signatureMatches } from './signature.ts';
 import {
   CallbackFieldError,
@@ -75,6 +76,8 @@ export function wechatCallbackRoutes({
   onMassSendFinished = (report) => log.info({ report }, 'mass send finished'),
 }: CallbackOptions): MountCallback {
   const { token, mode, appId, aesKeys, maxClockSkewS, replyBudgetMs } = settings;
+  /** The engine's replies, or undefined when the budget ran out first. */
+  const withinBudget = replyBudget(replyBudgetMs);
 
   /** The query's `signature` over token, timestamp and nonce, and a timestamp near our clock. */
   const verifyQuery = (query: Query) => {
@@ -242,15 +245,6 @@ export function wechatCallbackRoutes({
       renderPassive(plan.passive, { user: callback.user, account: callback.account, now: now() });
     dedup.record(key, { state: 'replied', reply: xml }, now());
     return { xml, followUps: plan.followUps };
-  }
-
-  /** The engine's replies, or undefined when the budget ran out first. */
-  function withinBudget(work: Promise<Reply[]>): Promise<Reply[] | undefined> {
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<undefined>((resolve) => {
-      timer = setTimeout(() => resolve(undefined), replyBudgetMs);
-    });
-    return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
   }
 
   /** Sends replies in order as customer-service messages; failures are logged, never thrown. */

@@ -22,33 +22,52 @@ export function decodeAesKey(encodingAesKey: string): Buffer {
   return key;
 }
 
+/** Random prefixes are cut from a pool: one CSPRNG call per 256 messages, not one per message. */
+const POOL_BYTES = RANDOM_BYTES * 256;
+let pool = Buffer.alloc(0);
+let poolAt = 0;
+function randomPrefix(): Buffer {
+  if (poolAt + RANDOM_BYTES > pool.length) {
+    pool = randomBytes(POOL_BYTES);
+    poolAt = 0;
+  }
+  poolAt += RANDOM_BYTES;
+  return pool.subarray(poolAt - RANDOM_BYTES, poolAt);
+}
+
+/** Both ends of one CBC pass over whole blocks (`final` is empty without padding). */
+function cbc(
+  cipher: ReturnType<typeof createCipheriv> | ReturnType<typeof createDecipheriv>,
+  data: Buffer,
+) {
+  cipher.setAutoPadding(false);
+  const head = cipher.update(data);
+  const tail = cipher.final();
+  return tail.length === 0 ? head : Buffer.concat([head, tail]);
+}
+
 /**
  * Encrypts a message the way the platform does: AES-256-CBC over
  * `16 random bytes | 4-byte big-endian length | message | appid`, padded to 32-byte
- * blocks, IV = the key's first 16 bytes; base64.
+ * blocks, IV = the key's first 16 bytes; base64. The plaintext is laid out in one buffer.
  */
 export function encryptMessage(
   message: string,
   appId: string,
   key: Buffer,
-  random: Buffer = randomBytes(RANDOM_BYTES),
+  random: Buffer = randomPrefix(),
 ): string {
-  const body = Buffer.from(message, 'utf8');
-  const app = Buffer.from(appId, 'utf8');
-  const length = Buffer.alloc(LENGTH_BYTES);
-  length.writeUInt32BE(body.length, 0);
-  const unpadded = RANDOM_BYTES + LENGTH_BYTES + body.length + app.length;
+  const bodyLength = Buffer.byteLength(message, 'utf8');
+  const start = RANDOM_BYTES + LENGTH_BYTES;
+  const unpadded = start + bodyLength + Buffer.byteLength(appId, 'utf8');
   const pad = BLOCK - (unpadded % BLOCK);
-  const plain = Buffer.concat([
-    random.subarray(0, RANDOM_BYTES),
-    length,
-    body,
-    app,
-    Buffer.alloc(pad, pad),
-  ]);
-  const cipher = createCipheriv('aes-256-cbc', key, key.subarray(0, 16));
-  cipher.setAutoPadding(false);
-  return Buffer.concat([cipher.update(plain), cipher.final()]).toString('base64');
+  const plain = Buffer.allocUnsafe(unpadded + pad);
+  random.copy(plain, 0, 0, RANDOM_BYTES);
+  plain.writeUInt32BE(bodyLength, RANDOM_BYTES);
+  plain.write(message, start, 'utf8');
+  plain.write(appId, start + bodyLength, 'utf8');
+  plain.fill(pad, unpadded);
+  return cbc(createCipheriv('aes-256-cbc', key, key.subarray(0, 16)), plain).toString('base64');
 }
 
 /** Decrypts an `Encrypt` value; throws WechatCryptoError when it is not the platform's layout. */
@@ -58,9 +77,7 @@ export function decryptMessage(encrypted: string, key: Buffer): { message: strin
     throw new WechatCryptoError('ciphertext is not a whole number of AES blocks');
   let plain: Buffer;
   try {
-    const decipher = createDecipheriv('aes-256-cbc', key, key.subarray(0, 16));
-    decipher.setAutoPadding(false);
-    plain = Buffer.concat([decipher.update(data), decipher.final()]);
+    plain = cbc(createDecipheriv('aes-256-cbc', key, key.subarray(0, 16)), data);
   } catch (error) {
     throw new WechatCryptoError('ciphertext does not decrypt', { cause: error });
   }
