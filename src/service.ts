@@ -17,7 +17,7 @@ import { openDatabase, type Db } from './store/database.ts';
 import { createInboxStore, type InboxStore } from './store/inbox.ts';
 import { createSessionStore } from './store/sessions.ts';
 import { createSubscriberStore, type SubscriberStore } from './store/subscribers.ts';
-import { createWriteBehind } from './store/write-behind.ts';
+import { startWriteThread } from './store/write-thread.ts';
 import type { WechatyChannel } from './wechaty/channel.ts';
 import { wechatyOptions } from './wechaty/config.ts';
 import type { MassSendReport } from './wechat/to-inbound.ts';
@@ -58,7 +58,8 @@ export async function createService(
     background?: boolean;
   } = {},
 ): Promise<Service> {
-  const db = openDatabase(join(config.DATA_DIR, 'oasim.db'));
+  const dbFile = join(config.DATA_DIR, 'oasim.db');
+  const db = openDatabase(dbFile);
   const library = new ContentLibrary(join(config.MESSAGES_DIR, 'entries'), config.ACCOUNT_TZ, log);
   const index = createArchiveIndex(db);
   const rulesFile = join(config.MESSAGES_DIR, 'rules.yaml');
@@ -70,8 +71,9 @@ export async function createService(
 
   const subscribers = createSubscriberStore(db);
   const inbox = createInboxStore(db);
-  // One queue for the writes that may trail their answers: one commit carries them all.
-  const writes = createWriteBehind(db, { log });
+  // One queue for the writes that may trail their answers, committed on a thread of its
+  // own: one commit carries them all, and none of it holds up a reply.
+  const writes = startWriteThread(db, dbFile, { log });
   const conversations = createConversationStore(db, { writes });
   const engine = createEngine(
     {
@@ -213,7 +215,7 @@ export async function createService(
         await new Promise<void>((done) => closing.close(() => done()));
         closing.closeAllConnections();
       }
-      writes.flush();
+      await writes.close();
       db.close();
     },
   };

@@ -11,6 +11,12 @@ export interface ConversationStore {
   flush(): void;
 }
 
+const INSERT =
+  'INSERT INTO conversation_log (at, channel, user_id, direction, body) VALUES (?, ?, ?, ?, ?)';
+const MISS = `
+  INSERT INTO unanswered (query, count, first_at, last_at, sample) VALUES (?, 1, ?, ?, ?)
+  ON CONFLICT (query) DO UPDATE SET count = count + 1, last_at = excluded.last_at`;
+
 /**
  * Log writes trail the reply: turns are written through the shared write-behind queue, in
  * one transaction with whatever else is queued. A commit per message was most of a chat
@@ -21,33 +27,21 @@ export function createConversationStore(
   db: Db,
   { writes = createWriteBehind(db) }: { writes?: WriteBehind } = {},
 ): ConversationStore {
-  const insert = db.prepare(
-    'INSERT INTO conversation_log (at, channel, user_id, direction, body) VALUES (?, ?, ?, ?, ?)',
-  );
-  const miss = db.prepare(`
-    INSERT INTO unanswered (query, count, first_at, last_at, sample) VALUES (@query, 1, @at, @at, @sample)
-    ON CONFLICT (query) DO UPDATE SET count = count + 1, last_at = excluded.last_at`);
   const top = db.prepare<[number], { query: string; count: number; last_at: number }>(
     'SELECT query, count, last_at FROM unanswered ORDER BY count DESC, last_at DESC LIMIT ?',
   );
 
-  const write = (inbound: Inbound, replies: Reply[], answered: boolean) => {
-    const at = inbound.time.getTime();
-    const { channel, user, time: _time, ...message } = inbound;
-    insert.run(at, channel, user, 'in', JSON.stringify(message));
-    for (const reply of replies) insert.run(at, channel, user, 'out', JSON.stringify(reply));
-    if (!answered && inbound.kind === 'text') {
-      miss.run({
-        query: normalizeText(inbound.text).slice(0, 200),
-        at,
-        sample: inbound.text.slice(0, 200),
-      });
-    }
-  };
-
   return {
     record(inbound, replies, answered) {
-      writes.defer(() => write(inbound, replies, answered));
+      const at = inbound.time.getTime();
+      const { channel, user, time: _time, ...message } = inbound;
+      writes.defer(INSERT, [at, channel, user, 'in', JSON.stringify(message)]);
+      for (const reply of replies)
+        writes.defer(INSERT, [at, channel, user, 'out', JSON.stringify(reply)]);
+      if (!answered && inbound.kind === 'text') {
+        const query = normalizeText(inbound.text).slice(0, 200);
+        writes.defer(MISS, [query, at, at, inbound.text.slice(0, 200)]);
+      }
     },
     unanswered(limit = 50) {
       writes.flush();

@@ -6,11 +6,12 @@ import { MIGRATIONS } from './migrations.ts';
 export type Db = Database.Database;
 
 /**
- * Opens (or creates) the database file in WAL mode and brings its schema up to date.
+ * Opens (or creates) the database file in WAL mode and brings its schema up to date
+ * (a second connection of a process that did so already may skip that).
  * `busy_timeout` lets a second process on the same file wait for a write lock instead
  * of failing at once.
  */
-export function openDatabase(file: string): Db {
+export function openDatabase(file: string, { migrate: upgrade = true } = {}): Db {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
@@ -19,7 +20,7 @@ export function openDatabase(file: string): Db {
   db.pragma('busy_timeout = 5000');
   // 64 MiB of page cache (the default is 2 MiB): index builds and large broadcasts touch many pages.
   db.pragma('cache_size = -65536');
-  migrate(db);
+  if (upgrade) migrate(db);
   return db;
 }
 

@@ -24,6 +24,12 @@ export interface CallbackDedup {
   record(key: string, seen: SeenCallback, now: Date): void;
 }
 
+// DO NOTHING: should two instances ever answer the same callback, the first record stands.
+const INSERT =
+  'INSERT INTO wechat_callbacks (key, received_at, state, reply) VALUES (?, ?, ?, ?) ON CONFLICT (key) DO NOTHING';
+const PRUNE = 'DELETE FROM wechat_callbacks WHERE received_at < ?';
+const PRUNE_EVERY_MS = 60_000;
+
 interface Row {
   state: 'replied' | 'deferred';
   reply: string | null;
@@ -40,23 +46,9 @@ export function createCallbackDedup(
   const getStmt = db.prepare<[string], Row>(
     'SELECT state, reply FROM wechat_callbacks WHERE key = ?',
   );
-  // DO NOTHING: should two instances ever answer the same callback, the first record stands.
-  const insertStmt = db.prepare<[string, number, string, string | null]>(
-    'INSERT INTO wechat_callbacks (key, received_at, state, reply) VALUES (?, ?, ?, ?) ON CONFLICT (key) DO NOTHING',
-  );
-  const pruneStmt = db.prepare<[number]>('DELETE FROM wechat_callbacks WHERE received_at < ?');
   let prunedAt = 0;
   /** Records queued and not yet written. */
   const pending = new Map<string, SeenCallback>();
-
-  const write = (key: string, seen: SeenCallback, at: number) => {
-    insertStmt.run(key, at, seen.state, seen.state === 'replied' ? (seen.reply ?? null) : null);
-    pending.delete(key);
-    if (at - prunedAt > 60_000) {
-      prunedAt = at;
-      pruneStmt.run(at - keepMs);
-    }
-  };
 
   return {
     seen(key) {
@@ -71,7 +63,12 @@ export function createCallbackDedup(
     record(key, seen, now) {
       pending.set(key, seen);
       const at = now.getTime();
-      writes.defer(() => write(key, seen, at));
+      const reply = seen.state === 'replied' ? (seen.reply ?? null) : null;
+      writes.defer(INSERT, [key, at, seen.state, reply], () => pending.delete(key));
+      if (at - prunedAt > PRUNE_EVERY_MS) {
+        prunedAt = at;
+        writes.defer(PRUNE, [at - keepMs]);
+      }
     },
   };
 }

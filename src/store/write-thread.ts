@@ -1,0 +1,110 @@
+import { Worker } from 'node:worker_threads';
+import type { Logger } from '../log/logger.ts';
+import type { Db } from './database.ts';
+import {
+  createWriteBehind,
+  writeQueue,
+  type WriteBehind,
+  type WriteBehindOptions,
+} from './write-behind.ts';
+
+/** How long `flush()` waits for the writer thread before it logs and goes on. */
+const FLUSH_WAIT_MS = 10_000;
+
+/**
+ * Worker threads do not take the main thread's TypeScript loader: the worker registers
+ * tsx itself, then loads its module.
+ */
+const WORKER_URL = new URL('./write-worker.ts', import.meta.url).href;
+const BOOT = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(WORKER_URL)}); })`;
+
+/**
+ * The write-behind queue with its transactions run on a thread of its own, over its own
+ * connection to the same file: the inserts, the commits and the checkpoints they bring
+ * leave the thread that answers requests. `flush()` blocks until the thread has
+ * committed what was queued (Atomics.wait on a shared counter), so reads that follow see
+ * it. Should the thread fail, the queue falls back to writing on this thread over `db`.
+ */
+export function startWriteThread(
+  db: Db,
+  file: string,
+  { log, ...options }: WriteBehindOptions & { log: Logger },
+): WriteBehind {
+  const done = new SharedArrayBuffer(4);
+  const committed = new Int32Array(done);
+  const worker = new Worker(BOOT, { eval: true, workerData: { file, done } });
+  let sent = 0;
+  /** The callbacks of each batch sent and not yet committed, by batch id. */
+  const waiting = new Map<number, (() => void)[]>();
+  let fallback: WriteBehind | undefined;
+  let closing = false;
+
+  /** Runs the callbacks of every batch up to `id` (ids are sent and committed in order). */
+  const settle = (id: number) => {
+    for (const [batch, callbacks] of waiting) {
+      if (batch > id) break;
+      waiting.delete(batch);
+      for (const callback of callbacks) callback();
+    }
+  };
+
+  worker.on('message', (message: { id?: number; error?: string; writes?: number }) => {
+    if (message.id === undefined) return;
+    if (message.error)
+      log.error({ err: message.error, writes: message.writes }, 'queued database writes failed');
+    settle(message.id);
+  });
+  worker.on('error', (error) => log.error({ err: error }, 'database writer thread failed'));
+  worker.on('exit', (code) => {
+    if (closing) return;
+    log.error(
+      { code, lost: waiting.size },
+      'database writer thread ended; writing on the main thread',
+    );
+    settle(Number.POSITIVE_INFINITY);
+    fallback = createWriteBehind(db, { log, ...options });
+  });
+
+  const queue = writeQueue(
+    options,
+    (writes, written) => {
+      if (fallback) {
+        for (const [sql, params] of writes) fallback.defer(sql, params);
+        fallback.flush();
+        for (const callback of written) callback();
+        return;
+      }
+      const id = ++sent;
+      waiting.set(id, written);
+      worker.postMessage({ id, writes });
+    },
+    () => {
+      const deadline = Date.now() + FLUSH_WAIT_MS;
+      let now: number;
+      for (
+        let at = Atomics.load(committed, 0);
+        at < sent && !fallback;
+        at = Atomics.load(committed, 0)
+      ) {
+        if ((now = Date.now()) >= deadline) {
+          log.warn(
+            { sent, committed: at },
+            'database writer thread is slow; flush goes on without it',
+          );
+          break;
+        }
+        Atomics.wait(committed, 0, at, deadline - now);
+      }
+      settle(Atomics.load(committed, 0));
+    },
+  );
+
+  return {
+    ...queue,
+    async close() {
+      queue.flush();
+      closing = true;
+      await worker.terminate();
+    },
+  };
+}

@@ -1,0 +1,26 @@
+/**
+ * The writer thread's side of `startWriteThread`: its own connection to the database file,
+ * running each batch it is sent in one transaction (and, through SQLite's automatic
+ * checkpoints, most checkpoints too), off the thread that answers requests.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { openDatabase } from './database.ts';
+import { batchRunner, type Write } from './write-behind.ts';
+
+const { file, done } = workerData as { file: string; done: SharedArrayBuffer };
+const committed = new Int32Array(done);
+const db = openDatabase(file, { migrate: false });
+const run = batchRunner(db);
+
+parentPort!.on('message', ({ id, writes }: { id: number; writes: Write[] }) => {
+  let error: string | undefined;
+  try {
+    run(writes);
+  } catch (caught) {
+    error = caught instanceof Error ? caught.message : String(caught);
+  }
+  Atomics.store(committed, 0, id);
+  Atomics.notify(committed, 0);
+  parentPort!.postMessage({ id, error, writes: writes.length });
+});
+parentPort!.postMessage({ ready: true });
