@@ -100,7 +100,7 @@ async function measureBare(): Promise<HttpLoad> {
 }
 
 /** Rounds per measurement, each a baseline load then ours; the median round is reported. */
-const ROUNDS = 3;
+const ROUNDS = 5;
 
 /**
  * The suite. Each round measures the baseline and then the service back to back, and the

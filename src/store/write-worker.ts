@@ -23,4 +23,3 @@ parentPort!.on('message', ({ id, writes }: { id: number; writes: Write[] }) => {
   Atomics.notify(committed, 0);
   parentPort!.postMessage({ id, error, writes: writes.length });
 });
-parentPort!.postMessage({ ready: true });
