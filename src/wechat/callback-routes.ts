@@ -128,7 +128,7 @@ export function wechatCallbackRoutes({
   async function readBody(req: Request): Promise<string> {
     const encoding = req.headers['content-encoding'];
     if (encoding && encoding !== 'identity')
-      throw new Refused(415, `content encoding ${encoding} is not accepted`);
+      throw new Refused(415, `content encoding ${encoding.slice(0, 40)} is not accepted`);
     const body = await getRawBody(req, {
       limit: MAX_CALLBACK_BYTES,
       length: req.headers['content-length'],
