@@ -78,20 +78,28 @@ export function writeQueue(
   };
 }
 
-/** The queue run on this thread, over this connection. */
-export function createWriteBehind(db: Db, options: WriteBehindOptions = {}): WriteBehind {
+/** Runs each batch at once on this thread, over this connection; a failure is logged (thrown without a log). */
+export function runOnThisThread(
+  db: Db,
+  log?: Logger,
+): (writes: Write[], written: (() => void)[]) => void {
   const run = batchRunner(db);
-  const queue = writeQueue(options, (writes, written) => {
+  return (writes, written) => {
     if (!db.open) return;
     try {
       run(writes);
     } catch (error) {
       // A timer has nobody to throw to: the writes are lost, the process goes on.
-      if (!options.log) throw error;
-      options.log.error({ err: error, writes: writes.length }, 'queued database writes failed');
+      if (!log) throw error;
+      log.error({ err: error, writes: writes.length }, 'queued database writes failed');
     } finally {
       for (const callback of written) callback();
     }
-  });
+  };
+}
+
+/** The queue run on this thread, over this connection. */
+export function createWriteBehind(db: Db, options: WriteBehindOptions = {}): WriteBehind {
+  const queue = writeQueue(options, runOnThisThread(db, options.log));
   return { ...queue, close: async () => queue.flush() };
 }

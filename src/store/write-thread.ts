@@ -2,8 +2,9 @@ import { Worker } from 'node:worker_threads';
 import type { Logger } from '../log/logger.ts';
 import type { Db } from './database.ts';
 import {
-  createWriteBehind,
+  runOnThisThread,
   writeQueue,
+  type Write,
   type WriteBehind,
   type WriteBehindOptions,
 } from './write-behind.ts';
@@ -36,7 +37,7 @@ export function startWriteThread(
   let sent = 0;
   /** The callbacks of each batch sent and not yet committed, by batch id. */
   const waiting = new Map<number, (() => void)[]>();
-  let fallback: WriteBehind | undefined;
+  let fallback: ((writes: Write[], written: (() => void)[]) => void) | undefined;
   let closing = false;
 
   /** Runs the callbacks of every batch up to `id` (ids are sent and committed in order). */
@@ -62,18 +63,13 @@ export function startWriteThread(
       'database writer thread ended; writing on the main thread',
     );
     settle(Number.POSITIVE_INFINITY);
-    fallback = createWriteBehind(db, { log, ...options });
+    fallback = runOnThisThread(db, log);
   });
 
   const queue = writeQueue(
     options,
     (writes, written) => {
-      if (fallback) {
-        for (const [sql, params] of writes) fallback.defer(sql, params);
-        fallback.flush();
-        for (const callback of written) callback();
-        return;
-      }
+      if (fallback) return fallback(writes, written);
       const id = ++sent;
       waiting.set(id, written);
       worker.postMessage({ id, writes });

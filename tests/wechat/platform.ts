@@ -101,20 +101,14 @@ export function opensslEncrypt(
   const unpadded = Buffer.concat([random, length, body, Buffer.from(appId)]);
   const pad = 32 - (unpadded.length % 32);
   const plain = Buffer.concat([unpadded, Buffer.alloc(pad, pad)]);
-  const out = execFileSync(
-    'openssl',
-    [
-      'enc',
-      '-aes-256-cbc',
-      '-nopad',
-      '-K',
-      key.toString('hex'),
-      '-iv',
-      key.subarray(0, 16).toString('hex'),
-    ],
-    { input: plain },
-  );
-  return out.toString('base64');
+  return openssl(key, plain).toString('base64');
+}
+
+/** AES-256-CBC without padding by the openssl command, IV = the key's first 16 bytes. */
+function openssl(key: Buffer, input: Buffer, { decrypt = false } = {}): Buffer {
+  const iv = key.subarray(0, 16).toString('hex');
+  const args = ['enc', ...(decrypt ? ['-d'] : []), '-aes-256-cbc', '-nopad'];
+  return execFileSync('openssl', [...args, '-K', key.toString('hex'), '-iv', iv], { input });
 }
 
 /** Decrypts with openssl and unpacks the platform's layout. */
@@ -123,20 +117,7 @@ export function opensslDecrypt(
   aesKey: string,
 ): { message: string; appId: string; padding: number } {
   const key = Buffer.from(`${aesKey}=`, 'base64');
-  const plain = execFileSync(
-    'openssl',
-    [
-      'enc',
-      '-d',
-      '-aes-256-cbc',
-      '-nopad',
-      '-K',
-      key.toString('hex'),
-      '-iv',
-      key.subarray(0, 16).toString('hex'),
-    ],
-    { input: Buffer.from(encrypted, 'base64') },
-  );
+  const plain = openssl(key, Buffer.from(encrypted, 'base64'), { decrypt: true });
   const padding = plain[plain.length - 1]!;
   const content = plain.subarray(0, plain.length - padding);
   const length = content.readUInt32BE(16);

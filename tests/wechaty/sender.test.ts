@@ -82,6 +82,15 @@ function sendTimes(puppet: PuppetMock, clock: Clock): number[] {
   return times;
 }
 
+/** A sender at the test's pace, with its jitter fixed. */
+const pacedSender = (bot: Parameters<typeof createWechatySender>[0], clock: Clock) =>
+  createWechatySender(bot, {
+    intervalMs: INTERVAL_MS,
+    jitterMs: JITTER_MS,
+    clock,
+    random: () => RANDOM,
+  });
+
 describe('the Wechaty broadcast sender', () => {
   it('takes one recipient a call and declares its pace to the dispatcher', async () => {
     const { bot } = await loggedInBot();
@@ -97,12 +106,7 @@ describe('the Wechaty broadcast sender', () => {
     const { bot, world } = await loggedInBot();
     const clock = fakeClock();
     const times = sendTimes(world.puppet, clock);
-    const sender = createWechatySender(bot, {
-      intervalMs: INTERVAL_MS,
-      jitterMs: JITTER_MS,
-      clock,
-      random: () => RANDOM,
-    });
+    const sender = pacedSender(bot, clock);
     const alice = world.contact('Alice');
     const bob = world.contact('Bob');
     const room = world.room('Exchanges', [bob]);
@@ -119,12 +123,7 @@ describe('the Wechaty broadcast sender', () => {
     const { bot, world } = await loggedInBot();
     const clock = fakeClock();
     const times = sendTimes(world.puppet, clock);
-    const sender = createWechatySender(bot, {
-      intervalMs: INTERVAL_MS,
-      jitterMs: JITTER_MS,
-      clock,
-      random: () => RANDOM,
-    });
+    const sender = pacedSender(bot, clock);
     const people = ['Alice', 'Bob', 'Carol'].map((name) => world.contact(name));
     await Promise.all(
       people.map((p, i) => sender.send(NEWS, [{ deliveryId: i, userId: p.id }], `k${i}`)),
