@@ -6,7 +6,7 @@
  * decryption, dedup insert, engine, reply, encryption).
  */
 import { createHash } from 'node:crypto';
-import { decodeAesKey, encryptMessage } from '../src/wechat/crypto.ts';
+import { decodeAesKey, encryptMessage } from '../src/wire/crypto.ts';
 import { startBareExpress } from './lib/bare-express.ts';
 import { startBenchService } from './lib/temp-service.ts';
 import { loadHttp, type HttpLoad } from './lib/http-load.ts';

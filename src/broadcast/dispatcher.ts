@@ -4,7 +4,7 @@ import type { Logger } from '../log/logger.ts';
 import type { Db } from '../store/database.ts';
 import type { BroadcastStore } from './broadcast-store.ts';
 import type { ChannelSender, Recipient, SendResult } from './channel-sender.ts';
-import { quietUntil } from './quiet-hours.ts';
+import { quietUntil } from '../time/quiet-hours.ts';
 import { createRateLimiter, realWait, type Wait } from './rate-limiter.ts';
 
 export interface DispatcherOptions {

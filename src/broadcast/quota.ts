@@ -1,4 +1,4 @@
-import { wallClock, zonedTimeToInstant } from '../content/time-zone.ts';
+import { wallClock, zonedTimeToInstant } from '../time/time-zone.ts';
 import type { Db } from '../store/database.ts';
 
 /**

@@ -1,7 +1,7 @@
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Logger } from '../log/logger.ts';
 import type { Broadcast } from './broadcast-types.ts';
-import { cronTimes, type CronTimes } from './cron-times.ts';
+import { cronTimes, splitCronList, type CronTimes } from '../time/cron-times.ts';
 import type { Outbox } from './outbox.ts';
 
 /** One schedule: a cron expression in a time zone, firing broadcasts or the daily digest. */
@@ -18,15 +18,11 @@ export function parseSchedules(
   timeZone: string,
   kind: Schedule['kind'] = 'scheduled',
 ): Schedule[] {
-  return expressions
-    .split(/[;\n]/)
-    .map((expression) => expression.trim().replace(/\s+/g, ' '))
-    .filter(Boolean)
-    .map((expression) => ({
-      name: `${kind === 'digest' ? 'digest' : 'broadcast'} ${expression} ${timeZone}`,
-      kind,
-      times: cronTimes(expression, timeZone),
-    }));
+  return splitCronList(expressions).map((expression) => ({
+    name: `${kind === 'digest' ? 'digest' : 'broadcast'} ${expression} ${timeZone}`,
+    kind,
+    times: cronTimes(expression, timeZone),
+  }));
 }
 
 export interface Scheduler {

@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { canonicalTimeZone } from '../content/time-zone.ts';
-import { CronError } from '../broadcast/cron-times.ts';
-import { parseSchedules } from '../broadcast/scheduler.ts';
+import { canonicalTimeZone } from '../time/time-zone.ts';
+import { CronError, cronTimes, splitCronList } from '../time/cron-times.ts';
 import { wechatConfigProblems, wechatConfigShape } from './wechat-config.ts';
 
 const port = z.coerce
@@ -46,8 +45,9 @@ const wholeNumber = (min: number, max: number) =>
 /** Cron expressions separated by ";"; each is checked by node-cron. */
 const cronList = z.string().superRefine((value, ctx) => {
   try {
-    if (parseSchedules(value, 'UTC').length === 0)
-      ctx.addIssue('must name at least one cron expression');
+    const expressions = splitCronList(value);
+    if (expressions.length === 0) ctx.addIssue('must name at least one cron expression');
+    for (const expression of expressions) cronTimes(expression, 'UTC');
   } catch (error) {
     if (!(error instanceof CronError)) throw error;
     ctx.addIssue(

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import type { Entry } from './entry.ts';
-import { zonedTimeToInstant } from './time-zone.ts';
+import { zonedTimeToInstant } from '../time/time-zone.ts';
 
 /** A content file that cannot be used, with where and why. */
 export class ContentError extends Error {

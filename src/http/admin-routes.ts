@@ -5,7 +5,7 @@ import type { Broadcasting } from '../broadcast/broadcasting.ts';
 import { BroadcastError, type BroadcastErrorCode } from '../broadcast/broadcast-types.ts';
 import { ENTRY_ID, ContentError } from '../content/parse-entry.ts';
 import type { ContentLibrary } from '../content/library.ts';
-import { zonedIso } from '../content/time-zone.ts';
+import { zonedIso } from '../time/time-zone.ts';
 import { EntryExistsError, writeEntry } from '../content/write-entry.ts';
 import type { ConversationStore } from '../store/conversations.ts';
 import type { SubscriberStore } from '../store/subscribers.ts';

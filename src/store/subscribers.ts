@@ -1,3 +1,4 @@
+import type { QuietHours } from '../time/quiet-hours.ts';
 import { writeTransaction, type Db } from './database.ts';
 
 export type SubscriberState = 'active' | 'unsubscribed' | 'blocked';
@@ -20,10 +21,7 @@ export interface Subscriber {
   failures: number;
 }
 
-export interface QuietHours {
-  start: number;
-  end: number;
-}
+export type { QuietHours } from '../time/quiet-hours.ts';
 
 export type DigestMode = 'off' | 'daily';
 

@@ -6,7 +6,7 @@ import { HttpError } from '../http/http-error.ts';
 import type { Logger } from '../log/logger.ts';
 import type { WechatApiClient } from './api-client.ts';
 import type { CallbackDedup } from './callback-dedup.ts';
-import { decryptMessage, WechatCryptoError } from './crypto.ts';
+import { decryptMessage, WechatCryptoError } from '../wire/crypto.ts';
 import {
   customerServiceMessages,
   planReplies,
@@ -14,14 +14,14 @@ import {
   renderPassive,
 } from './render-reply.ts';
 import { replyBudget } from './reply-budget.ts';
-import { signatureMatches } from './signature.ts';
+import { signatureMatches } from '../wire/signature.ts';
 import {
   CallbackFieldError,
   toCallback,
   type Callback,
   type MassSendReport,
 } from './to-inbound.ts';
-import { parseXml, XmlRefusedError } from './xml-parse.ts';
+import { parseXml, XmlRefusedError } from '../wire/xml-parse.ts';
 
 export const CALLBACK_PATH = '/wechat';
 export const MAX_CALLBACK_BYTES = 64 * 1024;

@@ -1,7 +1,7 @@
 import { truncateUtf8 } from '../engine/reply-limits.ts';
 import { MAX_ARTICLES, type Article, type Reply } from '../engine/types.ts';
-import { encryptMessage } from './crypto.ts';
-import { signParts } from './signature.ts';
+import { encryptMessage } from '../wire/crypto.ts';
+import { signParts } from '../wire/signature.ts';
 
 /**
  * The platform's article limits: a passive news reply to a user's message carries 1

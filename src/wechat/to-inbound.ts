@@ -1,5 +1,5 @@
 import type { Inbound, InboundMedia } from '../engine/types.ts';
-import type { XmlFields } from './xml-parse.ts';
+import type { XmlFields } from '../wire/xml-parse.ts';
 
 export const WECHAT_CHANNEL = 'wechat';
 

@@ -12,7 +12,7 @@ import {
   type CallbackOptions,
   type MountCallback,
 } from './callback-routes.ts';
-import { decodeAesKey } from './crypto.ts';
+import { decodeAesKey } from '../wire/crypto.ts';
 import { createWechatSender } from './wechat-sender.ts';
 
 /** The WeChat Official Account channel, as far as it is configured. */

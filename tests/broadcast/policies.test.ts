@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseQuietHours, quietUntil } from '../../src/broadcast/quiet-hours.ts';
+import { parseQuietHours, quietUntil } from '../../src/time/quiet-hours.ts';
 import { createFakeSender } from '../helpers/fake-sender.ts';
 import { makeEntry, makeFixture, type Fixture } from '../helpers/broadcast-fixture.ts';
 

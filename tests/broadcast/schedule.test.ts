@@ -1,6 +1,6 @@
 import cron from 'node-cron';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { CronError, cronTimes } from '../../src/broadcast/cron-times.ts';
+import { CronError, cronTimes } from '../../src/time/cron-times.ts';
 import { parseSchedules } from '../../src/broadcast/scheduler.ts';
 import { makeEntry, makeFixture, type Fixture } from '../helpers/broadcast-fixture.ts';
 

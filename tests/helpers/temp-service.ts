@@ -5,7 +5,8 @@ import { loadConfig, type Config } from '../../src/config/config.ts';
 import { createLogger, type Logger } from '../../src/log/logger.ts';
 import { createService, type Service } from '../../src/service.ts';
 
-export const SAMPLE_MESSAGES = join(import.meta.dirname, '../../messages');
+/** The tests' own copy of the sample account: adding content to `messages/` changes no test. */
+export const SAMPLE_MESSAGES = join(import.meta.dirname, '../fixtures/messages');
 
 export interface TempService {
   service: Service;

@@ -4,8 +4,8 @@ import type { TurnContext } from '../context.ts';
 import { articlesReply } from '../reply-specs.ts';
 import { resolveTopic, topicLabel } from '../topics.ts';
 import { searchPage } from './archive-search.ts';
-import { formatQuietHours, parseQuietHours } from '../../broadcast/quiet-hours.ts';
-import { canonicalTimeZone } from '../../content/time-zone.ts';
+import { formatQuietHours, parseQuietHours } from '../../time/quiet-hours.ts';
+import { canonicalTimeZone } from '../../time/time-zone.ts';
 
 /**
  * The built-in commands. A message that looks like a command but is not one of its forms

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseFull, parseXml, readFlat, XmlRefusedError } from '../../src/wechat/xml-parse.ts';
+import { parseFull, parseXml, readFlat, XmlRefusedError } from '../../src/wire/xml-parse.ts';
 
 const BILLION_LAUGHS = `<?xml version="1.0"?>
 <!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>

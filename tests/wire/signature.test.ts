@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { signatureMatches, signParts } from '../../src/wechat/signature.ts';
+import { signatureMatches, signParts } from '../../src/wire/signature.ts';
 
 // The platform's documented example (Official Account docs, "接入概述").
 const DOC_TOKEN = 'AAAAA';

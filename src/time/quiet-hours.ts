@@ -1,5 +1,10 @@
-import { wallClock, zonedTimeToInstant } from '../content/time-zone.ts';
-import type { QuietHours } from '../store/subscribers.ts';
+import { wallClock, zonedTimeToInstant } from './time-zone.ts';
+
+/** Hours in which deliveries wait: minutes after midnight, `start` to `end` (may wrap past midnight). */
+export interface QuietHours {
+  start: number;
+  end: number;
+}
 
 const MINUTES_PER_DAY = 24 * 60;
 const CLOCK = String.raw`(\d{1,2})(?:[:：.](\d{2}))?`;

@@ -1,5 +1,5 @@
 import cron from 'node-cron';
-import { wallClock, zonedTimeToInstant } from '../content/time-zone.ts';
+import { wallClock, zonedTimeToInstant } from './time-zone.ts';
 
 /** Days searched for a fire time; a valid expression fires within a few years. */
 const MAX_DAYS = 366 * 5;
@@ -13,6 +13,14 @@ export interface CronTimes {
   next(after: Date, count: number): Date[];
   /** The latest fire time in (`after`, `until`], if any. */
   latestIn(after: Date, until: Date): Date | undefined;
+}
+
+/** `0 9 * * *; 0 18 * * 1-5` -> the expressions, one per `;` or line, spaces folded. */
+export function splitCronList(expressions: string): string[] {
+  return expressions
+    .split(/[;\n]/)
+    .map((expression) => expression.trim().replace(/\s+/g, ' '))
+    .filter(Boolean);
 }
 
 /** A cron expression that node-cron refuses, with its reasons. */

@@ -4,8 +4,8 @@ import {
   decryptMessage,
   encryptMessage,
   WechatCryptoError,
-} from '../../src/wechat/crypto.ts';
-import { AES_KEY, APP_ID, opensslDecrypt, opensslEncrypt } from './platform.ts';
+} from '../../src/wire/crypto.ts';
+import { AES_KEY, APP_ID, opensslDecrypt, opensslEncrypt } from '../wechat/platform.ts';
 
 const MESSAGE = '<xml><Content><![CDATA[你好, world]]></Content></xml>';
 const FIXED_RANDOM = Buffer.from('0123456789abcdef');
