@@ -2,6 +2,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { Logger } from '../log/logger.ts';
 import type { Entry } from './entry.ts';
+import { isPublished } from './published.ts';
 import { ContentError, MAX_ENTRY_BYTES, parseEntry } from './parse-entry.ts';
 
 /** What the engine and the search index read of the content library. */
@@ -100,7 +101,7 @@ export class ContentLibrary implements ContentView {
     const result: Entry[] = [];
     for (const entry of this.#byDate) {
       if (result.length >= limit) break;
-      if (entry.publishedAt > now) continue;
+      if (!isPublished(entry, now)) continue;
       if (wanted && !entry.topics.some((t) => t.toLowerCase() === wanted)) continue;
       result.push(entry);
     }
