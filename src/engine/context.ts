@@ -14,6 +14,11 @@ export interface EngineDeps {
   sessions: SessionStore;
   publicUrl: string;
   pageSize: number;
+  /**
+   * The service's clock, which the simulated platform may move: an entry reaches a user only
+   * once its date has come by it. Without one, the message's own time is used.
+   */
+  now?: () => Date;
   /** Picks a reply for `random_one` rules; Math.random unless a test fixes it. */
   random?: () => number;
 }
@@ -21,6 +26,8 @@ export interface EngineDeps {
 /** One message passing through the handler chain. */
 export interface TurnContext {
   inbound: Inbound;
+  /** The time of this turn by the service's clock: what is published is read against it. */
+  now: Date;
   replies: Reply[];
   /** False when the account fell through to the default reply. */
   answered: boolean;

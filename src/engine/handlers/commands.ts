@@ -51,7 +51,7 @@ const COMMANDS: Record<CommandName, (ctx: TurnContext, arg: string) => boolean> 
   latest(ctx, arg) {
     if (arg && !/^\d{1,2}$/.test(arg)) return false;
     const count = Math.min(Math.max(Number(arg || ctx.deps.pageSize), 1), 8);
-    const entries = ctx.deps.library.latest(count, { now: ctx.inbound.time });
+    const entries = ctx.deps.library.latest(count, { now: ctx.now });
     if (entries.length === 0) return say(ctx, 'Nothing has been published yet.');
     ctx.replies.push(articlesReply(entries, ctx.deps.publicUrl));
     return true;

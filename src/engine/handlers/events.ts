@@ -28,7 +28,7 @@ export const handleEvent: Handler<TurnContext> = (ctx, next) => {
 
 export function pushSpecs(ctx: TurnContext, specs: ReplySpec[]): void {
   for (const spec of specs) {
-    const reply = resolveReply(spec, ctx.deps.library, ctx.deps.publicUrl, ctx.inbound.time);
+    const reply = resolveReply(spec, ctx.deps.library, ctx.deps.publicUrl, ctx.now);
     if (reply) ctx.replies.push(reply);
   }
 }
