@@ -49,14 +49,30 @@ const CHINESE_WORDS = [...WORDS.keys()]
   .filter((word) => /\p{Script=Han}/u.test(word))
   .sort((a, b) => b.length - a.length);
 
-/** The command a message is, if it is one: `{ name, arg }` with the rest of the message as `arg`. */
-export function parseCommand(text: string): { name: CommandName; arg: string } | undefined {
+/**
+ * The command a message is, if it is one: `{ name, arg }` with the rest of the message as
+ * `arg`, folded for matching, and `rawArg`, the rest as the user typed it, for answers that
+ * echo it.
+ */
+export function parseCommand(
+  text: string,
+): { name: CommandName; arg: string; rawArg: string } | undefined {
   const folded = normalizeText(text);
+  const raw = text.trim();
   const space = folded.indexOf(' ');
   const head = space === -1 ? folded : folded.slice(0, space);
   const name = WORDS.get(head);
-  if (name) return { name, arg: space === -1 ? '' : folded.slice(space + 1) };
+  if (name) {
+    const rawSpace = raw.search(/\s/u);
+    const rawArg = rawSpace === -1 ? '' : raw.slice(rawSpace).trim();
+    return { name, arg: space === -1 ? '' : folded.slice(space + 1), rawArg };
+  }
   const chinese = CHINESE_WORDS.find((word) => folded.startsWith(word));
-  if (chinese) return { name: WORDS.get(chinese)!, arg: folded.slice(chinese.length).trim() };
-  return undefined;
+  if (!chinese) return undefined;
+  // Han characters are the same folded and as typed, so the word's length cuts both.
+  return {
+    name: WORDS.get(chinese)!,
+    arg: folded.slice(chinese.length).trim(),
+    rawArg: raw.slice(chinese.length).trim(),
+  };
 }

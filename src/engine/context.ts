@@ -1,5 +1,6 @@
 import type { ContentView } from '../content/library.ts';
 import type { Rules } from '../content/rules.ts';
+import type { Logger } from '../log/logger.ts';
 import type { ArchiveSearch } from '../search/archive-index.ts';
 import type { SessionStore } from '../store/sessions.ts';
 import type { SubscriberStore } from '../store/subscribers.ts';
@@ -19,6 +20,8 @@ export interface EngineDeps {
    * once its date has come by it. Without one, the message's own time is used.
    */
   now?: () => Date;
+  /** Where the engine reports what an operator should fix (a menu key no rule answers). */
+  log?: Logger;
   /** Picks a reply for `random_one` rules; Math.random unless a test fixes it. */
   random?: () => number;
 }
