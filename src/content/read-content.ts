@@ -57,7 +57,8 @@ function firstBadUtf8(bytes: Buffer): number {
   while (hi - lo > 4) {
     const mid = (lo + hi) >> 1;
     try {
-      utf8.decode(bytes.subarray(0, mid), { stream: true });
+      // A decoder of its own: streaming keeps a cut sequence for the next call.
+      new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, mid), { stream: true });
       lo = mid;
     } catch {
       hi = mid;
