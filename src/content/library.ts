@@ -8,6 +8,8 @@ import { displayPath, readContentFile } from './read-content.ts';
 
 /** What the engine and the search index read of the content library. */
 export interface ContentView {
+  /** The account's time zone, in which a date without an offset is read. */
+  readonly timeZone?: string;
   /** Any entry, published or not: callers that show it to a user check `isPublished`. */
   get(id: string): Entry | undefined;
   /** The entry if it is published at `now`: what a user may be shown. */
@@ -47,7 +49,7 @@ export class ContentLibrary implements ContentView {
 
   constructor(
     readonly dir: string,
-    private readonly timeZone: string,
+    readonly timeZone: string,
     private readonly log: Logger,
   ) {}
 
