@@ -11,6 +11,12 @@ export { ContentError };
 export const MAX_ENTRY_BYTES = 1024 * 1024;
 export const ENTRY_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/;
 
+/** "is required" when the field is missing, "must be" when it has the wrong type. */
+const requiredOr =
+  (what: string) =>
+  (issue: { input?: unknown }): string =>
+    issue.input === undefined ? `is required (${what})` : `must be ${what}`;
+
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).max(2048);
 const wordList = z
   .union([z.string(), z.array(z.string())], { error: 'must be a word or a list of words' })
@@ -23,11 +29,11 @@ const wordList = z
 
 const frontMatterSchema = z.object({
   title: z
-    .string({ error: 'is required (text)' })
+    .string({ error: requiredOr('text') })
     .trim()
     .min(1, 'must not be empty')
     .max(200, 'must be at most 200 characters'),
-  date: z.string({ error: 'is required (ISO 8601 text, e.g. 2021-01-18)' }).max(40),
+  date: z.string({ error: requiredOr('ISO 8601 text, e.g. 2021-01-18') }).max(40),
   summary: z
     .string({ error: 'must be text' })
     .max(1000, 'must be at most 1000 characters')
