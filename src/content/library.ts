@@ -60,7 +60,7 @@ export class ContentLibrary implements ContentView {
       names = (await readdir(this.dir)).filter((name) => name.endsWith('.md'));
     } catch (error) {
       this.log.warn(
-        { dir: this.dir, err: String(error) },
+        { dir: displayPath(this.dir), err: String(error) },
         'entries folder cannot be read; starting with no entries',
       );
       names = [];

@@ -279,7 +279,7 @@ function validateTopics(
     const line = lineOf(['topics', name]);
     if (!TOPIC_NAME.test(name)) {
       const reason = 'a topic name is 1 to 30 letters, digits, "-" or "_"';
-      problems.push({ where: `topic "${name}"`, reason, line });
+      problems.push({ where: `topic "${name.slice(0, 60)}"`, reason, line });
       continue;
     }
     const parsed = topicInfo.safeParse(info ?? {});
