@@ -1,4 +1,4 @@
-import { open } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { relative } from 'node:path';
 import { isAlias, isNode, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import { ContentError } from './content-error.ts';
@@ -11,15 +11,16 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  * or not UTF-8 (Node would silently turn bad bytes into U+FFFD). A leading BOM is dropped.
  */
 export async function readContentFile(path: string, maxBytes: number): Promise<string> {
+  // Checked before opening: opening a named pipe would wait for a writer, for ever.
+  const info = await stat(path);
+  if (!info.isFile()) throw new ContentError(path, 'is not a regular file');
+  if (info.size > maxBytes)
+    throw new ContentError(path, `file is larger than ${sizeWords(maxBytes)}`);
   const handle = await open(path, 'r');
   let bytes: Buffer;
   try {
-    const info = await handle.stat();
-    if (!info.isFile()) throw new ContentError(path, 'is not a file');
-    const { size } = info;
-    if (size > maxBytes) throw new ContentError(path, `file is larger than ${sizeWords(maxBytes)}`);
     // Read one byte past the limit: a file that grew since stat is still refused.
-    const buffer = Buffer.alloc(Math.min(size, maxBytes) + 1);
+    const buffer = Buffer.alloc(Math.min(info.size, maxBytes) + 1);
     const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
     if (bytesRead > maxBytes)
       throw new ContentError(path, `file is larger than ${sizeWords(maxBytes)}`);

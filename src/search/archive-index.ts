@@ -68,7 +68,10 @@ export function createArchiveIndex(db: Db): ArchiveIndex {
    */
   const meaningful = (groups: QueryGroup[]) => {
     const phrases = new Set<string>();
-    for (const group of groups.slice(0, MAX_QUERY_WORDS)) {
+    // Stop words are dropped before the query is cut to its first words, so a long
+    // question keeps its meaningful words; at most a few keyword look-ups are made.
+    for (const group of groups.slice(0, MAX_QUERY_WORDS * 4)) {
+      if (phrases.size >= MAX_QUERY_WORDS) break;
       const terms = group.terms.flatMap((term) => term.match(FTS_TOKEN) ?? []);
       if (terms.length === 0) continue;
       const phrase = `"${terms.join(' ')}"`;

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -177,6 +178,19 @@ describe('an entry file that cannot be used', () => {
     const library = new ContentLibrary(join(messagesDir, 'entries'), TZ, log);
     await library.load();
     expect(library.get('bom')?.title).toBe('T');
+  });
+
+  it('that is a named pipe is skipped at once, never waited on', async () => {
+    const messagesDir = await tempMessages();
+    const pipe = join(messagesDir, 'entries', 'pipe.md');
+    execFileSync('mkfifo', [pipe]);
+    const { log, lines } = memoryLogger();
+    const library = new ContentLibrary(join(messagesDir, 'entries'), TZ, log);
+    await library.load();
+    expect(library.size()).toBe(SAMPLE_ENTRIES);
+    expect(lines()).toContainEqual(
+      expect.objectContaining({ msg: 'entry file skipped', reason: 'is not a regular file' }),
+    );
   });
 
   it('that is a folder named like an entry is skipped', async () => {

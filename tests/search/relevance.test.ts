@@ -99,6 +99,11 @@ describe('search relevance on the sample archive', () => {
     expect(search('anniversary zeppelin airship')).toEqual([]);
   });
 
+  it('keeps the meaningful words of a long question, after many stop words', () => {
+    const filler = 'so what is it that you all would have me do here and now about this '.repeat(3);
+    expect(search(`${filler} Wang Huning`)).toEqual(['department-70th-anniversary']);
+  });
+
   it('still finds single words in English and Chinese, best first', () => {
     expect(search('anniversary')[0]).toBe('department-70th-anniversary');
     expect(search('交流').length).toBeGreaterThan(1);
