@@ -19,19 +19,43 @@ const EXPECTED = new Map([
  */
 export function describeIssue(issue: z.core.$ZodIssue, data: unknown): string {
   const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
+  const branch = issue.code === 'invalid_union' ? matchingBranch(issue) : undefined;
+  // A value of the right shape for one form of a union: say what is wrong inside that form.
+  if (branch) return describeIssue({ ...branch, path: [...path, ...branch.path] }, data);
   const field = fieldName(path);
   const found = describeValue(valueAt(data, path));
-  const expected = ZOD_DEFAULT.test(issue.message) ? defaultMessage(issue) : issue.message;
+  const message = ZOD_DEFAULT.test(issue.message) ? defaultMessage(issue) : issue.message;
+  // Our own messages may name their field ("keywords must be a list"): name it once.
+  const last = path.at(-1);
+  const expected =
+    typeof last === 'string' && message.startsWith(`${last} `)
+      ? message.slice(last.length + 1)
+      : message;
   const foundPart = issue.code === 'unrecognized_keys' ? '' : `; found ${found}`;
   return `${field ? `${field}: ` : ''}${expected}${foundPart}`;
+}
+
+/** The first problem of the union's form that has the value's type, if only one form fails inside. */
+function matchingBranch(issue: z.core.$ZodIssueInvalidUnion): z.core.$ZodIssue | undefined {
+  if (!ZOD_DEFAULT.test(issue.message)) return undefined;
+  const inside = issue.errors.filter(
+    (errors) => errors[0] && !(errors[0].code === 'invalid_type' && errors[0].path.length === 0),
+  );
+  return inside.length === 1 ? inside[0]![0] : undefined;
 }
 
 function defaultMessage(issue: z.core.$ZodIssue): string {
   switch (issue.code) {
     case 'invalid_type':
       return `must be ${EXPECTED.get(issue.expected) ?? issue.expected}`;
-    case 'invalid_union':
-      return 'is not one of the accepted forms';
+    case 'invalid_union': {
+      const types = issue.errors.flatMap((errors) =>
+        errors[0]?.code === 'invalid_type' && errors[0].path.length === 0
+          ? [EXPECTED.get(errors[0].expected) ?? errors[0].expected]
+          : [],
+      );
+      return types.length ? `must be ${types.join(' or ')}` : 'is not one of the accepted forms';
+    }
     case 'invalid_value':
       return `must be one of ${issue.values.map((v) => String(v)).join(', ')}`;
     case 'unrecognized_keys':

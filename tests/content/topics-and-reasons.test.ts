@@ -67,7 +67,7 @@ describe('topics', () => {
 const BROKEN_RULES: [string, RegExp][] = [
   [
     'rules:\n  - name: a\n    keywords: [5]\n    replies: [{text: x}]\n',
-    /^keywords item 1: is not one of the accepted forms; found a number \(5\)$/,
+    /^keywords item 1: must be text or a mapping \(key: value\); found a number \(5\)$/,
   ],
   ['rules:\n  - keywords: [a]\n    replies: [{text: x}]\n', /^name: must be text; found nothing$/],
   [
@@ -76,11 +76,11 @@ const BROKEN_RULES: [string, RegExp][] = [
   ],
   [
     'rules:\n  - name: a\n    keywords: [a]\n    reply_mode: sometimes\n    replies: [{text: x}]\n',
-    /^reply_mode: reply_mode must be reply_all or random_one; found text "sometimes"$/,
+    /^reply_mode: must be reply_all or random_one; found text "sometimes"$/,
   ],
   [
     'rules:\n  - name: a\n    keywords: a\n    replies: [{text: x}]\n',
-    /^keywords: keywords must be a list; found text "a"$/,
+    /^keywords: must be a list; found text "a"$/,
   ],
   [
     'rules:\n  - name: a\n    keywords: [a]\n    replies: [{text: x}]\n    extra: 1\n',
