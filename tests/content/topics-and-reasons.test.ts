@@ -79,6 +79,10 @@ const BROKEN_RULES: [string, RegExp][] = [
     /^reply_mode: must be reply_all or random_one; found text "sometimes"$/,
   ],
   [
+    'rules:\n  - name: a\n    keywords: [{ keyword: a, match: fuzzy }]\n    replies: [{text: x}]\n',
+    /^keywords item 1, match: must be equal, contain or regex; found text "fuzzy"$/,
+  ],
+  [
     'rules:\n  - name: a\n    keywords: a\n    replies: [{text: x}]\n',
     /^keywords: must be a list; found text "a"$/,
   ],
