@@ -6,10 +6,10 @@ import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config/config.ts';
 import { loadEnvFile } from '../config/env-file.ts';
-import type { Inbound } from '../engine/types.ts';
 import { createLogger } from '../log/logger.ts';
 import { createService } from '../service.ts';
 import { renderReplyText } from './render-reply.ts';
+import { readTerminalLine, TERMINAL_COMMANDS } from './terminal-line.ts';
 
 const { values } = parseArgs({
   options: { user: { type: 'string', default: process.env.USER ?? 'me' } },
@@ -35,32 +35,29 @@ const service = await createService(
   { background: false },
 );
 
-const toInbound = (line: string): Inbound => {
-  const base = { channel: 'terminal', user, time: new Date() };
-  const [command, key] = line.split(/\s+/, 2);
-  if (command === '/follow') return { ...base, kind: 'event', event: 'follow' };
-  if (command === '/unfollow') return { ...base, kind: 'event', event: 'unfollow' };
-  if (command === '/click' && key) return { ...base, kind: 'event', event: 'click', key };
-  return { ...base, kind: 'text', text: line.slice(0, 2000) };
-};
-
 const rl = createInterface({
   input: process.stdin,
   output: process.stdout,
   terminal: process.stdin.isTTY,
 });
 console.log(
-  `Chatting with ${config.ACCOUNT_NAME} as "${user}". Try "help", "latest", a word to search; /follow, /click KEY; Ctrl-D to quit.`,
+  `Chatting with ${config.ACCOUNT_NAME} as "${user}". Try "help", "latest", a word to search; ${TERMINAL_COMMANDS}; Ctrl-D to quit.`,
 );
 rl.setPrompt('you> ');
 rl.prompt();
 for await (const raw of rl) {
   const line = raw.trim();
-  if (line) {
-    const replies = await service.engine.handle(toInbound(line));
+  const read = line
+    ? readTerminalLine(line, { channel: 'terminal', user, time: new Date() })
+    : undefined;
+  if (read?.kind === 'quit') break;
+  if (read?.kind === 'answer') console.log(read.text);
+  if (read?.kind === 'inbound') {
+    const replies = await service.engine.handle(read.inbound);
     if (replies.length === 0) console.log('(no reply)');
     for (const reply of replies) console.log(`\n${renderReplyText(reply)}\n`);
   }
   rl.prompt();
 }
+rl.close();
 await service.close();

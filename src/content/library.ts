@@ -1,17 +1,28 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { Logger } from '../log/logger.ts';
 import type { Entry } from './entry.ts';
 import { isPublished } from './published.ts';
 import { ContentError, MAX_ENTRY_BYTES, parseEntry } from './parse-entry.ts';
+import { displayPath, readContentFile } from './read-content.ts';
 
 /** What the engine and the search index read of the content library. */
 export interface ContentView {
+  /** The account's time zone, in which a date without an offset is read. */
+  readonly timeZone?: string;
+  /** Any entry, published or not: callers that show it to a user check `isPublished`. */
   get(id: string): Entry | undefined;
+  /** The entry if it is published at `now`: what a user may be shown. */
+  published(id: string, now: Date): Entry | undefined;
   /** Published entries, newest first; `topic` narrows to one topic. */
   latest(limit: number, options?: { topic?: string; now?: Date }): Entry[];
-  /** Every topic named by an entry, in lower case. */
+  /** The topics users may follow, in lower case: the declared ones once declared. */
   topics(): string[];
+  /**
+   * The topics `rules.yaml` declares. An entry keeps only declared topics; another is
+   * refused with a warning naming the entry, the topic and the known topics.
+   */
+  declareTopics?(names: Iterable<string>): void;
   size(): number;
 }
 
@@ -25,7 +36,12 @@ export interface EntryChange {
  * A file that cannot be used is skipped with its path and reason; the rest loads.
  */
 export class ContentLibrary implements ContentView {
+  /** Entries as read from their files. */
+  readonly #parsed = new Map<string, Entry>();
+  /** The same entries with only their declared topics: what everyone reads. */
   readonly #entries = new Map<string, Entry>();
+  /** Undefined until the rules declare topics: until then every topic an entry names counts. */
+  #declared: Set<string> | undefined;
   #byDate: Entry[] = [];
   /** Derived from the entries on every change, not per message: help and topics list them. */
   #topics: string[] = [];
@@ -33,7 +49,7 @@ export class ContentLibrary implements ContentView {
 
   constructor(
     readonly dir: string,
-    private readonly timeZone: string,
+    readonly timeZone: string,
     private readonly log: Logger,
   ) {}
 
@@ -44,20 +60,20 @@ export class ContentLibrary implements ContentView {
       names = (await readdir(this.dir)).filter((name) => name.endsWith('.md'));
     } catch (error) {
       this.log.warn(
-        { dir: this.dir, err: String(error) },
+        { dir: displayPath(this.dir), err: String(error) },
         'entries folder cannot be read; starting with no entries',
       );
       names = [];
     }
     const loaded = await Promise.all(names.map((name) => this.#read(join(this.dir, name))));
     const upserted = loaded.filter((entry): entry is Entry => entry !== undefined);
-    const removed = [...this.#entries.keys()].filter(
-      (id) => !upserted.some((entry) => entry.id === id),
-    );
+    const loadedIds = new Set(upserted.map((entry) => entry.id));
+    const removed = [...this.#entries.keys()].filter((id) => !loadedIds.has(id));
+    this.#parsed.clear();
     this.#entries.clear();
-    for (const entry of upserted) this.#entries.set(entry.id, entry);
+    for (const entry of upserted) this.#put(entry);
     this.#sort();
-    this.#emit({ upserted, removed });
+    this.#emit({ upserted: [...this.#entries.values()], removed });
     this.log.info(
       { entries: upserted.length, skipped: names.length - upserted.length },
       'content library loaded',
@@ -70,12 +86,13 @@ export class ContentLibrary implements ContentView {
     const id = basename(path, '.md');
     const entry = await this.#read(path);
     if (entry) {
-      if (this.#entries.get(id)?.hash === entry.hash) return;
-      this.#entries.set(id, entry);
+      if (this.#parsed.get(id)?.hash === entry.hash) return;
+      this.#put(entry);
       this.#sort();
       this.log.info({ entry: id }, 'entry loaded');
-      this.#emit({ upserted: [entry], removed: [] });
+      this.#emit({ upserted: [this.#entries.get(id)!], removed: [] });
     } else if (this.#entries.delete(id)) {
+      this.#parsed.delete(id);
       this.#sort();
       this.log.info({ entry: id }, 'entry removed');
       this.#emit({ upserted: [], removed: [id] });
@@ -90,6 +107,21 @@ export class ContentLibrary implements ContentView {
 
   get(id: string): Entry | undefined {
     return this.#entries.get(id);
+  }
+
+  published(id: string, now: Date): Entry | undefined {
+    const entry = this.#entries.get(id);
+    return entry && isPublished(entry, now) ? entry : undefined;
+  }
+
+  declareTopics(names: Iterable<string>): void {
+    const declared = new Set([...names].map((name) => name.toLowerCase()));
+    const same =
+      this.#declared?.size === declared.size && [...declared].every((n) => this.#declared!.has(n));
+    if (same) return;
+    this.#declared = declared;
+    for (const entry of this.#parsed.values()) this.#put(entry);
+    this.#sort();
   }
 
   all(): Entry[] {
@@ -109,7 +141,7 @@ export class ContentLibrary implements ContentView {
   }
 
   topics(): string[] {
-    return this.#topics;
+    return this.#declared ? [...this.#declared].sort() : this.#topics;
   }
 
   size(): number {
@@ -119,19 +151,33 @@ export class ContentLibrary implements ContentView {
   async #read(path: string): Promise<Entry | undefined> {
     const id = basename(path, '.md');
     try {
-      const info = await stat(path);
-      if (!info.isFile()) return undefined;
-      if (info.size > MAX_ENTRY_BYTES) throw new ContentError(path, 'file is larger than 1 MiB');
-      return parseEntry(path, id, await readFile(path, 'utf8'), this.timeZone);
+      return parseEntry(path, id, await readContentFile(path, MAX_ENTRY_BYTES), this.timeZone);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       const problem = error instanceof ContentError ? error : new ContentError(path, String(error));
       this.log.warn(
-        { file: problem.file, line: problem.line, reason: problem.reason },
+        { file: displayPath(problem.file), line: problem.line, reason: problem.reason },
         'entry file skipped',
       );
       return undefined;
     }
+  }
+
+  /** Keeps an entry as read and as everyone sees it: with its declared topics only. */
+  #put(entry: Entry): void {
+    this.#parsed.set(entry.id, entry);
+    const declared = this.#declared;
+    const refused = declared ? entry.topics.filter((t) => !declared.has(t.toLowerCase())) : [];
+    if (refused.length === 0 || !declared) {
+      this.#entries.set(entry.id, entry);
+      return;
+    }
+    this.log.warn(
+      { entry: entry.id, topics: refused, known: [...declared].sort() },
+      'entry names a topic rules.yaml does not declare (topics:); that topic is ignored',
+    );
+    const topics = entry.topics.filter((t) => declared.has(t.toLowerCase()));
+    this.#entries.set(entry.id, { ...entry, topics });
   }
 
   #sort(): void {

@@ -1,4 +1,6 @@
+import { RE2JS } from 're2js';
 import { z } from 'zod';
+import { describeIssue } from './describe-issue.ts';
 
 /** What a rule, the follow reply, the default reply or a menu click answers with. */
 export type ReplySpec =
@@ -29,7 +31,8 @@ export interface Rules {
   defaultReply: ReplySpec[];
   rules: KeywordRule[];
   menu: MenuButton[];
-  topics: Record<string, TopicInfo>;
+  /** Declared topics by lower-case name. A Map: users' words are looked up in it. */
+  topics: ReadonlyMap<string, TopicInfo>;
 }
 
 export const DEFAULT_RULES: Rules = {
@@ -37,7 +40,7 @@ export const DEFAULT_RULES: Rules = {
   defaultReply: [{ text: 'Sorry, I found nothing for that. Send "help" to see what I can do.' }],
   rules: [],
   menu: [],
-  topics: {},
+  topics: new Map(),
 };
 
 const utf8Max = (bytes: number) => (value: string) => Buffer.byteLength(value) <= bytes;
@@ -86,7 +89,10 @@ const keyword = z
     (k) => k.keyword.trim().length > 0 && k.keyword.length <= 30,
     'a keyword is 1 to 30 characters',
   )
-  .refine((k) => k.match !== 'regex' || isRegex(k.keyword), 'regex keyword does not compile');
+  .superRefine((k, ctx) => {
+    const problem = k.match === 'regex' ? re2Problem(k.keyword) : undefined;
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
 
 const rule = z.strictObject({
   name: z.string().min(1).max(60),
@@ -121,15 +127,14 @@ const topButton = z.union([
 ]);
 const menu = z.array(topButton).max(3, 'at most 3 buttons').default([]);
 
-const topics = z
-  .record(
-    z.string(),
-    z.strictObject({
-      label: z.string().max(30).optional(),
-      aliases: z.array(z.string().min(1).max(30)).default([]),
-    }),
-  )
-  .default({});
+const topicInfo = z.strictObject({
+  label: z.string({ error: 'label must be text' }).max(30).optional(),
+  aliases: z
+    .array(z.string().min(1).max(30), { error: 'aliases must be a list of words' })
+    .max(20)
+    .default([]),
+});
+const TOPIC_NAME = /^[\p{L}\p{N}][\p{L}\p{N}_-]{0,29}$/u;
 
 /** A part of the rules file that was not used, and why. */
 export interface RuleProblem {
@@ -171,15 +176,11 @@ export function validateRules(
     if (record[key] === undefined) return;
     const parsed = schema.safeParse(record[key]);
     if (parsed.success) apply(parsed.data);
-    else problems.push(describe(key, parsed.error, [key], lineOf));
+    else problems.push(describe(key, parsed.error, record[key], [key], lineOf));
   };
   section('follow_reply', replies, (value) => (result.followReply = value));
   section('default_reply', replies, (value) => (result.defaultReply = value));
-  section('topics', topics, (value) => {
-    result.topics = Object.fromEntries(
-      Object.entries(value).map(([name, info]) => [name.toLowerCase(), info]),
-    );
-  });
+  if (record.topics !== undefined) result.topics = validateTopics(record.topics, problems, lineOf);
   section('menu', menu, (value) => (result.menu = value.map(toMenuButton)));
 
   if (record.rules !== undefined) {
@@ -193,7 +194,7 @@ export function validateRules(
             : `#${index + 1}`;
         const parsed = rule.safeParse(raw);
         if (!parsed.success) {
-          problems.push(describe(`rule "${name}"`, parsed.error, ['rules', index], lineOf));
+          problems.push(describe(`rule "${name}"`, parsed.error, raw, ['rules', index], lineOf));
           return;
         }
         const { name: ruleName, keywords, reply_mode, replies: ruleReplies } = parsed.data;
@@ -242,23 +243,63 @@ function collectClickKeys(buttons: MenuButton[]): string[] {
   );
 }
 
+type LineOf = (path: (string | number)[]) => number | undefined;
+
 function describe(
   where: string,
   error: z.ZodError,
+  data: unknown,
   base: (string | number)[],
-  lineOf: (path: (string | number)[]) => number | undefined,
+  lineOf: LineOf,
 ): RuleProblem {
   const issue = error.issues[0]!;
   const path = [...base, ...issue.path.filter((p): p is string | number => typeof p !== 'symbol')];
-  const at = issue.path.length ? ` at ${issue.path.join('.')}` : '';
-  return { where, reason: `${issue.message}${at}`, line: lineOf(path) ?? lineOf(base) };
+  return { where, reason: describeIssue(issue, data), line: lineOf(path) ?? lineOf(base) };
 }
 
-function isRegex(source: string): boolean {
+/**
+ * The declared topics, each checked on its own: a bad one is reported and left out. Read
+ * with Object.entries, so a topic named `__proto__` or `constructor` is an ordinary name.
+ */
+function validateTopics(
+  raw: unknown,
+  problems: RuleProblem[],
+  lineOf: LineOf,
+): Map<string, TopicInfo> {
+  const topics = new Map<string, TopicInfo>();
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    problems.push({
+      where: 'topics',
+      reason: 'must be a mapping of topic names (events: {label: 活动, aliases: [活动]})',
+      line: lineOf(['topics']),
+    });
+    return topics;
+  }
+  for (const [name, info] of Object.entries(raw)) {
+    const line = lineOf(['topics', name]);
+    if (!TOPIC_NAME.test(name)) {
+      const reason = 'a topic name is 1 to 30 letters, digits, "-" or "_"';
+      problems.push({ where: `topic "${name.slice(0, 60)}"`, reason, line });
+      continue;
+    }
+    const parsed = topicInfo.safeParse(info ?? {});
+    if (parsed.success) topics.set(name.toLowerCase(), parsed.data);
+    else problems.push(describe(`topic "${name}"`, parsed.error, info, ['topics', name], lineOf));
+  }
+  return topics;
+}
+
+/**
+ * Why a regex keyword cannot be used, or undefined. Regex rules run on RE2 (re2js), which
+ * matches in time linear in the message: a backtracking pattern such as `^(a+)+$` cannot
+ * freeze the process. RE2 has no backreferences or lookaround, so those are refused here.
+ */
+export function re2Problem(source: string): string | undefined {
   try {
-    new RegExp(source, 'iu');
-    return true;
-  } catch {
-    return false;
+    RE2JS.compile(source, RE2JS.CASE_INSENSITIVE);
+    return undefined;
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error);
+    return `regex "${source}" is refused: ${detail} (regex rules use RE2: no backreferences or lookaround)`;
   }
 }

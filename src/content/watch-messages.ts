@@ -1,6 +1,7 @@
 import { watch } from 'chokidar';
 import { basename, dirname, resolve } from 'node:path';
 import type { Logger } from '../log/logger.ts';
+import { displayPath } from './read-content.ts';
 
 /**
  * Watches `messages/` and reports which file changed: an entry (`entries/*.md`) or the
@@ -31,7 +32,7 @@ export function watchMessages(
       setTimeout(() => {
         timers.delete(full);
         Promise.resolve(isEntry ? on.entry(full) : on.rules()).catch((error: unknown) =>
-          log.error({ err: error, file: full }, 'reloading a changed file failed'),
+          log.error({ err: error, file: displayPath(full) }, 'reloading a changed file failed'),
         );
       }, settleMs),
     );

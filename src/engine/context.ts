@@ -1,5 +1,6 @@
 import type { ContentView } from '../content/library.ts';
 import type { Rules } from '../content/rules.ts';
+import type { Logger } from '../log/logger.ts';
 import type { ArchiveSearch } from '../search/archive-index.ts';
 import type { SessionStore } from '../store/sessions.ts';
 import type { SubscriberStore } from '../store/subscribers.ts';
@@ -14,6 +15,13 @@ export interface EngineDeps {
   sessions: SessionStore;
   publicUrl: string;
   pageSize: number;
+  /**
+   * The service's clock, which the simulated platform may move: an entry reaches a user only
+   * once its date has come by it. Without one, the message's own time is used.
+   */
+  now?: () => Date;
+  /** Where the engine reports what an operator should fix (a menu key no rule answers). */
+  log?: Logger;
   /** Picks a reply for `random_one` rules; Math.random unless a test fixes it. */
   random?: () => number;
 }
@@ -21,6 +29,8 @@ export interface EngineDeps {
 /** One message passing through the handler chain. */
 export interface TurnContext {
   inbound: Inbound;
+  /** The time of this turn by the service's clock: what is published is read against it. */
+  now: Date;
   replies: Reply[];
   /** False when the account fell through to the default reply. */
   answered: boolean;

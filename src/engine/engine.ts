@@ -34,9 +34,20 @@ export function createEngine(
 ): Engine {
   let rules = initialRules;
   let matchRule: RuleMatcher = compileRules(rules.rules);
+  // The rules declare the topics; the library admits only those on entries.
+  deps.library.declareTopics?.(rules.topics.keys());
   return {
     async handle(inbound) {
-      const ctx: TurnContext = { inbound, replies: [], answered: true, deps, rules, matchRule };
+      const now = deps.now?.() ?? inbound.time;
+      const ctx: TurnContext = {
+        inbound,
+        now,
+        replies: [],
+        answered: true,
+        deps,
+        rules,
+        matchRule,
+      };
       await chain(ctx);
       const replies = ctx.replies.map(fitReply);
       deps.conversations.record(inbound, replies, ctx.answered);
@@ -45,6 +56,7 @@ export function createEngine(
     setRules(next) {
       matchRule = compileRules(next.rules);
       rules = next;
+      deps.library.declareTopics?.(rules.topics.keys());
     },
     rules: () => rules,
   };

@@ -23,7 +23,8 @@ export function articlesReply(entries: Entry[], publicUrl: string): Reply {
 
 /**
  * Turns a reply as written in the rules into what is sent, reading the library now so an
- * entry added since start is included. An entry list whose entries are all gone gives nothing.
+ * entry added since start is included. Only entries published at `now` are shown: an entry
+ * list whose entries are all gone or not yet published gives nothing.
  */
 export function resolveReply(
   spec: ReplySpec,
@@ -35,7 +36,7 @@ export function resolveReply(
   const entries =
     'entries' in spec
       ? spec.entries
-          .map((id) => library.get(id))
+          .map((id) => library.published(id, now))
           .filter((entry): entry is Entry => entry !== undefined)
       : library.latest(spec.latest, { topic: spec.topic, now });
   return entries.length ? articlesReply(entries, publicUrl) : undefined;

@@ -5,7 +5,7 @@ import { normalizeText } from '../text/normalize.ts';
 export function resolveTopic(input: string, known: string[], rules: Rules): string | undefined {
   const wanted = normalizeText(input);
   return known.find((name) => {
-    const info = rules.topics[name];
+    const info = rules.topics.get(name);
     return (
       name === wanted ||
       normalizeText(info?.label ?? '') === wanted ||
@@ -16,6 +16,6 @@ export function resolveTopic(input: string, known: string[], rules: Rules): stri
 
 /** A topic for people: `exchanges (交流)`. */
 export function topicLabel(name: string, rules: Rules): string {
-  const label = rules.topics[name]?.label;
+  const label = rules.topics.get(name)?.label;
   return label ? `${name} (${label})` : name;
 }

@@ -1,33 +1,45 @@
 import { Router } from 'express';
 import type { ContentView } from '../content/library.ts';
 import { ENTRY_ID } from '../content/parse-entry.ts';
+import { entryCss } from './entry-assets.ts';
+import { archiveHtml, entryHtml } from './entry-html.ts';
 import { HttpError } from './http-error.ts';
 
-const escapeHtml = (text: string) =>
-  text.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
-  );
+/** Entries listed on the archive page; the rest are found by searching. */
+const ARCHIVE_LIMIT = 500;
 
-/** `GET /entries/:id`: the page an article card links to when the entry has no URL of its own. */
-export function entryPage({ library }: { library: ContentView }): Router {
+/**
+ * `GET /entries/:id`, the page an article card links to when the entry has no URL of its
+ * own; `GET /entries`, the archive of published entries; `GET /assets/entry.css`. An entry
+ * not yet published is not found, exactly like an unknown one, by the service's clock.
+ */
+export function entryPage({
+  library,
+  now = () => new Date(),
+  title = 'Archive',
+}: {
+  library: ContentView;
+  now?: () => Date;
+  title?: string;
+}): Router {
   const router = Router();
+  const timeZone = library.timeZone ?? 'UTC';
+  router.get('/assets/entry.css', entryCss);
+  router.get('/entries', (_req, res) => {
+    const entries = library.latest(ARCHIVE_LIMIT + 1, { now: now() });
+    res.type('html').send(
+      archiveHtml(entries.slice(0, ARCHIVE_LIMIT), {
+        timeZone,
+        title,
+        more: entries.length > ARCHIVE_LIMIT,
+      }),
+    );
+  });
   router.get('/entries/:id', (req, res) => {
-    const entry = ENTRY_ID.test(req.params.id) ? library.get(req.params.id) : undefined;
-    if (!entry) throw new HttpError(404, `no entry "${req.params.id}"`);
-    const paragraphs = entry.body
-      .split(/\n{2,}/)
-      .map((p) => p.replace(/^#+\s*/, '').trim())
-      .filter(Boolean)
-      .map((p) => `<p>${escapeHtml(p)}</p>`)
-      .join('\n');
-    res.type('html').send(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(entry.title)}</title>
-<style>body{font:16px/1.6 system-ui,"Noto Sans CJK SC",sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;color:#222}h1{font-size:1.4rem}.meta{color:#888}</style>
-</head><body><article><h1>${escapeHtml(entry.title)}</h1>
-<p class="meta">${escapeHtml(entry.date.slice(0, 10))}${entry.author ? ` · ${escapeHtml(entry.author)}` : ''}</p>
-${paragraphs}</article></body></html>`);
+    const { id } = req.params;
+    const entry = ENTRY_ID.test(id) ? library.published(id, now()) : undefined;
+    if (!entry) throw new HttpError(404, `no entry "${id.slice(0, 100)}"`);
+    res.type('html').send(entryHtml(entry, { timeZone }));
   });
   return router;
 }

@@ -1,14 +1,17 @@
 import type { Entry } from '../content/entry.ts';
 import type { EntryChange } from '../content/library.ts';
 import { writeTransaction, type Db } from '../store/database.ts';
-import { indexTerms, queryTermGroups } from '../text/tokenize.ts';
+import { indexTerms, queryTermGroups, type QueryGroup } from '../text/tokenize.ts';
 
 /** Full-text search over the archive. */
 export interface ArchiveSearch {
-  /** Entry ids, best first; `hasMore` tells whether another page exists. */
+  /**
+   * Ids of the entries published at `now` (the current time when left out) that match,
+   * best first; `hasMore` tells whether another page exists.
+   */
   search(
     query: string,
-    page: { limit: number; offset?: number },
+    page: { limit: number; offset?: number; now?: Date },
   ): { ids: string[]; hasMore: boolean };
 }
 
@@ -22,8 +25,8 @@ export interface ArchiveIndex extends ArchiveSearch {
 /** What FTS5's unicode61 tokenizer keeps as one token. */
 const FTS_TOKEN = /[\p{L}\p{M}\p{N}]+/gu;
 
-const COMMON_SHARE = 0.02;
-const COMMON_MIN_DOCS = 1000;
+/** Words a query is cut to: a longer message is a paste, not a question. */
+const MAX_QUERY_WORDS = 16;
 
 /** Column weights for bm25: a word in the title counts most, then keywords, summary, body. */
 const WEIGHTS = [10, 4, 6, 1] as const;
@@ -48,37 +51,34 @@ export function createArchiveIndex(db: Db): ArchiveIndex {
   );
   const deleteDoc = db.prepare('DELETE FROM search_docs WHERE rowid = ?');
   const deleteFts = db.prepare('DELETE FROM search_fts WHERE rowid = ?');
-  // bm25 is computed for every match, so the join to entry ids is made only for the page.
-  const query = db.prepare<[string, number, number], { entry_id: string }>(`
-    SELECT d.entry_id FROM (
-      SELECT rowid, bm25(search_fts, ${WEIGHTS.join(', ')}) AS score FROM search_fts
-      WHERE search_fts MATCH ? ORDER BY score, rowid LIMIT ? OFFSET ?
-    ) AS r JOIN search_docs d ON d.rowid = r.rowid
-    ORDER BY r.score, r.rowid`);
-  const exists = db.prepare<[string], { found: number }>(
+  // Only entries published by `now` are ranked: a future entry is never found, and the
+  // pages of "more" count only what may be shown.
+  const query = db.prepare<[string, number, number, number], { entry_id: string }>(`
+    SELECT d.entry_id FROM search_fts JOIN search_docs d ON d.rowid = search_fts.rowid
+    WHERE search_fts MATCH ? AND d.published_at <= ?
+    ORDER BY bm25(search_fts, ${WEIGHTS.join(', ')}), search_fts.rowid LIMIT ? OFFSET ?`);
+  const inKeywords = db.prepare<[string], { found: number }>(
     'SELECT 1 AS found FROM search_fts WHERE search_fts MATCH ? LIMIT 1',
   );
 
-  const countUpTo = db.prepare<[string, number], { n: number }>(
-    'SELECT count(*) AS n FROM (SELECT 1 FROM search_fts WHERE search_fts MATCH ? LIMIT ?)',
-  );
-  const docCount = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM search_docs');
-  let commonAbove = 0;
-  const refreshCounts = () => {
-    commonAbove = Math.max(COMMON_MIN_DOCS, Math.round(docCount.get()!.n * COMMON_SHARE));
-  };
-
   /**
-   * The OR of the query's words. bm25 must score every entry that has any of them, so in
-   * a large archive a word found in more than 2% of entries (and 1,000 at least) would make
-   * one query rank tens of thousands of rows while adding almost nothing to the ranking;
-   * such words are left out when the query has rarer ones (Lucene's "common terms" idea).
+   * The query's phrases that carry meaning. A stop word ("this", "how", "的") is left out,
+   * unless an entry lists it among its keywords: the operator's keywords say which words
+   * mean something in this archive ("world" is on the stop list, "better world" a keyword).
    */
-  const anyOf = (phrases: string[]) => {
-    const rare = phrases.filter(
-      (phrase) => countUpTo.get(phrase, commonAbove + 1)!.n <= commonAbove,
-    );
-    return (rare.length > 0 ? rare : phrases).join(' OR ');
+  const meaningful = (groups: QueryGroup[]) => {
+    const phrases = new Set<string>();
+    // Stop words are dropped before the query is cut to its first words, so a long
+    // question keeps its meaningful words; at most a few keyword look-ups are made.
+    for (const group of groups.slice(0, MAX_QUERY_WORDS * 4)) {
+      if (phrases.size >= MAX_QUERY_WORDS) break;
+      const terms = group.terms.flatMap((term) => term.match(FTS_TOKEN) ?? []);
+      if (terms.length === 0) continue;
+      const phrase = `"${terms.join(' ')}"`;
+      if (group.stop && !inKeywords.get(`keywords : ${phrase}`)) continue;
+      phrases.add(phrase);
+    }
+    return [...phrases];
   };
 
   const remove = (rowid: number) => {
@@ -106,9 +106,6 @@ export function createArchiveIndex(db: Db): ArchiveIndex {
     return existing ? 'updated' : 'added';
   };
 
-  const runQuery = (match: string, limit: number, offset: number) =>
-    query.all(match, limit + 1, offset).map((row) => row.entry_id);
-
   return {
     apply: writeTransaction(db, (change: EntryChange) => {
       for (const entry of change.upserted) upsert(entry);
@@ -116,7 +113,6 @@ export function createArchiveIndex(db: Db): ArchiveIndex {
         const existing = docByEntry.get(id);
         if (existing) remove(existing.rowid);
       }
-      refreshCounts();
     }),
     syncAll: writeTransaction(db, (entries: Entry[]) => {
       const counts = { added: 0, updated: 0, removed: 0 };
@@ -135,25 +131,30 @@ export function createArchiveIndex(db: Db): ArchiveIndex {
         const result = upsert(entry, indexed.get(entry.id) ?? null);
         if (result) counts[result]++;
       }
-      refreshCounts();
       return counts;
     }),
-    search(text, { limit, offset = 0 }) {
-      // A word is the phrase of its terms: a Chinese word's bigrams in a row, or the parts
-      // FTS5 splits a Latin word into ("don't"). Quoting makes FTS5 operators plain words.
-      const phrases = queryTermGroups(text)
-        .slice(0, 16)
-        .map((group) => group.flatMap((term) => term.match(FTS_TOKEN) ?? []))
-        .filter((terms) => terms.length > 0)
-        .map((terms) => `"${terms.join(' ')}"`);
+    search(text, { limit, offset = 0, now = new Date() }) {
+      const phrases = meaningful(queryTermGroups(text));
       if (phrases.length === 0) return { ids: [], hasMore: false };
-      // Entries with every word when there are any; otherwise any word, still ranked by bm25.
-      const all = phrases.join(' AND ');
-      let ids = runQuery(all, limit, offset);
-      if (ids.length === 0 && phrases.length > 1 && (offset === 0 || !exists.get(all))) {
-        ids = runQuery(anyOf(phrases), limit, offset);
-      }
+      const ids = query
+        .all(minimumMatch(phrases), now.getTime(), limit + 1, offset)
+        .map((row) => row.entry_id);
       return { ids: ids.slice(0, limit), hasMore: ids.length > limit };
     },
   };
+}
+
+/**
+ * The relevance floor, as an FTS5 expression: an entry is shown only if it has every
+ * meaningful word of a short query (one or two words), or all but one of a longer one.
+ * A card that shares one word with a question ("parties" in "how do parties talk") is
+ * noise, and noise is worse than the default reply, which also tells the editors what was
+ * asked. One word may miss in longer questions, as people add words an entry need not
+ * have (Lucene's minimum-should-match, at n-1). bm25 then ranks what passed.
+ */
+function minimumMatch(phrases: string[]): string {
+  if (phrases.length <= 2) return phrases.join(' AND ');
+  return phrases
+    .map((_, skip) => `(${phrases.filter((__, i) => i !== skip).join(' AND ')})`)
+    .join(' OR ');
 }

@@ -1,14 +1,8 @@
 import { hasHan, normalizeText } from './normalize.ts';
+import { isStopWord } from './stop-words.ts';
 
 const segmenter = new Intl.Segmenter('zh', { granularity: 'word' });
 const HAN_RUN = /\p{Script=Han}+/gu;
-
-/** Small English stop-word list: these make a query match everything and rank nothing. */
-const STOP_WORDS = new Set(
-  'a an and are as at be by for from has have in is it of on or the to was were what when where which who why with about how'.split(
-    ' ',
-  ),
-);
 
 /**
  * Words of a text as Intl.Segmenter sees them (normalized, word-like segments only).
@@ -63,19 +57,61 @@ export function indexTerms(text: string): string {
   });
 }
 
+/** One word (or quoted phrase) of a query: the index terms that must occur in a row. */
+export interface QueryGroup {
+  terms: string[];
+  /** A stop word outside quotes: the search may leave it out. */
+  stop: boolean;
+}
+
+/** Quotes a user may type around a phrase: ASCII (full-width folds to it) and Chinese. */
+const QUOTED = /["“”「」『』]([^"“”「」『』]*)["“”「」『』]?/gu;
+
 /**
- * Query terms, one group per word: a group is the list of index terms that must all
- * occur for the word to match (the bigrams of a Chinese word, or the word itself).
+ * Query terms, one group per word: a group is the list of index terms that must all occur,
+ * in a row, for the word to match (the bigrams of a Chinese word, or the word itself).
+ * A phrase in quotes (`"party relations"`) is one group of all its words, stop words
+ * included; outside quotes, stop words are marked so the search can leave them out.
  */
-export function queryTermGroups(text: string): string[][] {
-  const groups: string[][] = [];
+export function queryTermGroups(text: string): QueryGroup[] {
+  const groups: QueryGroup[] = [];
+  let last = 0;
+  for (const match of text.normalize('NFKC').matchAll(QUOTED)) {
+    groups.push(...wordGroups(text.normalize('NFKC').slice(last, match.index)));
+    const phrase = phraseTerms(match[1] ?? '');
+    if (phrase.length) groups.push({ terms: phrase, stop: false });
+    last = match.index + match[0].length;
+  }
+  groups.push(...wordGroups(text.normalize('NFKC').slice(last)));
+  return groups;
+}
+
+/**
+ * The terms of a quoted phrase in index order: a Chinese run as the bigrams of the whole run
+ * (they sit in a row in the index), so a phrase is not cut where a segmenter would cut it.
+ */
+function phraseTerms(text: string): string[] {
+  const normalized = normalizeText(text);
+  const terms: string[] = [];
+  let last = 0;
+  for (const run of normalized.matchAll(HAN_RUN)) {
+    terms.push(...segmentWords(normalized.slice(last, run.index)), ...hanBigrams(run[0]));
+    last = run.index + run[0].length;
+  }
+  terms.push(...segmentWords(normalized.slice(last)));
+  return terms;
+}
+
+function wordGroups(text: string): QueryGroup[] {
+  const groups: QueryGroup[] = [];
   for (const word of segmentWords(text)) {
+    const stop = isStopWord(word);
     if (hasHan(word)) {
-      for (const run of word.match(HAN_RUN) ?? []) groups.push(hanBigrams(run));
+      for (const run of word.match(HAN_RUN) ?? []) groups.push({ terms: hanBigrams(run), stop });
       const rest = word.replace(HAN_RUN, ' ').trim();
-      if (rest) groups.push([rest]);
-    } else if (!STOP_WORDS.has(word)) {
-      groups.push([word]);
+      if (rest) groups.push({ terms: [rest], stop });
+    } else {
+      groups.push({ terms: [word], stop });
     }
   }
   return groups;

@@ -34,4 +34,16 @@ describe('terminal chat', () => {
     expect(output).toMatch(/\[1\] CPC marks 70th anniversary of its international department/);
     expect(output).toContain('/entries/department-70th-anniversary');
   });
+
+  it('answers an unknown /command itself, without searching or recording it as a question', async () => {
+    const output = await chatSession(['/nope', '/FOLLOWX now', '/click', '/help', '/quit', 'help']);
+    const COMMANDS = '/follow /unfollow /click KEY /help /quit';
+    expect(output).toContain(`unknown command /nope; commands: ${COMMANDS}`);
+    expect(output).toContain(`unknown command /FOLLOWX; commands: ${COMMANDS}`);
+    expect(output).toContain('usage: /click KEY');
+    expect(output).toContain(`commands: ${COMMANDS}`);
+    expect(output).not.toContain('Sorry, I found nothing');
+    // /quit ends the session: the "help" typed after it is never answered.
+    expect(output).not.toContain('latest [N] / 最新');
+  });
 });

@@ -88,9 +88,11 @@ describe('entry files', () => {
       reason: expect.stringContaining('not valid YAML'),
     });
     expect(byFile['bad-yaml.md']?.line).toBeGreaterThanOrEqual(4);
-    expect(byFile['no-title.md']).toMatchObject({ reason: 'title is required (text)' });
+    expect(byFile['no-title.md']).toMatchObject({
+      reason: 'title: is required (text); found nothing',
+    });
     expect(byFile['bad-date.md']).toMatchObject({
-      reason: 'date is not a real date: 2020-02-30',
+      reason: 'date: February 2020 has days 01 to 29, not 30',
       line: 3,
     });
     expect(byFile['not-iso.md']).toMatchObject({
@@ -133,7 +135,7 @@ describe('rules file', () => {
     const rules = await loadRules(join(messagesDir, 'rules.yaml'), memoryLogger().log);
     expect(rules.rules.map((rule) => rule.name)).toContain('about');
     expect(rules.menu).toHaveLength(3);
-    expect(rules.topics.events?.label).toBe('活动');
+    expect(rules.topics.get('events')?.label).toBe('活动');
   });
 
   it('skips an invalid rule by name with its line and keeps the valid ones', async () => {
@@ -181,7 +183,8 @@ describe('rules file', () => {
     const after = await loadRules(file, log, before);
     expect(after).toBe(before);
     expect(lines().at(-1)).toMatchObject({
-      msg: 'rules file is not valid YAML; keeping the previous rules',
+      msg: 'rules file not used; keeping the previous rules',
+      reason: expect.stringContaining('not valid YAML'),
       line: expect.any(Number),
     });
   });

@@ -70,7 +70,7 @@ describe('messages/ while the service runs', () => {
     await writeFile(rules, 'rules: [\n  broken: : :\n');
     await eventually(async () =>
       expect(lines().map((line) => line.msg)).toContain(
-        'rules file is not valid YAML; keeping the previous rules',
+        'rules file not used; keeping the previous rules',
       ),
     );
     expect(await reply('ping')).toBe('pong');

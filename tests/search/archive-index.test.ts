@@ -51,12 +51,29 @@ describe('archive index', () => {
     expect(index.search('交流', { limit: 5 }).ids).toEqual(['other']);
   });
 
-  it('prefers entries with every word, and falls back to any word', async () => {
+  it('shows entries with every word of a short query, and stop words count for nothing', async () => {
     const index = createArchiveIndex(openDatabase(await tempDb()));
     index.syncAll([entry('both', { body: 'youth forum' }), entry('one', { body: 'youth' })]);
     expect(index.search('youth forum', { limit: 5 }).ids).toEqual(['both']);
+    expect(index.search('youth zebra', { limit: 5 }).ids).toEqual([]);
     expect(index.search('youth nothing', { limit: 5 }).ids.sort()).toEqual(['both', 'one']);
     expect(index.search('the of and', { limit: 5 }).ids).toEqual([]);
+  });
+
+  it('finds no entry dated after the time searched at, on any page', async () => {
+    const index = createArchiveIndex(openDatabase(await tempDb()));
+    const future = new Date('2030-01-01T00:00:00Z');
+    index.syncAll([
+      entry('past', { body: 'forum', publishedAt: new Date('2020-01-01T00:00:00Z') }),
+      entry('future', { body: 'forum forum', publishedAt: future }),
+    ]);
+    const before = new Date(future.getTime() - 1);
+    expect(index.search('forum', { limit: 1, now: before })).toEqual({
+      ids: ['past'],
+      hasMore: false,
+    });
+    expect(index.search('forum', { limit: 1, offset: 1, now: before }).ids).toEqual([]);
+    expect(index.search('forum', { limit: 5, now: future }).ids.sort()).toEqual(['future', 'past']);
   });
 
   it('re-indexes only what changed, also across a restart', async () => {

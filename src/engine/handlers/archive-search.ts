@@ -15,9 +15,13 @@ export const handleArchiveSearch: Handler<TurnContext> = (ctx, next) => {
 /** Answers one page of results for `query` and remembers where "more" goes on; false when none. */
 export function searchPage(ctx: TurnContext, query: string, offset: number): boolean {
   const { deps, inbound } = ctx;
-  const { ids, hasMore } = deps.search.search(query, { limit: deps.pageSize, offset });
+  const { ids, hasMore } = deps.search.search(query, {
+    limit: deps.pageSize,
+    offset,
+    now: ctx.now,
+  });
   const entries = ids
-    .map((id) => deps.library.get(id))
+    .map((id) => deps.library.published(id, ctx.now))
     .filter((entry): entry is Entry => entry !== undefined);
   if (entries.length === 0) return false;
   ctx.replies.push(articlesReply(entries, deps.publicUrl));

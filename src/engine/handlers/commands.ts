@@ -6,6 +6,7 @@ import { resolveTopic, topicLabel } from '../topics.ts';
 import { searchPage } from './archive-search.ts';
 import { formatQuietHours, parseQuietHours } from '../../time/quiet-hours.ts';
 import { canonicalTimeZone } from '../../time/time-zone.ts';
+import { MAX_ARTICLES } from '../types.ts';
 
 /**
  * The built-in commands. A message that looks like a command but is not one of its forms
@@ -15,7 +16,7 @@ export const handleCommands: Handler<TurnContext> = (ctx, next) => {
   if (ctx.inbound.kind !== 'text') return next();
   const command = parseCommand(ctx.inbound.text);
   if (!command) return next();
-  const handled = COMMANDS[command.name](ctx, command.arg);
+  const handled = COMMANDS[command.name](ctx, command.arg, command.rawArg);
   return handled ? undefined : next();
 };
 
@@ -24,7 +25,8 @@ const say = (ctx: TurnContext, text: string) => {
   return true;
 };
 
-const COMMANDS: Record<CommandName, (ctx: TurnContext, arg: string) => boolean> = {
+/** `arg` folded for matching; `rawArg` as typed, for echoing back. */
+const COMMANDS: Record<CommandName, (ctx: TurnContext, arg: string, rawArg: string) => boolean> = {
   help(ctx, arg) {
     if (arg) return false;
     const topics = ctx.deps.library.topics().map((name) => topicLabel(name, ctx.rules));
@@ -49,9 +51,11 @@ const COMMANDS: Record<CommandName, (ctx: TurnContext, arg: string) => boolean> 
   },
 
   latest(ctx, arg) {
-    if (arg && !/^\d{1,2}$/.test(arg)) return false;
-    const count = Math.min(Math.max(Number(arg || ctx.deps.pageSize), 1), 8);
-    const entries = ctx.deps.library.latest(count, { now: ctx.inbound.time });
+    if (arg && !/^\d+$/.test(arg)) return false;
+    const count = arg ? Number(arg) : Math.min(ctx.deps.pageSize, MAX_ARTICLES);
+    if (!Number.isInteger(count) || count < 1 || count > MAX_ARTICLES)
+      return say(ctx, `latest takes a number from 1 to ${MAX_ARTICLES}, e.g. "latest 3".`);
+    const entries = ctx.deps.library.latest(count, { now: ctx.now });
     if (entries.length === 0) return say(ctx, 'Nothing has been published yet.');
     ctx.replies.push(articlesReply(entries, ctx.deps.publicUrl));
     return true;
@@ -89,7 +93,7 @@ const COMMANDS: Record<CommandName, (ctx: TurnContext, arg: string) => boolean> 
     );
   },
 
-  subscribe(ctx, arg) {
+  subscribe(ctx, arg, rawArg) {
     const { channel, user, time } = ctx.inbound;
     const { subscribers, library } = ctx.deps;
     if (!arg) {
@@ -97,7 +101,7 @@ const COMMANDS: Record<CommandName, (ctx: TurnContext, arg: string) => boolean> 
       return say(ctx, 'You are subscribed to every new entry. Send "topics" to follow only some.');
     }
     const topic = resolveTopic(arg, library.topics(), ctx.rules);
-    if (!topic) return say(ctx, unknownTopic(ctx, arg));
+    if (!topic) return say(ctx, unknownTopic(ctx, rawArg));
     const current = subscribers.get(channel, user);
     const topics = current?.state === 'active' ? [...new Set([...current.topics, topic])] : [topic];
     subscribers.save(channel, user, { state: 'active', topics }, time);
@@ -131,7 +135,7 @@ const COMMANDS: Record<CommandName, (ctx: TurnContext, arg: string) => boolean> 
     );
   },
 
-  timezone(ctx, arg) {
+  timezone(ctx, arg, rawArg) {
     const { channel, user, time } = ctx.inbound;
     if (!arg) {
       const zone = ctx.deps.subscribers.get(channel, user)?.timeZone;
@@ -140,11 +144,11 @@ const COMMANDS: Record<CommandName, (ctx: TurnContext, arg: string) => boolean> 
         `Your time zone: ${zone ?? "the account's"}. Send e.g. "timezone Europe/Berlin" to change it.`,
       );
     }
-    const zone = canonicalTimeZone(arg);
-    if (!zone || !arg.includes('/')) {
+    const zone = userTimeZone(arg);
+    if (!zone) {
       return say(
         ctx,
-        `"${arg}" is not a time zone. Send a name such as Europe/Berlin or Asia/Shanghai.`,
+        `"${rawArg}" is not a time zone. Send a name such as Europe/Berlin, Asia/Shanghai or UTC.`,
       );
     }
     ctx.deps.subscribers.setPreferences(channel, user, { timeZone: zone }, time);
@@ -164,7 +168,7 @@ const COMMANDS: Record<CommandName, (ctx: TurnContext, arg: string) => boolean> 
     );
   },
 
-  unsubscribe(ctx, arg) {
+  unsubscribe(ctx, arg, rawArg) {
     const { channel, user, time } = ctx.inbound;
     const { subscribers, library } = ctx.deps;
     const current = subscribers.get(channel, user);
@@ -177,7 +181,7 @@ const COMMANDS: Record<CommandName, (ctx: TurnContext, arg: string) => boolean> 
       );
     }
     const topic = resolveTopic(arg, library.topics(), ctx.rules);
-    if (!topic) return say(ctx, unknownTopic(ctx, arg));
+    if (!topic) return say(ctx, unknownTopic(ctx, rawArg));
     if (current?.state !== 'active' || !current.topics.includes(topic)) {
       return say(ctx, `You do not follow ${topicLabel(topic, ctx.rules)}.`);
     }
@@ -203,4 +207,17 @@ const DAILY = new Set(['daily', 'on', 'day', '每天', '每日', '开启']);
 function unknownTopic(ctx: TurnContext, arg: string): string {
   const known = ctx.deps.library.topics().map((name) => topicLabel(name, ctx.rules));
   return `There is no topic "${arg}". Topics: ${known.join(', ') || 'none yet'}.`;
+}
+
+/** What people write for UTC; Intl knows most, but they carry no "/" like the region names. */
+const UTC_NAMES = new Set(['utc', 'gmt', 'z', 'zulu', 'uct', 'universal', 'etc/utc', 'etc/gmt']);
+
+/**
+ * A time zone as a user gives it: an IANA region name (`Europe/Berlin`, any case) or a
+ * name of UTC. Abbreviations such as `EST` or `CST` are refused: they are ambiguous, and
+ * one name with a "/" says where the user is, summer time included.
+ */
+function userTimeZone(arg: string): string | undefined {
+  if (UTC_NAMES.has(arg)) return 'UTC';
+  return arg.includes('/') ? canonicalTimeZone(arg) : undefined;
 }

@@ -17,8 +17,18 @@ export const handleEvent: Handler<TurnContext> = (ctx, next) => {
       return undefined;
     case 'click': {
       const specs = inbound.key ? findClick(rules.menu, inbound.key) : undefined;
-      if (specs) pushSpecs(ctx, specs);
-      else ctx.answered = false;
+      if (specs) {
+        pushSpecs(ctx, specs);
+        return undefined;
+      }
+      // A key the menu does not have: a menu published before rules.yaml changed, or a
+      // forged event. The user still gets an answer; the operator a line to act on.
+      deps.log?.warn(
+        { channel: inbound.channel, key: inbound.key?.slice(0, 128) ?? null },
+        'menu click with a key no menu button has; answered with the default reply',
+      );
+      ctx.answered = false;
+      pushSpecs(ctx, rules.defaultReply);
       return undefined;
     }
     default:
@@ -28,7 +38,7 @@ export const handleEvent: Handler<TurnContext> = (ctx, next) => {
 
 export function pushSpecs(ctx: TurnContext, specs: ReplySpec[]): void {
   for (const spec of specs) {
-    const reply = resolveReply(spec, ctx.deps.library, ctx.deps.publicUrl, ctx.inbound.time);
+    const reply = resolveReply(spec, ctx.deps.library, ctx.deps.publicUrl, ctx.now);
     if (reply) ctx.replies.push(reply);
   }
 }
