@@ -4,6 +4,7 @@ import type { Db } from '../store/database.ts';
 import { createBroadcastStore, type BroadcastStore } from './broadcast-store.ts';
 import type { Broadcast, BroadcastRequest, DryRun, PlatformCounts } from './broadcast-types.ts';
 import type { ChannelSender } from './channel-sender.ts';
+import { createDispatchStore } from './dispatch-store.ts';
 import { createDispatcher, type Dispatcher, type DispatcherOptions } from './dispatcher.ts';
 import { createMassSendReports } from './mass-send-report.ts';
 import { createOutbox, type Outbox } from './outbox.ts';
@@ -22,7 +23,7 @@ export interface BroadcastingOptions {
   schedules: Schedule[];
   catchUpHours: number;
   now?: () => Date;
-  dispatch?: Omit<DispatcherOptions, 'db' | 'store' | 'log' | 'defaultTimeZone' | 'now'>;
+  dispatch?: Omit<DispatcherOptions, 'deliveries' | 'store' | 'log' | 'defaultTimeZone' | 'now'>;
 }
 
 /** The broadcast part of the service: outbox, dispatcher and schedules, and what the admin API calls. */
@@ -57,7 +58,7 @@ export function createBroadcasting(options: BroadcastingOptions): Broadcasting {
   });
   const dispatcher = createDispatcher({
     ...options.dispatch,
-    db,
+    deliveries: createDispatchStore(db),
     store,
     log,
     now,

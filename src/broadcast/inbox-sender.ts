@@ -1,6 +1,6 @@
 import type { Db } from '../store/database.ts';
 import type { ChannelSender, Recipient } from './channel-sender.ts';
-import { batchBroadcast } from './dispatcher.ts';
+import { batchBroadcast } from './batch-key.ts';
 
 /** Recipients one inbox write takes: it is one transaction, so bigger is cheaper. */
 export const INBOX_BATCH = 1000;

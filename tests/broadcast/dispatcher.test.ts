@@ -150,9 +150,10 @@ describe('the dispatcher', () => {
     expect(crashed.calls).toHaveLength(1);
 
     const { createDispatcher } = await import('../../src/broadcast/dispatcher.ts');
+    const { createDispatchStore } = await import('../../src/broadcast/dispatch-store.ts');
     const { createLogger } = await import('../../src/log/logger.ts');
     const survivor = createDispatcher({
-      db: fixture.db,
+      deliveries: createDispatchStore(fixture.db),
       store: fixture.broadcasting.store,
       log: createLogger({ level: 'silent' }),
       defaultTimeZone: 'UTC',
