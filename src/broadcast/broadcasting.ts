@@ -8,7 +8,8 @@ import { createDispatchStore } from './dispatch-store.ts';
 import { createDispatcher, type Dispatcher, type DispatcherOptions } from './dispatcher.ts';
 import { createMassSendReports } from './mass-send-report.ts';
 import { createOutbox, type Outbox } from './outbox.ts';
-import { createLedger } from './planner.ts';
+import { createLedger } from './ledger-store.ts';
+import { createOutboxStore } from './outbox-store.ts';
 import { createQuota, type AccountType } from './quota.ts';
 import { createScheduler, type Schedule, type Scheduler } from './scheduler.ts';
 
@@ -48,12 +49,12 @@ export function createBroadcasting(options: BroadcastingOptions): Broadcasting {
   const { db, library, log, now = () => new Date() } = options;
   const store = createBroadcastStore(db);
   const outbox = createOutbox({
-    db,
+    store: createOutboxStore(db),
     entries: () => library.all(),
     entry: (id) => library.get(id),
     ledger: createLedger(db),
     quota: createQuota(db, options.accountType, options.timeZone),
-    store,
+    broadcasts: store,
     publicUrl: options.publicUrl,
   });
   const dispatcher = createDispatcher({

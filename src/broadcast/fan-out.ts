@@ -1,0 +1,107 @@
+import type { Entry } from '../content/entry.ts';
+import { articlesReply } from '../engine/reply-specs.ts';
+import type { Reply } from '../engine/types.ts';
+import { BroadcastError, type BroadcastRequest, type BroadcastStatus } from './broadcast-types.ts';
+import type { OutboxStore } from './outbox-store.ts';
+import { chooseEntries, type PlannerDeps } from './planner.ts';
+import type { Quota } from './quota.ts';
+
+/** The channel a preview goes to when the user is not a subscriber anywhere. */
+export const DEFAULT_PREVIEW_CHANNEL = 'api';
+
+export interface FanOutDeps extends PlannerDeps {
+  store: OutboxStore;
+  quota: Quota;
+  publicUrl: string;
+}
+
+type Tick = { schedule: string; tickAt: number } | { schedule: null; tickAt: null };
+
+/**
+ * Writes one broadcast: its row, then one delivery per recipient. Runs inside the
+ * outbox's transaction; returns the new broadcast's id.
+ */
+export function writeBroadcast(deps: FanOutDeps, request: BroadcastRequest, now: Date): number {
+  const { store, quota } = deps;
+  const at = now.getTime();
+  const tick: Tick =
+    request.kind === 'scheduled' || request.kind === 'digest'
+      ? { schedule: request.schedule, tickAt: request.tickAt.getTime() }
+      : { schedule: null, tickAt: null };
+  const record = (
+    status: BroadcastStatus,
+    reason: string | null,
+    entries: Entry[],
+    reply?: Reply,
+  ) =>
+    store.insertBroadcast({
+      kind: request.kind,
+      ...tick,
+      now: at,
+      status,
+      reason,
+      entryIds: JSON.stringify(entries.map((e) => e.id)),
+      reply: reply ? JSON.stringify(reply) : null,
+    });
+  if (tick.schedule !== null) store.markTick(tick.schedule, tick.tickAt, at);
+
+  const entries = chooseEntries(deps, request, now);
+  if (entries.length === 0) {
+    if (request.kind === 'manual' || request.kind === 'preview')
+      throw new BroadcastError(
+        'nothing-due',
+        'nothing to broadcast: no published entry is waiting',
+      );
+    return record('empty', 'nothing due', []);
+  }
+  const counted = request.kind === 'scheduled' || request.kind === 'manual';
+  const refusal = counted ? quota.refusal(now) : undefined;
+  if (refusal) {
+    if (request.kind === 'manual') throw new BroadcastError('quota', refusal);
+    return record('refused', refusal, entries);
+  }
+  const id = record('sending', null, entries, articlesReply(entries, deps.publicUrl));
+
+  if (request.kind === 'preview') {
+    const channels = request.channel ? [request.channel] : store.channelsOf(request.user);
+    const targets = (channels.length ? channels : [DEFAULT_PREVIEW_CHANNEL]).map((channel) => ({
+      channel,
+      userId: request.user,
+    }));
+    store.setTotals(id, store.insertDeliveries(id, targets, at), 0, at);
+    return id;
+  }
+  fanOutAudience(deps, { id, request, entries, counted }, now);
+  return id;
+}
+
+/** Deliveries for every subscriber the entries are for, within their quota. */
+function fanOutAudience(
+  deps: FanOutDeps,
+  {
+    id,
+    request,
+    entries,
+    counted,
+  }: { id: number; request: BroadcastRequest; entries: Entry[]; counted: boolean },
+  now: Date,
+): void {
+  const { store, quota } = deps;
+  const at = now.getTime();
+  const audience = {
+    digest: request.kind === 'digest' ? ('daily' as const) : ('off' as const),
+    topics: JSON.stringify([
+      ...new Set(entries.flatMap((e) => e.topics.map((t) => t.toLowerCase()))),
+    ]),
+  };
+  if (counted) quota.prepare(now);
+  const total = store.fanOut(id, audience, at, counted ? quota.recipientCondition : '');
+  if (total === 0 && counted && quota.recipientCondition && store.countMatching(audience) > 0) {
+    const reason = 'every subscriber it is for has had 4 broadcasts this month (service account)';
+    if (request.kind === 'manual') throw new BroadcastError('quota', reason);
+    store.refuse(id, reason);
+    return;
+  }
+  if (request.kind !== 'digest') deps.ledger.record(entries, id, now);
+  store.setTotals(id, total, store.countEligible(audience.digest) - total, at);
+}
