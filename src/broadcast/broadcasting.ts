@@ -6,7 +6,7 @@ import type { Broadcast, BroadcastRequest, DryRun, PlatformCounts } from './broa
 import type { ChannelSender } from './channel-sender.ts';
 import { createDispatchStore } from './dispatch-store.ts';
 import { createDispatcher, type Dispatcher, type DispatcherOptions } from './dispatcher.ts';
-import { createMassSendReports } from './mass-send-report.ts';
+import { createMassSendReports } from './mass-send-store.ts';
 import { createOutbox, type Outbox } from './outbox.ts';
 import { createLedger } from './ledger-store.ts';
 import { createOutboxStore } from './outbox-store.ts';
