@@ -7,10 +7,11 @@ import type { ChannelSender } from './channel-sender.ts';
 import type { ClaimedRow, DispatchStore } from './dispatch-store.ts';
 import { EMPTY_STEP, type StepResult } from './step-result.ts';
 
-/** Deliveries claimed together: one broadcast, one reply, one call to the channel. */
+/** Deliveries claimed together: one broadcast, one set of its entries, one reply, one call. */
 export interface Batch {
   key: string;
   broadcastId: number;
+  entrySet: number;
   reply: Reply;
   rows: ClaimedRow[];
 }
@@ -39,19 +40,37 @@ export function createClaimer(options: ClaimerOptions): Claimer {
     options;
   let batchCount = 0;
 
+  /** Ends deliveries nothing will send, with the reason in the broadcast's report. */
+  function skip(rows: ClaimedRow[], broadcastId: number, t: number, reason: string) {
+    store.skip(
+      rows.map((row) => row.id),
+      t,
+      reason,
+    );
+    const held = rows.filter((row) => row.held).length;
+    store.settle(broadcastId, { settled: rows.length, skipped: rows.length, held: -held }, t);
+    store.noteSkipped(broadcastId, reason, rows.length);
+  }
+
   function takeOver(sender: ChannelSender, t: number) {
     const stale = store.staleBatch(sender.channel, t);
     if (!stale) return undefined;
     store.extendLease(sender.channel, stale.key, t + leaseMs);
-    const reply = stale.rows[0] && replies.reply(stale.rows[0].broadcastId);
+    const first = stale.rows[0]!;
+    const reply = replies.reply(first.broadcastId, first.entrySet);
     log.warn(
       { channel: sender.channel, batch: stale.key, deliveries: stale.rows.length },
       'taking over a batch whose claim ran out',
     );
-    if (!reply) return { batches: [], result: EMPTY_STEP };
+    if (!reply) {
+      // Its broadcast is gone: nothing could ever send these; end them rather than hold them.
+      skip(stale.rows, first.broadcastId, t, NO_BROADCAST);
+      return { batches: [], result: { ...EMPTY_STEP, skipped: stale.rows.length } };
+    }
     const batch = {
       key: stale.key,
-      broadcastId: stale.rows[0]!.broadcastId,
+      broadcastId: first.broadcastId,
+      entrySet: first.entrySet,
       reply: reply.reply,
       rows: stale.rows,
     };
@@ -65,18 +84,24 @@ export function createClaimer(options: ClaimerOptions): Claimer {
     const claimSize = ratePerSecond > 0 ? Math.max(1, Math.min(wanted, ratePerSecond)) : wanted;
     const picked = store.due(sender.channel, t, claimSize);
     if (picked.length === 0) return { batches: [], result: EMPTY_STEP };
-    // One broadcast per claim: a batch sends one reply.
-    const broadcastId = picked[0]!.broadcastId;
-    const rows = picked.filter((row) => row.broadcastId === broadcastId);
-    const broadcast = replies.reply(broadcastId);
-    const preview = broadcast?.kind === 'preview';
-    const toSkip: number[] = [];
+    // One broadcast and one entry set per claim: a batch sends one reply.
+    const { broadcastId, entrySet } = picked[0]!;
+    const rows = picked.filter(
+      (row) => row.broadcastId === broadcastId && row.entrySet === entrySet,
+    );
+    const broadcast = replies.reply(broadcastId, entrySet);
+    if (!broadcast) {
+      skip(rows, broadcastId, t, NO_BROADCAST);
+      return { batches: [], result: { ...EMPTY_STEP, claimed: rows.length, skipped: rows.length } };
+    }
+    const preview = broadcast.kind === 'preview';
+    const toSkip: ClaimedRow[] = [];
     const toSend: ClaimedRow[] = [];
     let held = 0;
     let released = 0;
     for (const row of rows) {
-      if (!broadcast || (!preview && row.state !== 'active')) {
-        toSkip.push(row.id);
+      if (!preview && row.state !== 'active') {
+        toSkip.push(row);
         continue;
       }
       const until = preview ? undefined : quietEnd(row, at, defaultTimeZone);
@@ -88,26 +113,31 @@ export function createClaimer(options: ClaimerOptions): Claimer {
       if (row.held) released++;
       toSend.push(row);
     }
-    if (toSkip.length) store.skip(toSkip, t, 'subscriber is no longer active');
+    if (toSkip.length) skip(toSkip, broadcastId, t, NOT_ACTIVE);
     const batches: Batch[] = [];
     for (let i = 0; i < toSend.length; i += sender.maxBatch) {
       const chunk = toSend.slice(i, i + sender.maxBatch);
-      const key = batchKey(broadcastId, owner, batchCount++);
+      const key = batchKey(broadcastId, entrySet, owner, batchCount++);
       store.claim(
         chunk.map((row) => row.id),
         key,
         t + leaseMs,
       );
-      batches.push({ key, broadcastId, reply: broadcast!.reply, rows: chunk });
+      batches.push({ key, broadcastId, entrySet, reply: broadcast.reply, rows: chunk });
     }
-    const skipped = toSkip.length;
-    store.settle(broadcastId, { settled: skipped, skipped, held: held - released }, t);
-    return { batches, result: { ...EMPTY_STEP, claimed: rows.length, skipped, held } };
+    store.settle(broadcastId, { held: held - released }, t);
+    return {
+      batches,
+      result: { ...EMPTY_STEP, claimed: rows.length, skipped: toSkip.length, held },
+    };
   }
 
   return (sender, at) =>
     store.transaction(() => takeOver(sender, at.getTime()) ?? claimFresh(sender, at));
 }
+
+const NOT_ACTIVE = 'subscriber is no longer active';
+const NO_BROADCAST = 'the broadcast no longer exists';
 
 /** When the subscriber's quiet hours end, if they are in them now. */
 function quietEnd(row: ClaimedRow, at: Date, defaultTimeZone: string): Date | undefined {

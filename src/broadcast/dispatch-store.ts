@@ -4,6 +4,8 @@ import type { Db } from '../store/database.ts';
 export interface ClaimedRow {
   id: number;
   broadcastId: number;
+  /** Which of the broadcast's entries it carries: 0 for all of them. */
+  entrySet: number;
   userId: string;
   attempts: number;
   held: number;
@@ -12,6 +14,16 @@ export interface ClaimedRow {
   quietStart: number | null;
   quietEnd: number | null;
   failures: number | null;
+}
+
+/** What the report keeps of the last time the platform refused a channel's account. */
+export interface ChannelError {
+  error: string;
+  errcode?: number;
+  at: number;
+  pausedUntil: number;
+  /** Batches refused so far. */
+  count: number;
 }
 
 /** How a settled batch moves a broadcast's counters. */
@@ -36,10 +48,23 @@ export interface DispatchStore {
   /** Puts a delivery off until `until` (quiet hours). */
   hold(id: number, until: number): void;
   skip(ids: number[], at: number, reason: string): void;
+  /** The channels that have deliveries waiting or claimed. */
+  queuedChannels(): string[];
+  /**
+   * Skips a channel's deliveries (pending ones, and claims whose lease ran out) for
+   * `reason`: nothing will send them. Returns what it skipped.
+   */
+  skipChannel(channel: string, at: number, reason: string): { broadcastId: number; held: number }[];
+  /** Adds to the report's count of deliveries skipped for `reason`. */
+  noteSkipped(broadcastId: number, reason: string, count: number): void;
   /** The following four touch only deliveries still claimed under `key`; they say how many. */
   markSent(ids: number[], key: string, at: number): number;
   markRetry(id: number, key: string, due: number, error: string): boolean;
   markFailed(id: number, key: string, at: number, error: string): boolean;
+  /** Back to the queue at `due` with no attempt counted: the account, not the delivery, failed. */
+  release(id: number, key: string, due: number, error: string): boolean;
+  /** Records on the broadcast's report that the platform refused the channel's account. */
+  noteChannelError(broadcastId: number, channel: string, error: Omit<ChannelError, 'count'>): void;
   saveBatch(
     key: string,
     broadcastId: number,
@@ -57,7 +82,7 @@ export interface DispatchStore {
 }
 
 export function createDispatchStore(db: Db): DispatchStore {
-  const columns = `d.id, d.broadcast_id AS broadcastId, d.user_id AS userId, d.attempts, d.held,
+  const columns = `d.id, d.broadcast_id AS broadcastId, d.entry_set AS entrySet, d.user_id AS userId, d.attempts, d.held,
     s.state, s.time_zone AS timeZone, s.quiet_start AS quietStart, s.quiet_end AS quietEnd, s.failures`;
   const pickPending = db.prepare<[string, number, number], ClaimedRow>(`
     SELECT ${columns} FROM deliveries d
@@ -91,6 +116,30 @@ export function createDispatchStore(db: Db): DispatchStore {
     UPDATE deliveries SET status = 'failed', settled_at = @now, attempts = attempts + 1,
       error = @error
     WHERE id = @id AND batch_key = @key AND status = 'claimed'`);
+  const release = db.prepare(`
+    UPDATE deliveries SET status = 'pending', due_at = @due, batch_key = NULL, error = @error
+    WHERE id = @id AND batch_key = @key AND status = 'claimed'`);
+  // One index probe per channel (a loose index scan), not a scan of the whole queue.
+  const nextChannel = (['pending', 'claimed'] as const).map((status) =>
+    db.prepare<[string], { channel: string }>(
+      `SELECT channel FROM deliveries WHERE status = '${status}' AND channel > ? ORDER BY channel LIMIT 1`,
+    ),
+  );
+  const skipChannel = db.prepare<
+    { now: number; channel: string; reason: string },
+    { broadcastId: number; held: number }
+  >(`
+    UPDATE deliveries SET status = 'skipped', settled_at = @now, error = @reason
+    WHERE channel = @channel AND (status = 'pending' OR (status = 'claimed' AND due_at <= @now))
+    RETURNING broadcast_id AS broadcastId, held`);
+  const readNotes = db.prepare<
+    [number],
+    { skipReasons: string | null; channelErrors: string | null }
+  >(
+    'SELECT skip_reasons AS skipReasons, channel_errors AS channelErrors FROM broadcasts WHERE id = ?',
+  );
+  const writeSkipReasons = db.prepare('UPDATE broadcasts SET skip_reasons = ? WHERE id = ?');
+  const writeChannelErrors = db.prepare('UPDATE broadcasts SET channel_errors = ? WHERE id = ?');
   const resetFailures = db.prepare(
     `UPDATE subscribers SET failures = 0 WHERE channel = ? AND user_id = ? AND failures > 0`,
   );
@@ -127,6 +176,29 @@ export function createDispatchStore(db: Db): DispatchStore {
     markSent: (ids, key, at) => markSent.run({ now: at, key, ids: JSON.stringify(ids) }).changes,
     markRetry: (id, key, due, error) => markRetry.run({ id, key, due, error }).changes > 0,
     markFailed: (id, key, at, error) => markFailed.run({ id, key, now: at, error }).changes > 0,
+    release: (id, key, due, error) => release.run({ id, key, due, error }).changes > 0,
+    queuedChannels() {
+      const channels = new Set<string>();
+      for (const next of nextChannel) {
+        for (let row = next.get(''); row; row = next.get(row.channel)) channels.add(row.channel);
+      }
+      return [...channels];
+    },
+    skipChannel: (channel, at, reason) => skipChannel.all({ now: at, channel, reason }),
+    noteSkipped(broadcastId, reason, count) {
+      const notes = readNotes.get(broadcastId);
+      if (!notes) return;
+      const reasons = parseRecord<number>(notes.skipReasons);
+      reasons.set(reason, (reasons.get(reason) ?? 0) + count);
+      writeSkipReasons.run(JSON.stringify(Object.fromEntries(reasons)), broadcastId);
+    },
+    noteChannelError(broadcastId, channel, error) {
+      const notes = readNotes.get(broadcastId);
+      if (!notes) return;
+      const errors = parseRecord<ChannelError>(notes.channelErrors);
+      errors.set(channel, { ...error, count: (errors.get(channel)?.count ?? 0) + 1 });
+      writeChannelErrors.run(JSON.stringify(Object.fromEntries(errors)), broadcastId);
+    },
     saveBatch: (key, broadcastId, channel, msgId, recipients, at) =>
       void saveBatch.run(key, broadcastId, channel, msgId, recipients, at),
     resetFailures: (channel, userId) => void resetFailures.run(channel, userId),
@@ -138,4 +210,9 @@ export function createDispatchStore(db: Db): DispatchStore {
       complete.run({ id, now: at });
     },
   };
+}
+
+/** A JSON object column as a Map: its keys (reasons, channel names) are data, never properties. */
+export function parseRecord<T>(json: string | null): Map<string, T> {
+  return new Map(json ? Object.entries(JSON.parse(json) as Record<string, T>) : []);
 }

@@ -1,13 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../log/logger.ts';
 import type { BroadcastStore } from './broadcast-store.ts';
-import type { ChannelSender } from './channel-sender.ts';
+import type { ChannelSender, SendResult } from './channel-sender.ts';
 import { createClaimer } from './claiming.ts';
 import type { DispatchStore } from './dispatch-store.ts';
 import { createRateLimiter, realWait, type Wait } from './rate-limiter.ts';
+import { createChannelPauses } from './retry-policy.ts';
 import { sendBatch } from './sending.ts';
 import { createSettler } from './settling.ts';
 import { addSteps, EMPTY_STEP, type StepResult } from './step-result.ts';
+import { skipUnserved } from './stranded.ts';
 
 export type { StepResult } from './step-result.ts';
 
@@ -102,17 +104,52 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     blockAfterFailures,
   });
 
+  const pauses = createChannelPauses({ maxAttempts, retryBaseMs, retryMaxMs });
+
   async function stepChannel(sender: ChannelSender): Promise<StepResult> {
+    if (pauses.until(sender.channel, now().getTime()) !== undefined) return EMPTY_STEP;
     const { batches, result } = claim(sender, now());
     let total = result;
-    for (const batch of batches) {
+    for (const [i, batch] of batches.entries()) {
       const results = await sendBatch(sender, batch, { rate, log });
-      total = addSteps(total, settle(sender, batch, results, now()));
+      const pausedUntil = accountRefusal(sender, results);
+      total = addSteps(total, settle(sender, batch, results, now(), pausedUntil));
+      if (pausedUntil !== undefined) {
+        // The rest of this claim goes back to the queue too: the account cannot send them.
+        const refused = results.find((r) => r.status === 'paused')!;
+        for (const rest of batches.slice(i + 1)) {
+          const back = rest.rows.map(() => refused);
+          total = addSteps(total, settle(sender, rest, back, now(), pausedUntil));
+        }
+        break;
+      }
       if (sender.pace)
         await wait(sender.pace.intervalMs + Math.random() * (sender.pace.jitterMs ?? 0));
     }
     return total;
   }
+
+  /** Pauses the channel when the platform refused its account; returns until when. */
+  function accountRefusal(sender: ChannelSender, results: SendResult[]): number | undefined {
+    const refused = results.find((r) => r.status === 'paused');
+    if (!refused) {
+      if (results.some((r) => r.status === 'sent')) pauses.resume(sender.channel);
+      return undefined;
+    }
+    const until = pauses.pause(sender.channel, now().getTime(), refused.retryAfterMs);
+    log.error(
+      {
+        channel: sender.channel,
+        errcode: refused.errcode,
+        error: refused.error,
+        pausedUntil: new Date(until).toISOString(),
+      },
+      'the platform refused the account; the channel is paused and no recipient is counted against',
+    );
+    return until;
+  }
+
+  const sweep = () => skipUnserved(dispatchStore, new Set(senders.keys()), now(), log);
 
   function idle(): Promise<void> {
     return new Promise((done) => {
@@ -124,6 +161,18 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       const timer = setTimeout(finish, idleMs);
       sleepers.add(finish);
     });
+  }
+
+  /** Ends stranded deliveries now and then; see `stranded.ts`. */
+  async function sweeper(): Promise<void> {
+    while (running) {
+      try {
+        sweep();
+      } catch (error) {
+        log.error({ err: error }, 'skipping deliveries no sender serves failed; will try again');
+      }
+      if (running) await idle();
+    }
   }
 
   async function work(sender: ChannelSender): Promise<void> {
@@ -149,7 +198,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       if (running) workers.push(work(sender));
     },
     async step() {
-      let total = EMPTY_STEP;
+      let total: StepResult = { ...EMPTY_STEP, skipped: sweep() };
       for (const sender of senders.values()) total = addSteps(total, await stepChannel(sender));
       return total;
     },
@@ -158,13 +207,14 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       for (let round = 0; round < maxRounds; round++) {
         const result = await dispatcher.step();
         total = addSteps(total, result);
-        if (result.claimed === 0) break;
+        if (result.claimed === 0 && result.skipped === 0) break;
       }
       return total;
     },
     start() {
       if (running) return;
       running = true;
+      workers.push(sweeper());
       for (const sender of senders.values()) workers.push(work(sender));
     },
     async stop() {

@@ -11,11 +11,13 @@ export interface SettlerOptions {
   blockAfterFailures: number;
 }
 
+/** `pausedUntil`: when the channel resumes, if the platform refused its account in this batch. */
 export type Settler = (
   sender: ChannelSender,
   batch: Batch,
   results: SendResult[],
   at: Date,
+  pausedUntil?: number,
 ) => StepResult;
 
 const NO_RESULT: SendResult = { status: 'retry', error: 'the channel gave no result' };
@@ -25,7 +27,7 @@ const NO_RESULT: SendResult = { status: 'retry', error: 'the channel gave no res
  * guarded by the batch key, so a late process cannot overwrite a batch another one took over.
  */
 export function createSettler({ store, retry, blockAfterFailures }: SettlerOptions): Settler {
-  return (sender, batch, results, at) =>
+  return (sender, batch, results, at, pausedUntil) =>
     store.transaction(() => {
       const t = at.getTime();
       const result = { ...EMPTY_STEP };
@@ -51,6 +53,10 @@ export function createSettler({ store, retry, blockAfterFailures }: SettlerOptio
             if (store.markRetry(row.id, batch.key, due, outcome.error)) result.retried++;
             return;
           }
+          case 'paused':
+            // The account was refused, not this recipient: no attempt, no failure counted.
+            if (store.release(row.id, batch.key, pausedUntil ?? t, outcome.error)) result.paused++;
+            return;
           case 'blocked':
             if (fail(row.id, outcome.error)) {
               store.block(sender.channel, row.userId, t);
@@ -58,13 +64,24 @@ export function createSettler({ store, retry, blockAfterFailures }: SettlerOptio
             }
             return;
           case 'failed':
-            break;
+            if (fail(row.id, outcome.error) && outcome.recipient) {
+              const after = store.countFailure(sender.channel, row.userId, blockAfterFailures, t);
+              if (after === 'blocked' && row.state === 'active') result.blocked++;
+            }
+            return;
         }
-        if (fail(row.id, outcome.error)) {
-          const after = store.countFailure(sender.channel, row.userId, blockAfterFailures, t);
-          if (after === 'blocked' && row.state === 'active') result.blocked++;
-        }
+        // Out of attempts: a retryable error never named the recipient, so it is not counted.
+        fail(row.id, outcome.error);
       });
+      const refusal = results.find((r) => r.status === 'paused');
+      if (refusal && pausedUntil !== undefined) {
+        store.noteChannelError(batch.broadcastId, sender.channel, {
+          error: refusal.error,
+          errcode: refusal.errcode,
+          at: t,
+          pausedUntil,
+        });
+      }
       const sent = sentIds.length ? store.markSent(sentIds, batch.key, t) : 0;
       if (msgId)
         store.saveBatch(batch.key, batch.broadcastId, sender.channel, msgId, sentIds.length, t);

@@ -7,6 +7,8 @@ export interface StepResult {
   blocked: number;
   skipped: number;
   held: number;
+  /** Deliveries put back in the queue because the platform refused the channel's account. */
+  paused: number;
 }
 
 export const EMPTY_STEP: StepResult = {
@@ -17,6 +19,7 @@ export const EMPTY_STEP: StepResult = {
   blocked: 0,
   skipped: 0,
   held: 0,
+  paused: 0,
 };
 
 export const addSteps = (a: StepResult, b: StepResult): StepResult => ({
@@ -27,4 +30,5 @@ export const addSteps = (a: StepResult, b: StepResult): StepResult => ({
   blocked: a.blocked + b.blocked,
   skipped: a.skipped + b.skipped,
   held: a.held + b.held,
+  paused: a.paused + b.paused,
 });

@@ -85,7 +85,7 @@ describe('the dispatcher', () => {
   });
 
   it('blocks a subscriber after consecutive failed deliveries, and a sent one resets the count', async () => {
-    const failed = { status: 'failed', error: 'invalid openid' } as const;
+    const failed = { status: 'failed', error: 'invalid openid', recipient: true } as const;
     const { fixture } = setup({
       bob: [failed, failed],
       carol: [failed, { status: 'sent' }, failed],
