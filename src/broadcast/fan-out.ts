@@ -5,6 +5,7 @@ import { BroadcastError, type BroadcastRequest, type BroadcastStatus } from './b
 import type { OutboxStore } from './outbox-store.ts';
 import { chooseEntries, type PlannerDeps } from './planner.ts';
 import type { Quota } from './quota.ts';
+import { entriesOf, entrySetFor, parseTopics } from './topic-sets.ts';
 
 /** The channel a preview goes to when the user is not a subscriber anywhere. */
 export const DEFAULT_PREVIEW_CHANNEL = 'api';
@@ -75,7 +76,11 @@ export function writeBroadcast(deps: FanOutDeps, request: BroadcastRequest, now:
   return id;
 }
 
-/** Deliveries for every subscriber the entries are for, within their quota. */
+/**
+ * Deliveries for every subscriber the entries are for, within their quota. Each gets the
+ * entries of the topics they follow (all when they follow none); subscribers with the
+ * same subset share its reply, and one with nothing matching gets nothing (`filtered`).
+ */
 function fanOutAudience(
   deps: FanOutDeps,
   {
@@ -88,20 +93,30 @@ function fanOutAudience(
 ): void {
   const { store, quota } = deps;
   const at = now.getTime();
-  const audience = {
-    digest: request.kind === 'digest' ? ('daily' as const) : ('off' as const),
-    topics: JSON.stringify([
-      ...new Set(entries.flatMap((e) => e.topics.map((t) => t.toLowerCase()))),
-    ]),
-  };
+  const digest = request.kind === 'digest' ? 'daily' : 'off';
+  const sets = new Set<number>();
+  store.setTopicSets(
+    store.topicLists(digest).flatMap((topics) => {
+      const entrySet = entrySetFor(parseTopics(topics), entries);
+      if (entrySet === undefined) return [];
+      sets.add(entrySet);
+      return [{ topics, entrySet }];
+    }),
+  );
   if (counted) quota.prepare(now);
-  const total = store.fanOut(id, audience, at, counted ? quota.recipientCondition : '');
-  if (total === 0 && counted && quota.recipientCondition && store.countMatching(audience) > 0) {
+  const total = store.fanOut(id, digest, at, counted ? quota.recipientCondition : '');
+  if (total === 0 && counted && quota.recipientCondition && store.countMatching(digest) > 0) {
     const reason = 'every subscriber it is for has had 4 broadcasts this month (service account)';
     if (request.kind === 'manual') throw new BroadcastError('quota', reason);
     store.refuse(id, reason);
     return;
   }
+  for (const entrySet of sets) {
+    if (entrySet === 0) continue;
+    const subset = entriesOf(entrySet, entries);
+    const reply = articlesReply(subset, deps.publicUrl);
+    store.insertReply(id, entrySet, JSON.stringify(subset.map((e) => e.id)), JSON.stringify(reply));
+  }
   if (request.kind !== 'digest') deps.ledger.record(entries, id, now);
-  store.setTotals(id, total, store.countEligible(audience.digest) - total, at);
+  store.setTotals(id, total, store.countEligible(digest) - total, at);
 }

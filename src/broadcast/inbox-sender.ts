@@ -1,6 +1,6 @@
 import type { Db } from '../store/database.ts';
 import type { ChannelSender } from './channel-sender.ts';
-import { batchBroadcast } from './batch-key.ts';
+import { batchBroadcast, batchEntrySet } from './batch-key.ts';
 import { createInboxDeliveryStore } from './inbox-delivery-store.ts';
 
 /** Recipients one inbox write takes: it is one transaction, so bigger is cheaper. */
@@ -23,12 +23,14 @@ export function createInboxSender(
     maxBatch: INBOX_BATCH,
     async send(reply, recipients, idempotencyKey) {
       const broadcastId = batchBroadcast(idempotencyKey);
+      // A broadcast's whole reply is kept once, on the broadcast: a million copies would be
+      // gigabytes. The inbox reads it from there; the reply of a topic subset is written out.
+      const shared = broadcastId !== undefined && batchEntrySet(idempotencyKey) === 0;
       write(channel, recipients, {
         at: now().getTime(),
         source: `broadcast:${broadcastId ?? '?'}`,
-        // A broadcast's reply is kept once, on the broadcast: a million copies would be gigabytes.
-        body: broadcastId === undefined ? JSON.stringify(reply) : '',
-        broadcastId: broadcastId ?? null,
+        body: shared ? '' : JSON.stringify(reply),
+        broadcastId: shared ? broadcastId : null,
       });
       return recipients.map(() => ({ status: 'sent' as const }));
     },

@@ -13,11 +13,13 @@ export interface NewBroadcast {
   reply: string | null;
 }
 
-/** Who an audience broadcast reaches: active subscribers of this digest mode and these topics. */
-export interface Audience {
-  digest: 'off' | 'daily';
-  /** JSON list of the entries' topics, lower case. */
+export type DigestMode = 'off' | 'daily';
+
+/** Which of a broadcast's entries the subscribers following `topics` (as stored) receive. */
+export interface TopicSet {
   topics: string;
+  /** A bit per entry, in the broadcast's order; 0 means all of them. */
+  entrySet: number;
 }
 
 /**
@@ -30,10 +32,19 @@ export interface OutboxStore {
   transaction<T>(work: () => T): T;
   tickBroadcast(schedule: string, tickAt: number): number | undefined;
   insertBroadcast(row: NewBroadcast): number;
-  /** One delivery per matching subscriber; `extraCondition` is SQL on subscriber `s`. */
-  fanOut(id: number, audience: Audience, at: number, extraCondition: string): number;
-  countMatching(audience: Audience): number;
-  countEligible(digest: Audience['digest']): number;
+  /** The topic lists (as stored) of the active subscribers of this digest mode. */
+  topicLists(digest: DigestMode): string[];
+  /** Notes which entries each topic list receives, for `fanOut` and `countMatching`. */
+  setTopicSets(sets: TopicSet[]): void;
+  /**
+   * One delivery per active subscriber of this digest mode whose topic list has a set,
+   * carrying it; `extraCondition` is SQL on subscriber `s`.
+   */
+  fanOut(id: number, digest: DigestMode, at: number, extraCondition: string): number;
+  countMatching(digest: DigestMode): number;
+  countEligible(digest: DigestMode): number;
+  /** The reply of one subset of a broadcast's entries. */
+  insertReply(id: number, entrySet: number, entryIds: string, reply: string): void;
   /** Deliveries to named recipients (a preview); returns how many. */
   insertDeliveries(id: number, targets: { channel: string; userId: string }[], at: number): number;
   /** Channels on which the user is a subscriber, in any state. */
@@ -58,22 +69,32 @@ export function createOutboxStore(db: Db): OutboxStore {
   const insertBroadcast = db.prepare<NewBroadcast>(`
     INSERT INTO broadcasts (kind, schedule, tick_at, created_at, status, reason, entry_ids, reply)
     VALUES (@kind, @schedule, @tickAt, @now, @status, @reason, @entryIds, @reply)`);
-  const matches = `s.state = 'active' AND s.digest = @digest AND (s.topics = '[]' OR EXISTS (
-      SELECT 1 FROM json_each(s.topics) t WHERE t.value IN (SELECT value FROM json_each(@topics))))`;
+  // Per connection, filled inside the outbox's transaction: which entries each topic list gets.
+  db.exec(`CREATE TEMP TABLE IF NOT EXISTS topic_sets (
+    topics TEXT PRIMARY KEY, entry_set INTEGER NOT NULL) WITHOUT ROWID`);
+  const clearSets = db.prepare('DELETE FROM temp.topic_sets');
+  const insertSet = db.prepare('INSERT INTO temp.topic_sets (topics, entry_set) VALUES (?, ?)');
+  const topicLists = db.prepare<[string], { topics: string }>(
+    `SELECT DISTINCT topics FROM subscribers WHERE state = 'active' AND digest = ?`,
+  );
+  const matches = `FROM subscribers s JOIN temp.topic_sets g ON g.topics = s.topics
+    WHERE s.state = 'active' AND s.digest = @digest`;
   const fanOuts = new Map<string, ReturnType<Db['prepare']>>();
   const fanOut = (extraCondition: string) => {
     let statement = fanOuts.get(extraCondition);
     if (!statement) {
       statement = db.prepare(`
-        INSERT INTO deliveries (broadcast_id, channel, user_id, status, due_at)
-        SELECT @id, s.channel, s.user_id, 'pending', @now FROM subscribers s
-        WHERE ${matches} ${extraCondition}`);
+        INSERT INTO deliveries (broadcast_id, channel, user_id, status, due_at, entry_set)
+        SELECT @id, s.channel, s.user_id, 'pending', @now, g.entry_set ${matches} ${extraCondition}`);
       fanOuts.set(extraCondition, statement);
     }
     return statement;
   };
-  const countMatching = db.prepare<Audience, { count: number }>(
-    `SELECT count(*) AS count FROM subscribers s WHERE ${matches}`,
+  const countMatching = db.prepare<{ digest: string }, { count: number }>(
+    `SELECT count(*) AS count ${matches}`,
+  );
+  const insertReply = db.prepare(
+    'INSERT INTO broadcast_replies (broadcast_id, entry_set, entry_ids, reply) VALUES (?, ?, ?, ?)',
   );
   const countEligible = db.prepare<[string], { count: number }>(
     `SELECT count(*) AS count FROM subscribers WHERE state = 'active' AND digest = ?`,
@@ -129,13 +150,20 @@ export function createOutboxStore(db: Db): OutboxStore {
     transaction: <T>(work: () => T) => transaction.immediate(work) as T,
     tickBroadcast: (schedule, tickAt) => existingTick.get(schedule, tickAt)?.id,
     insertBroadcast: (row) => Number(insertBroadcast.run(row).lastInsertRowid),
-    fanOut(id, audience, at, extraCondition) {
-      const inserted = fanOut(extraCondition).run({ id, now: at, ...audience });
+    topicLists: (digest) => topicLists.all(digest).map((row) => row.topics),
+    setTopicSets(sets) {
+      clearSets.run();
+      for (const set of sets) insertSet.run(set.topics, set.entrySet);
+    },
+    fanOut(id, digest, at, extraCondition) {
+      const inserted = fanOut(extraCondition).run({ id, now: at, digest });
       const last = Number(inserted.lastInsertRowid);
       if (inserted.changes) setRange.run(last - inserted.changes + 1, last, id);
       return inserted.changes;
     },
-    countMatching: (audience) => countMatching.get(audience)!.count,
+    countMatching: (digest) => countMatching.get({ digest })!.count,
+    insertReply: (id, entrySet, entryIds, reply) =>
+      void insertReply.run(id, entrySet, entryIds, reply),
     countEligible: (digest) => countEligible.get(digest)!.count,
     insertDeliveries(id, targets, at) {
       const ids = targets.map(({ channel, userId }) =>
