@@ -87,6 +87,7 @@ export type BroadcastErrorCode =
   | 'already-broadcast'
   | 'not-published'
   | 'not-found'
+  | 'unknown-recipient'
   | 'not-cancellable';
 
 /** A broadcast the domain refuses, with a reason an operator can act on. */

@@ -7,9 +7,6 @@ import { chooseEntries, type PlannerDeps } from './planner.ts';
 import type { Quota } from './quota.ts';
 import { entriesOf, entrySetFor, parseTopics } from './topic-sets.ts';
 
-/** The channel a preview goes to when the user is not a subscriber anywhere. */
-export const DEFAULT_PREVIEW_CHANNEL = 'api';
-
 export interface FanOutDeps extends PlannerDeps {
   store: OutboxStore;
   quota: Quota;
@@ -64,8 +61,7 @@ export function writeBroadcast(deps: FanOutDeps, request: BroadcastRequest, now:
   const id = record('sending', null, entries, articlesReply(entries, deps.publicUrl));
 
   if (request.kind === 'preview') {
-    const channels = request.channel ? [request.channel] : store.channelsOf(request.user);
-    const targets = (channels.length ? channels : [DEFAULT_PREVIEW_CHANNEL]).map((channel) => ({
+    const targets = previewTargets(store, request).map((channel) => ({
       channel,
       userId: request.user,
     }));
@@ -74,6 +70,27 @@ export function writeBroadcast(deps: FanOutDeps, request: BroadcastRequest, now:
   }
   fanOutAudience(deps, { id, request, entries, counted }, now);
   return id;
+}
+
+/**
+ * The channels a preview goes to: the one asked for, or every channel the user is known
+ * on. A user who was never a subscriber there (in any state) is refused: a preview to
+ * nobody would be accepted and delivered nowhere.
+ */
+function previewTargets(
+  store: OutboxStore,
+  request: Extract<BroadcastRequest, { kind: 'preview' }>,
+): string[] {
+  const known = store.channelsOf(request.user);
+  if (request.channel === undefined) {
+    if (known.length) return known;
+    throw new BroadcastError('unknown-recipient', `no subscriber ${request.user} on any channel`);
+  }
+  if (known.includes(request.channel)) return [request.channel];
+  throw new BroadcastError(
+    'unknown-recipient',
+    `no subscriber ${request.user} on channel ${request.channel}`,
+  );
 }
 
 /**

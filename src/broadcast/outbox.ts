@@ -11,7 +11,6 @@ import type { BroadcastLedger } from './ledger-store.ts';
 import type { OutboxStore } from './outbox-store.ts';
 import type { Quota } from './quota.ts';
 
-export { DEFAULT_PREVIEW_CHANNEL } from './fan-out.ts';
 const DRY_RUN_SAMPLE = 20;
 
 export interface OutboxDeps {

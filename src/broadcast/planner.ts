@@ -1,4 +1,5 @@
 import type { Entry } from '../content/entry.ts';
+import { isPublished } from '../content/published.ts';
 import { MAX_ARTICLES } from '../engine/types.ts';
 import { BroadcastError, type BroadcastRequest } from './broadcast-types.ts';
 import type { BroadcastLedger } from './ledger-store.ts';
@@ -29,7 +30,7 @@ export function pickDueEntries(
   const due: Entry[] = [];
   for (const entry of entries) {
     if (due.length >= limit) break;
-    if (entry.publishedAt > now || ledger.wasBroadcast(entry)) continue;
+    if (!isPublished(entry, now) || ledger.wasBroadcast(entry)) continue;
     due.push(entry);
   }
   return due.sort((a, b) => b.publishedAt.getTime() - a.publishedAt.getTime());
@@ -54,7 +55,7 @@ export function chooseEntries(deps: PlannerDeps, request: BroadcastRequest, now:
     const entry = deps.entry(id);
     if (!entry) throw new BroadcastError('unknown-entry', `there is no entry "${id}"`);
     if (request.kind === 'preview') return entry;
-    if (entry.publishedAt > now) {
+    if (!isPublished(entry, now)) {
       throw new BroadcastError(
         'not-published',
         `entry "${id}" is not published until ${entry.publishedAt.toISOString()}`,
