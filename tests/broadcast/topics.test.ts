@@ -127,4 +127,19 @@ describe('topic filtering', () => {
       ['guide-digest', ['guide']],
     ]);
   });
+
+  it('takes constructor and __proto__ as plain names of channels in a dry run and a broadcast', async () => {
+    fixture = makeFixture({ entries: ENTRIES, start: NOW });
+    const CHANNELS = ['constructor', '__proto__', 'api'];
+    const senders = CHANNELS.map((channel) => createFakeSender({ channel }));
+    for (const sender of senders) fixture.broadcasting.register(sender);
+    for (const channel of CHANNELS) fixture.subscribe(channel, ['u1', 'u2'], ['guides']);
+    const dry = fixture.broadcasting.dryRun({ kind: 'manual' });
+    expect(Object.entries(dry.byChannel).sort()).toEqual(
+      CHANNELS.map((channel) => [channel, 2]).sort(),
+    );
+    fixture.broadcasting.broadcastNow({ kind: 'manual' });
+    await fixture.broadcasting.dispatcher.drain();
+    for (const sender of senders) expect(sender.seen()).toEqual(['u1', 'u2']);
+  });
 });
