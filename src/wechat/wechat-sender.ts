@@ -69,9 +69,18 @@ export function createWechatSender(
             results.push(...openIds.map(() => refused!));
             continue;
           }
+          let sent: SendResult = { status: 'sent' };
           if (openIds.length === 1) await client.sendCustom(openIds[0]!, { type: 'text', text });
-          else await client.massSend({ openIds, message: { type: 'text', text }, clientMsgId });
-          results.push(...openIds.map((): SendResult => ({ status: 'sent' })));
+          else {
+            // The msg_id is what MASSSENDJOBFINISH names: the report is matched by it.
+            const { msgId } = await client.massSend({
+              openIds,
+              message: { type: 'text', text },
+              clientMsgId,
+            });
+            if (msgId) sent = { status: 'sent', msgId };
+          }
+          results.push(...openIds.map(() => sent));
         } catch (error) {
           const result = settle(error, openIds.length);
           if (result.status === 'paused') refused = result;

@@ -47,7 +47,10 @@ describe('createWechatSender', () => {
       recipients(3),
       KEY,
     );
-    expect(results).toEqual([{ status: 'sent' }, { status: 'sent' }, { status: 'sent' }]);
+    // Every recipient carries the platform's msg_id, which MASSSENDJOBFINISH will name.
+    expect(results).toEqual(
+      Array(3).fill({ status: 'sent', msgId: expect.stringMatching(/^\d+$/) }),
+    );
     expect(stub.callsTo('message/mass/send').map((c) => c.body)).toEqual([
       {
         touser: ['oUser0', 'oUser1', 'oUser2'],
@@ -75,8 +78,8 @@ describe('createWechatSender', () => {
       json: { errcode: 45065, errmsg: 'clientmsgid exist', msg_id: 9 },
     });
     expect(await sender().send({ type: 'text', text: 'hi' }, recipients(2), KEY)).toEqual([
-      { status: 'sent' },
-      { status: 'sent' },
+      { status: 'sent', msgId: '9' },
+      { status: 'sent', msgId: '9' },
     ]);
   });
 
