@@ -126,4 +126,20 @@ describe('a delivery with no way out', () => {
       counts: { skipped: 1 },
     });
   });
+
+  it('is still sent when its entry was deleted after the broadcast was created: the reply was kept', async () => {
+    const { fixture, api } = setup();
+    fixture.subscribe('api', ['alice']);
+    fixture.subscribe('api', ['bob'], ['guides']);
+    fixture.library.add(makeEntry('guide', '2025-01-05T01:00:00Z', ['guides']));
+    const { id } = fixture.broadcasting.broadcastNow({ kind: 'manual' });
+    fixture.library.remove('guide');
+    fixture.library.remove('news');
+    await fixture.broadcasting.dispatcher.drain();
+    expect(api.seen().sort()).toEqual(['alice', 'bob']);
+    expect(fixture.broadcasting.store.get(id)).toMatchObject({
+      status: 'done',
+      counts: { sent: 2 },
+    });
+  });
 });
