@@ -13,6 +13,8 @@ export interface FanOutDeps extends PlannerDeps {
   publicUrl: string;
 }
 
+const NO_TOPICS = '[]';
+
 type Tick = { schedule: string; tickAt: number } | { schedule: null; tickAt: null };
 
 /**
@@ -112,8 +114,11 @@ function fanOutAudience(
   const at = now.getTime();
   const digest = request.kind === 'digest' ? 'daily' : 'off';
   const sets = new Set<number>();
+  // Entries without topics reach only those who follow none (stored as `[]`, as the
+  // subscriber store writes it): no need to read every subscriber's list.
+  const lists = entries.some((e) => e.topics.length) ? store.topicLists(digest) : [NO_TOPICS];
   store.setTopicSets(
-    store.topicLists(digest).flatMap((topics) => {
+    lists.flatMap((topics) => {
       const entrySet = entrySetFor(parseTopics(topics), entries);
       if (entrySet === undefined) return [];
       sets.add(entrySet);

@@ -88,6 +88,18 @@ describe('topic filtering', () => {
     expect(fixture.broadcasting.store.get(id)?.counts).toMatchObject({ total: 1, filtered: 1 });
   });
 
+  it('sends entries without topics only to subscribers who follow none', async () => {
+    fixture = makeFixture({ entries: [ENTRIES[3]!], start: NOW });
+    const sender = createFakeSender({ channel: 'api' });
+    fixture.broadcasting.register(sender);
+    fixture.subscribe('api', ['everything']);
+    fixture.subscribe('api', ['guide-reader'], ['guides']);
+    const { id } = fixture.broadcasting.broadcastNow({ kind: 'manual' });
+    await fixture.broadcasting.dispatcher.drain();
+    expect(sender.seen()).toEqual(['everything']);
+    expect(fixture.broadcasting.store.get(id)?.counts).toMatchObject({ total: 1, filtered: 1 });
+  });
+
   it('puts the subscriber’s own entries in their simulated inbox', async () => {
     fixture = makeFixture({ entries: ENTRIES, start: NOW });
     fixture.broadcasting.register(createInboxSender(fixture.db, 'api', { now: fixture.clock.now }));
