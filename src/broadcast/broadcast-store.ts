@@ -4,8 +4,10 @@ import type {
   Broadcast,
   BroadcastKind,
   BroadcastStatus,
+  ChannelErrorReport,
   PlatformCounts,
 } from './broadcast-types.ts';
+import type { ChannelError } from './dispatch-store.ts';
 
 interface BroadcastRow {
   id: number;
@@ -26,6 +28,8 @@ interface BroadcastRow {
   cancelled: number;
   held: number;
   filtered: number;
+  skip_reasons: string | null;
+  channel_errors: string | null;
 }
 
 /** Broadcasts as recorded, with their counts; the counters move in the dispatcher's transactions. */
@@ -33,8 +37,11 @@ export interface BroadcastStore {
   get(id: number): Broadcast | undefined;
   /** Newest first; `before` is the id of the last broadcast of the previous page. */
   list(options: { limit: number; before?: number }): Broadcast[];
-  /** The reply of a broadcast, parsed once and kept: every batch of it sends the same. */
-  reply(id: number): { kind: BroadcastKind; reply: Reply } | undefined;
+  /**
+   * The reply of a broadcast for one set of its entries (0: all of them), parsed once and
+   * kept: every batch of that set sends the same.
+   */
+  reply(id: number, entrySet?: number): { kind: BroadcastKind; reply: Reply } | undefined;
 }
 
 export function createBroadcastStore(db: Db): BroadcastStore {
@@ -45,7 +52,10 @@ export function createBroadcastStore(db: Db): BroadcastStore {
   const platform = db.prepare<[number], { report: string }>(
     'SELECT report FROM send_batches WHERE broadcast_id = ? AND report IS NOT NULL',
   );
-  const replies = new Map<number, { kind: BroadcastKind; reply: Reply }>();
+  const setReply = db.prepare<[number, number], { reply: string }>(
+    'SELECT reply FROM broadcast_replies WHERE broadcast_id = ? AND entry_set = ?',
+  );
+  const replies = new Map<string, { kind: BroadcastKind; reply: Reply }>();
 
   const toBroadcast = (row: BroadcastRow): Broadcast => {
     const reports = platform.all(row.id).map((r) => JSON.parse(r.report) as PlatformCounts);
@@ -70,6 +80,8 @@ export function createBroadcastStore(db: Db): BroadcastStore {
         skipped: row.skipped,
         cancelled: row.cancelled,
       },
+      skipReasons: row.skip_reasons ? nullProto(JSON.parse(row.skip_reasons)) : undefined,
+      channelErrors: row.channel_errors ? channelErrors(row.channel_errors) : undefined,
       platform: reports.length
         ? reports.reduce((sum, r) => ({
             total: sum.total + r.total,
@@ -89,15 +101,35 @@ export function createBroadcastStore(db: Db): BroadcastStore {
     list({ limit, before = Number.MAX_SAFE_INTEGER }) {
       return page.all(before, limit).map(toBroadcast);
     },
-    reply(id) {
-      let cached = replies.get(id);
+    reply(id, entrySet = 0) {
+      const key = `${id}/${entrySet}`;
+      let cached = replies.get(key);
       if (!cached) {
         const row = one.get(id);
-        if (!row?.reply) return undefined;
-        cached = { kind: row.kind, reply: JSON.parse(row.reply) as Reply };
-        replies.set(id, cached);
+        const reply = entrySet === 0 ? row?.reply : setReply.get(id, entrySet)?.reply;
+        if (!row || !reply) return undefined;
+        cached = { kind: row.kind, reply: JSON.parse(reply) as Reply };
+        replies.set(key, cached);
       }
       return cached;
     },
   };
+}
+
+/** A parsed JSON object keyed by data (reasons, channel names), with no prototype behind it. */
+function nullProto<T>(value: Record<string, T>): Record<string, T> {
+  return Object.assign(Object.create(null) as Record<string, T>, value);
+}
+
+function channelErrors(json: string): Record<string, ChannelErrorReport> {
+  const stored = JSON.parse(json) as Record<string, ChannelError>;
+  const reports = Object.create(null) as Record<string, ChannelErrorReport>;
+  for (const [channel, error] of Object.entries(stored)) {
+    reports[channel] = {
+      ...error,
+      at: new Date(error.at),
+      pausedUntil: new Date(error.pausedUntil),
+    };
+  }
+  return reports;
 }

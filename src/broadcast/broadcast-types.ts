@@ -46,7 +46,21 @@ export interface Broadcast {
   entryIds: string[];
   reply?: Reply;
   counts: BroadcastCounts;
+  /** Why deliveries were skipped, with how many for each reason. */
+  skipReasons?: Record<string, number>;
+  /** Per channel, the last time the platform refused the account; sending paused then. */
+  channelErrors?: Record<string, ChannelErrorReport>;
   platform?: PlatformCounts;
+}
+
+/** An account-level error on one channel: no recipient was counted against for it. */
+export interface ChannelErrorReport {
+  error: string;
+  errcode?: number;
+  at: Date;
+  pausedUntil: Date;
+  /** Batches the platform refused. */
+  count: number;
 }
 
 /** What to broadcast: a schedule's tick, or an operator's request. */
@@ -73,6 +87,7 @@ export type BroadcastErrorCode =
   | 'already-broadcast'
   | 'not-published'
   | 'not-found'
+  | 'unknown-recipient'
   | 'not-cancellable';
 
 /** A broadcast the domain refuses, with a reason an operator can act on. */

@@ -4,10 +4,12 @@ import type { Db } from '../store/database.ts';
 import { createBroadcastStore, type BroadcastStore } from './broadcast-store.ts';
 import type { Broadcast, BroadcastRequest, DryRun, PlatformCounts } from './broadcast-types.ts';
 import type { ChannelSender } from './channel-sender.ts';
+import { createDispatchStore } from './dispatch-store.ts';
 import { createDispatcher, type Dispatcher, type DispatcherOptions } from './dispatcher.ts';
-import { createMassSendReports } from './mass-send-report.ts';
+import { createMassSendReports } from './mass-send-store.ts';
 import { createOutbox, type Outbox } from './outbox.ts';
-import { createLedger } from './planner.ts';
+import { createLedger } from './ledger-store.ts';
+import { createOutboxStore } from './outbox-store.ts';
 import { createQuota, type AccountType } from './quota.ts';
 import { createScheduler, type Schedule, type Scheduler } from './scheduler.ts';
 
@@ -22,7 +24,7 @@ export interface BroadcastingOptions {
   schedules: Schedule[];
   catchUpHours: number;
   now?: () => Date;
-  dispatch?: Omit<DispatcherOptions, 'db' | 'store' | 'log' | 'defaultTimeZone' | 'now'>;
+  dispatch?: Omit<DispatcherOptions, 'deliveries' | 'store' | 'log' | 'defaultTimeZone' | 'now'>;
 }
 
 /** The broadcast part of the service: outbox, dispatcher and schedules, and what the admin API calls. */
@@ -47,17 +49,17 @@ export function createBroadcasting(options: BroadcastingOptions): Broadcasting {
   const { db, library, log, now = () => new Date() } = options;
   const store = createBroadcastStore(db);
   const outbox = createOutbox({
-    db,
+    store: createOutboxStore(db),
     entries: () => library.all(),
     entry: (id) => library.get(id),
     ledger: createLedger(db),
     quota: createQuota(db, options.accountType, options.timeZone),
-    store,
+    broadcasts: store,
     publicUrl: options.publicUrl,
   });
   const dispatcher = createDispatcher({
     ...options.dispatch,
-    db,
+    deliveries: createDispatchStore(db),
     store,
     log,
     now,

@@ -7,17 +7,24 @@ export interface Recipient {
 }
 
 /**
- * What a channel answered for one recipient. `retry` is for errors worth trying again
- * (timeouts, 5xx, rate limits, "system busy"); `blocked` for a recipient who can no
- * longer be reached (the user refused messages, the contact is gone); `failed` for
- * anything else, which is not retried.
+ * What a channel answered for one recipient, classified by whom the error is about:
+ * - `retry`: this delivery hit something passing (a say() that failed, a duplicate sent
+ *   too fast); tried again with backoff, up to the attempt limit.
+ * - `blocked`: the error names the recipient, who can no longer be reached (the user
+ *   refused messages, the contact is gone); the subscriber is blocked at once.
+ * - `failed`: final for this delivery. It counts towards blocking the subscriber only
+ *   when `recipient` is true: the error names them.
+ * - `paused`: the error is about the ACCOUNT, not the recipient (credentials refused, IP
+ *   not whitelisted, quota used up, platform unreachable or busy, bot logged out). The
+ *   delivery goes back to the queue with no attempt counted, and the channel pauses.
  */
 export type SendResult =
   /** `msgId`: the platform's id for the batch (WeChat mass send `msg_id`), matched later to `MASSSENDJOBFINISH`. */
   | { status: 'sent'; msgId?: string }
   | { status: 'retry'; error: string; retryAfterMs?: number }
   | { status: 'blocked'; error: string }
-  | { status: 'failed'; error: string };
+  | { status: 'failed'; error: string; recipient?: boolean }
+  | { status: 'paused'; error: string; errcode?: number; retryAfterMs?: number };
 
 /**
  * The port through which the broadcast dispatcher reaches one channel. Adapters only

@@ -1,15 +1,23 @@
 import { randomUUID } from 'node:crypto';
-import type { Reply } from '../engine/types.ts';
 import type { Logger } from '../log/logger.ts';
-import type { Db } from '../store/database.ts';
 import type { BroadcastStore } from './broadcast-store.ts';
-import type { ChannelSender, Recipient, SendResult } from './channel-sender.ts';
-import { quietUntil } from '../time/quiet-hours.ts';
+import type { ChannelSender, SendResult } from './channel-sender.ts';
+import { createClaimer } from './claiming.ts';
+import type { DispatchStore } from './dispatch-store.ts';
 import { createRateLimiter, realWait, type Wait } from './rate-limiter.ts';
+import { createChannelPauses } from './retry-policy.ts';
+import { sendBatch } from './sending.ts';
+import { createSettler } from './settling.ts';
+import { addSteps, EMPTY_STEP, type StepResult } from './step-result.ts';
+import { skipUnserved } from './stranded.ts';
+
+export type { StepResult } from './step-result.ts';
 
 export interface DispatcherOptions {
-  db: Db;
-  store: BroadcastStore;
+  /** The delivery queue and the counters it moves. */
+  deliveries: DispatchStore;
+  /** Where a batch finds its broadcast's reply. */
+  store: Pick<BroadcastStore, 'reply'>;
   log: Logger;
   /** The account's time zone: quiet hours of a subscriber who set none are read in it. */
   defaultTimeZone: string;
@@ -34,17 +42,6 @@ export interface DispatcherOptions {
   owner?: string;
 }
 
-/** What one round of the dispatcher did. */
-export interface StepResult {
-  claimed: number;
-  sent: number;
-  retried: number;
-  failed: number;
-  blocked: number;
-  skipped: number;
-  held: number;
-}
-
 export interface Dispatcher {
   /** Adds a channel; its pending deliveries start moving. One line per channel. */
   register(sender: ChannelSender): void;
@@ -60,63 +57,16 @@ export interface Dispatcher {
   wake(): void;
 }
 
-interface Claimed {
-  id: number;
-  broadcastId: number;
-  userId: string;
-  attempts: number;
-  held: number;
-  state: string | null;
-  timeZone: string | null;
-  quietStart: number | null;
-  quietEnd: number | null;
-  failures: number | null;
-}
-
-interface Batch {
-  key: string;
-  broadcastId: number;
-  reply: Reply;
-  rows: Claimed[];
-}
-
-const EMPTY: StepResult = {
-  claimed: 0,
-  sent: 0,
-  retried: 0,
-  failed: 0,
-  blocked: 0,
-  skipped: 0,
-  held: 0,
-};
-const add = (a: StepResult, b: StepResult): StepResult => ({
-  claimed: a.claimed + b.claimed,
-  sent: a.sent + b.sent,
-  retried: a.retried + b.retried,
-  failed: a.failed + b.failed,
-  blocked: a.blocked + b.blocked,
-  skipped: a.skipped + b.skipped,
-  held: a.held + b.held,
-});
-
-/** The broadcast a batch key belongs to (`b<broadcast id>-...`). */
-export function batchBroadcast(batchKey: string): number | undefined {
-  const id = /^b(\d+)-/.exec(batchKey)?.[1];
-  return id === undefined ? undefined : Number(id);
-}
-
 /**
- * Drains the outbox. A batch is claimed in an IMMEDIATE transaction (batch key and lease
- * written before anything is sent), so two processes never hold the same delivery;
- * results are recorded in one transaction per batch, guarded by the batch key, so a late
- * process cannot overwrite a batch another one took over. A batch whose lease ran out
- * (its process died) is sent again whole, with the same idempotency key, so a channel
- * that drops duplicates (WeChat's `clientmsgid`, the simulated inbox) sees each delivery
- * once.
+ * Drains the outbox: one worker per channel claims a batch (`claiming.ts`), sends it
+ * (`sending.ts`) and records the results (`settling.ts`), each claim and each record one
+ * transaction. A batch whose lease ran out (its process died) is sent again whole, with
+ * the same idempotency key, so a channel that drops duplicates (WeChat's `clientmsgid`,
+ * the simulated inbox) sees each delivery once.
  */
 export function createDispatcher(options: DispatcherOptions): Dispatcher {
   const {
-    db,
+    deliveries: dispatchStore,
     store,
     log,
     defaultTimeZone,
@@ -137,244 +87,69 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   let running = false;
   const workers: Promise<void>[] = [];
   const sleepers = new Set<() => void>();
-  let batchCount = 0;
 
-  const columns = `d.id, d.broadcast_id AS broadcastId, d.user_id AS userId, d.attempts, d.held,
-    s.state, s.time_zone AS timeZone, s.quiet_start AS quietStart, s.quiet_end AS quietEnd, s.failures`;
-  const pickPending = db.prepare<[string, number, number], Claimed>(`
-    SELECT ${columns} FROM deliveries d
-    LEFT JOIN subscribers s ON s.channel = d.channel AND s.user_id = d.user_id
-    WHERE d.channel = ? AND d.status = 'pending' AND d.due_at <= ? ORDER BY d.due_at LIMIT ?`);
-  const staleKey = db.prepare<[string, number], { key: string }>(
-    `SELECT batch_key AS key FROM deliveries WHERE channel = ? AND status = 'claimed' AND due_at <= ? LIMIT 1`,
-  );
-  const pickStale = db.prepare<[string, number, string], Claimed>(`
-    SELECT ${columns} FROM deliveries d
-    LEFT JOIN subscribers s ON s.channel = d.channel AND s.user_id = d.user_id
-    WHERE d.channel = ? AND d.status = 'claimed' AND d.due_at <= ? AND d.batch_key = ?`);
-  const claim = db.prepare(`
-    UPDATE deliveries SET status = 'claimed', batch_key = @key, due_at = @leaseEnd, held = 0
-    WHERE id IN (SELECT value FROM json_each(@ids))`);
-  const extend = db.prepare(
-    `UPDATE deliveries SET due_at = @leaseEnd WHERE batch_key = @key AND status = 'claimed' AND channel = @channel`,
-  );
-  const hold = db.prepare(`UPDATE deliveries SET due_at = ?, held = 1 WHERE id = ?`);
-  const skip = db.prepare(`
-    UPDATE deliveries SET status = 'skipped', settled_at = @now, error = 'subscriber is no longer active'
-    WHERE id IN (SELECT value FROM json_each(@ids))`);
-  const markSent = db.prepare(`
-    UPDATE deliveries SET status = 'sent', settled_at = @now, error = NULL, attempts = attempts + 1
-    WHERE id IN (SELECT value FROM json_each(@ids)) AND batch_key = @key AND status = 'claimed'`);
-  const markRetry = db.prepare(`
-    UPDATE deliveries SET status = 'pending', due_at = @due, attempts = attempts + 1,
-      batch_key = NULL, error = @error
-    WHERE id = @id AND batch_key = @key AND status = 'claimed'`);
-  const markFailed = db.prepare(`
-    UPDATE deliveries SET status = 'failed', settled_at = @now, attempts = attempts + 1,
-      error = @error
-    WHERE id = @id AND batch_key = @key AND status = 'claimed'`);
-  const resetFailures = db.prepare(
-    `UPDATE subscribers SET failures = 0 WHERE channel = ? AND user_id = ? AND failures > 0`,
-  );
-  const countFailure = db.prepare(`
-    UPDATE subscribers SET failures = failures + 1, updated_at = @now,
-      state = CASE WHEN state = 'active' AND failures + 1 >= @limit THEN 'blocked' ELSE state END
-    WHERE channel = @channel AND user_id = @userId
-    RETURNING state`);
-  const block = db.prepare(`
-    UPDATE subscribers SET state = 'blocked', failures = failures + 1, updated_at = @now
-    WHERE channel = @channel AND user_id = @userId AND state = 'active'`);
-  const counters = db.prepare(`
-    UPDATE broadcasts SET open = open - @settled, sent = sent + @sent, failed = failed + @failed,
-      skipped = skipped + @skipped, held = held + @held
-    WHERE id = @id`);
-  const complete = db.prepare(`
-    UPDATE broadcasts SET status = 'done', finished_at = @now WHERE id = @id AND open = 0 AND status = 'sending'`);
-  const saveBatch = db.prepare(`
-    INSERT OR REPLACE INTO send_batches (batch_key, broadcast_id, channel, msg_id, recipients, sent_at)
-    VALUES (?, ?, ?, ?, ?, ?)`);
+  const claim = createClaimer({
+    store: dispatchStore,
+    replies: store,
+    log,
+    defaultTimeZone,
+    batchSize,
+    leaseMs,
+    ratePerSecond,
+    owner,
+  });
+  const settle = createSettler({
+    store: dispatchStore,
+    retry: { maxAttempts, retryBaseMs, retryMaxMs },
+    blockAfterFailures,
+  });
 
-  const settle = (
-    id: number,
-    change: Partial<Record<'settled' | 'sent' | 'failed' | 'skipped' | 'held', number>>,
-    at: number,
-  ) => {
-    counters.run({ id, settled: 0, sent: 0, failed: 0, skipped: 0, held: 0, ...change });
-    complete.run({ id, now: at });
-  };
-
-  /** Claims the next batches of a channel: a stale one taken over whole, or fresh pending deliveries. */
-  const claimBatches = db.transaction(
-    (
-      sender: ChannelSender,
-      at: Date,
-    ): {
-      batches: Batch[];
-      result: StepResult;
-    } => {
-      const t = at.getTime();
-      const leaseEnd = t + leaseMs;
-      const stale = staleKey.get(sender.channel, t);
-      if (stale) {
-        const rows = pickStale.all(sender.channel, t, stale.key);
-        extend.run({ leaseEnd, key: stale.key, channel: sender.channel });
-        const reply = rows[0] && store.reply(rows[0].broadcastId);
-        log.warn(
-          { channel: sender.channel, batch: stale.key, deliveries: rows.length },
-          'taking over a batch whose claim ran out',
-        );
-        if (!reply) return { batches: [], result: EMPTY };
-        return {
-          batches: [
-            { key: stale.key, broadcastId: rows[0]!.broadcastId, reply: reply.reply, rows },
-          ],
-          result: { ...EMPTY, claimed: rows.length },
-        };
-      }
-      // Never claim more than a second's worth under the rate limit: a claim holds its lease.
-      const wanted = sender.pace ? sender.maxBatch : Math.max(sender.maxBatch, batchSize);
-      const claimSize = ratePerSecond > 0 ? Math.max(1, Math.min(wanted, ratePerSecond)) : wanted;
-      const picked = pickPending.all(sender.channel, t, claimSize);
-      if (picked.length === 0) return { batches: [], result: EMPTY };
-      // One broadcast per claim: a batch sends one reply.
-      const broadcastId = picked[0]!.broadcastId;
-      const rows = picked.filter((row) => row.broadcastId === broadcastId);
-      const broadcast = store.reply(broadcastId);
-      const preview = broadcast?.kind === 'preview';
-      const toSkip: number[] = [];
-      const toSend: Claimed[] = [];
-      let held = 0;
-      let released = 0;
-      for (const row of rows) {
-        if (!broadcast || (!preview && row.state !== 'active')) {
-          toSkip.push(row.id);
-          continue;
-        }
-        const until =
-          !preview && row.quietStart !== null && row.quietEnd !== null
-            ? quietUntil(at, row.timeZone ?? defaultTimeZone, {
-                start: row.quietStart,
-                end: row.quietEnd,
-              })
-            : undefined;
-        if (until) {
-          hold.run(until.getTime(), row.id);
-          if (!row.held) held++;
-          continue;
-        }
-        if (row.held) released++;
-        toSend.push(row);
-      }
-      if (toSkip.length) skip.run({ now: t, ids: JSON.stringify(toSkip) });
-      const batches: Batch[] = [];
-      for (let i = 0; i < toSend.length; i += sender.maxBatch) {
-        const chunk = toSend.slice(i, i + sender.maxBatch);
-        // Short, as it is written on every delivery of the batch; unique by owner and counter.
-        const key = `b${broadcastId}-${owner}-${(batchCount++).toString(36)}`;
-        claim.run({ key, leaseEnd, ids: JSON.stringify(chunk.map((row) => row.id)) });
-        batches.push({ key, broadcastId, reply: broadcast!.reply, rows: chunk });
-      }
-      settle(
-        broadcastId,
-        { settled: toSkip.length, skipped: toSkip.length, held: held - released },
-        t,
-      );
-      return {
-        batches,
-        result: { ...EMPTY, claimed: rows.length, skipped: toSkip.length, held },
-      };
-    },
-  );
-
-  /** Records what the channel answered for one batch; one transaction. */
-  const record = db.transaction(
-    (sender: ChannelSender, batch: Batch, results: SendResult[], at: Date): StepResult => {
-      const t = at.getTime();
-      const result = { ...EMPTY };
-      const sentIds: number[] = [];
-      let msgId: string | undefined;
-      let failed = 0;
-      batch.rows.forEach((row, i) => {
-        const outcome: SendResult = results[i] ?? {
-          status: 'retry',
-          error: 'the channel gave no result',
-        };
-        const target = { channel: sender.channel, userId: row.userId, now: t };
-        switch (outcome.status) {
-          case 'sent':
-            sentIds.push(row.id);
-            msgId ??= outcome.msgId;
-            if (row.failures) resetFailures.run(sender.channel, row.userId);
-            return;
-          case 'retry':
-            if (row.attempts + 1 < maxAttempts) {
-              const backoff = Math.min(retryBaseMs * 2 ** row.attempts, retryMaxMs);
-              const due = t + Math.max(backoff, outcome.retryAfterMs ?? 0);
-              if (markRetry.run({ id: row.id, key: batch.key, due, error: outcome.error }).changes)
-                result.retried++;
-              return;
-            }
-            break;
-          case 'blocked':
-            if (
-              markFailed.run({ id: row.id, key: batch.key, now: t, error: outcome.error }).changes
-            ) {
-              failed++;
-              block.run(target);
-              result.blocked++;
-            }
-            return;
-          case 'failed':
-            break;
-        }
-        if (markFailed.run({ id: row.id, key: batch.key, now: t, error: outcome.error }).changes) {
-          failed++;
-          const after = countFailure.get({ ...target, limit: blockAfterFailures }) as
-            { state: string } | undefined;
-          if (after?.state === 'blocked' && row.state === 'active') result.blocked++;
-        }
-      });
-      const sent = sentIds.length
-        ? markSent.run({ now: t, key: batch.key, ids: JSON.stringify(sentIds) }).changes
-        : 0;
-      if (msgId)
-        saveBatch.run(batch.key, batch.broadcastId, sender.channel, msgId, sentIds.length, t);
-      settle(batch.broadcastId, { settled: sent + failed, sent, failed }, t);
-      result.sent = sent;
-      result.failed = failed;
-      return result;
-    },
-  );
-
-  async function sendBatch(sender: ChannelSender, batch: Batch): Promise<StepResult> {
-    const recipients: Recipient[] = batch.rows.map((row) => ({
-      deliveryId: row.id,
-      userId: row.userId,
-    }));
-    await rate.take(recipients.length);
-    let results: SendResult[];
-    try {
-      results = await sender.send(batch.reply, recipients, batch.key);
-    } catch (error) {
-      // A sender that throws has told us nothing about any recipient: all of them may be tried again.
-      log.warn(
-        { err: error, channel: sender.channel, batch: batch.key },
-        'channel send failed; the batch will be retried',
-      );
-      results = recipients.map(() => ({ status: 'retry', error: String(error) }));
-    }
-    const outcome = record.immediate(sender, batch, results, now());
-    if (sender.pace)
-      await wait(sender.pace.intervalMs + Math.random() * (sender.pace.jitterMs ?? 0));
-    return outcome;
-  }
+  const pauses = createChannelPauses({ maxAttempts, retryBaseMs, retryMaxMs });
 
   async function stepChannel(sender: ChannelSender): Promise<StepResult> {
-    const { batches, result } = claimBatches.immediate(sender, now());
+    if (pauses.until(sender.channel, now().getTime()) !== undefined) return EMPTY_STEP;
+    const { batches, result } = claim(sender, now());
     let total = result;
-    for (const batch of batches) total = add(total, await sendBatch(sender, batch));
+    for (const [i, batch] of batches.entries()) {
+      const results = await sendBatch(sender, batch, { rate, log });
+      const pausedUntil = accountRefusal(sender, results);
+      total = addSteps(total, settle(sender, batch, results, now(), pausedUntil));
+      if (pausedUntil !== undefined) {
+        // The rest of this claim goes back to the queue too: the account cannot send them.
+        const refused = results.find((r) => r.status === 'paused')!;
+        for (const rest of batches.slice(i + 1)) {
+          const back = rest.rows.map(() => refused);
+          total = addSteps(total, settle(sender, rest, back, now(), pausedUntil));
+        }
+        break;
+      }
+      if (sender.pace)
+        await wait(sender.pace.intervalMs + Math.random() * (sender.pace.jitterMs ?? 0));
+    }
     return total;
   }
+
+  /** Pauses the channel when the platform refused its account; returns until when. */
+  function accountRefusal(sender: ChannelSender, results: SendResult[]): number | undefined {
+    const refused = results.find((r) => r.status === 'paused');
+    if (!refused) {
+      if (results.some((r) => r.status === 'sent')) pauses.resume(sender.channel);
+      return undefined;
+    }
+    const until = pauses.pause(sender.channel, now().getTime(), refused.retryAfterMs);
+    log.error(
+      {
+        channel: sender.channel,
+        errcode: refused.errcode,
+        error: refused.error,
+        pausedUntil: new Date(until).toISOString(),
+      },
+      'the platform refused the account; the channel is paused and no recipient is counted against',
+    );
+    return until;
+  }
+
+  const sweep = () => skipUnserved(dispatchStore, new Set(senders.keys()), now(), log);
 
   function idle(): Promise<void> {
     return new Promise((done) => {
@@ -388,9 +163,21 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     });
   }
 
+  /** Ends stranded deliveries now and then; see `stranded.ts`. */
+  async function sweeper(): Promise<void> {
+    while (running) {
+      try {
+        sweep();
+      } catch (error) {
+        log.error({ err: error }, 'skipping deliveries no sender serves failed; will try again');
+      }
+      if (running) await idle();
+    }
+  }
+
   async function work(sender: ChannelSender): Promise<void> {
     while (running) {
-      let result = EMPTY;
+      let result = EMPTY_STEP;
       try {
         result = await stepChannel(sender);
       } catch (error) {
@@ -411,22 +198,23 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       if (running) workers.push(work(sender));
     },
     async step() {
-      let total = EMPTY;
-      for (const sender of senders.values()) total = add(total, await stepChannel(sender));
+      let total: StepResult = { ...EMPTY_STEP, skipped: sweep() };
+      for (const sender of senders.values()) total = addSteps(total, await stepChannel(sender));
       return total;
     },
     async drain(maxRounds = 1_000_000) {
-      let total = EMPTY;
+      let total = EMPTY_STEP;
       for (let round = 0; round < maxRounds; round++) {
         const result = await dispatcher.step();
-        total = add(total, result);
-        if (result.claimed === 0) break;
+        total = addSteps(total, result);
+        if (result.claimed === 0 && result.skipped === 0) break;
       }
       return total;
     },
     start() {
       if (running) return;
       running = true;
+      workers.push(sweeper());
       for (const sender of senders.values()) workers.push(work(sender));
     },
     async stop() {

@@ -1,6 +1,7 @@
 import type { Db } from '../store/database.ts';
-import type { ChannelSender, Recipient } from './channel-sender.ts';
-import { batchBroadcast } from './dispatcher.ts';
+import type { ChannelSender } from './channel-sender.ts';
+import { batchBroadcast, batchEntrySet } from './batch-key.ts';
+import { createInboxDeliveryStore } from './inbox-delivery-store.ts';
 
 /** Recipients one inbox write takes: it is one transaction, so bigger is cheaper. */
 export const INBOX_BATCH = 1000;
@@ -16,26 +17,21 @@ export function createInboxSender(
   channel: string,
   { now = () => new Date() }: { now?: () => Date } = {},
 ): ChannelSender {
-  const insert = db.prepare(
-    `INSERT INTO inbox (channel, user_id, at, source, reply, delivery_id, broadcast_id)
-     VALUES (?, ?, ?, ?, ?, ?, ?)
-     ON CONFLICT (delivery_id) WHERE delivery_id IS NOT NULL DO NOTHING`,
-  );
-  const write = db.transaction(
-    (recipients: Recipient[], reply: string, broadcastId: number | undefined) => {
-      const at = now().getTime();
-      const source = `broadcast:${broadcastId ?? '?'}`;
-      // A broadcast's reply is kept once, on the broadcast: a million copies would be gigabytes.
-      const body = broadcastId === undefined ? reply : '';
-      for (const { deliveryId, userId } of recipients)
-        insert.run(channel, userId, at, source, body, deliveryId, broadcastId ?? null);
-    },
-  );
+  const write = createInboxDeliveryStore(db);
   return {
     channel,
     maxBatch: INBOX_BATCH,
     async send(reply, recipients, idempotencyKey) {
-      write.immediate(recipients, JSON.stringify(reply), batchBroadcast(idempotencyKey));
+      const broadcastId = batchBroadcast(idempotencyKey);
+      // A broadcast's whole reply is kept once, on the broadcast: a million copies would be
+      // gigabytes. The inbox reads it from there; the reply of a topic subset is written out.
+      const shared = broadcastId !== undefined && batchEntrySet(idempotencyKey) === 0;
+      write(channel, recipients, {
+        at: now().getTime(),
+        source: `broadcast:${broadcastId ?? '?'}`,
+        body: shared ? '' : JSON.stringify(reply),
+        broadcastId: shared ? broadcastId : null,
+      });
       return recipients.map(() => ({ status: 'sent' as const }));
     },
   };

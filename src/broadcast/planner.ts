@@ -1,37 +1,20 @@
 import type { Entry } from '../content/entry.ts';
-import type { Db } from '../store/database.ts';
+import { isPublished } from '../content/published.ts';
 import { MAX_ARTICLES } from '../engine/types.ts';
+import { BroadcastError, type BroadcastRequest } from './broadcast-types.ts';
+import type { BroadcastLedger } from './ledger-store.ts';
 
-/** Which entries were ever broadcast: by id, and by content hash so a copy under a new name counts too. */
-export interface BroadcastLedger {
-  wasBroadcast(entry: Entry): boolean;
-  /** Records entries as broadcast; part of the outbox transaction. */
-  record(entries: Entry[], broadcastId: number, now: Date): void;
-  /** Forgets the entries of a broadcast that was cancelled before anything was sent. */
-  release(broadcastId: number): void;
-  /** Ids of entries broadcast after `since`, newest broadcast first. */
-  since(since: Date): string[];
-}
+export type { BroadcastLedger } from './ledger-store.ts';
 
-export function createLedger(db: Db): BroadcastLedger {
-  const find = db.prepare<[string, string], { found: number }>(
-    'SELECT 1 AS found FROM broadcast_entries WHERE entry_id = ? OR hash = ? LIMIT 1',
-  );
-  const insert = db.prepare(
-    'INSERT OR IGNORE INTO broadcast_entries (entry_id, hash, broadcast_id, at) VALUES (?, ?, ?, ?)',
-  );
-  const release = db.prepare('DELETE FROM broadcast_entries WHERE broadcast_id = ?');
-  const since = db.prepare<[number], { entry_id: string }>(
-    'SELECT entry_id FROM broadcast_entries WHERE at > ? ORDER BY at DESC, entry_id',
-  );
-  return {
-    wasBroadcast: (entry) => find.get(entry.id, entry.hash) !== undefined,
-    record(entries, broadcastId, now) {
-      for (const entry of entries) insert.run(entry.id, entry.hash, broadcastId, now.getTime());
-    },
-    release: (broadcastId) => void release.run(broadcastId),
-    since: (date) => since.all(date.getTime()).map((row) => row.entry_id),
-  };
+const DAY_MS = 86_400_000;
+
+/** What the planner reads: the library, the ledger and when the last digest went out. */
+export interface PlannerDeps {
+  /** The library's entries, newest first. */
+  entries: () => readonly Entry[];
+  entry: (id: string) => Entry | undefined;
+  ledger: BroadcastLedger;
+  lastDigestAt: () => number | undefined;
 }
 
 /**
@@ -47,8 +30,43 @@ export function pickDueEntries(
   const due: Entry[] = [];
   for (const entry of entries) {
     if (due.length >= limit) break;
-    if (entry.publishedAt > now || ledger.wasBroadcast(entry)) continue;
+    if (!isPublished(entry, now) || ledger.wasBroadcast(entry)) continue;
     due.push(entry);
   }
   return due.sort((a, b) => b.publishedAt.getTime() - a.publishedAt.getTime());
+}
+
+/** The entries a request sends, checked; throws for what an operator asked wrongly. */
+export function chooseEntries(deps: PlannerDeps, request: BroadcastRequest, now: Date): Entry[] {
+  const { ledger } = deps;
+  if (request.kind === 'digest') {
+    const since = deps.lastDigestAt() ?? now.getTime() - DAY_MS;
+    return ledger
+      .since(new Date(since))
+      .map((id) => deps.entry(id))
+      .filter((entry): entry is Entry => entry !== undefined)
+      .sort((a, b) => b.publishedAt.getTime() - a.publishedAt.getTime())
+      .slice(0, MAX_ARTICLES);
+  }
+  const ids =
+    request.kind === 'manual' || request.kind === 'preview' ? request.entryIds : undefined;
+  if (!ids?.length) return pickDueEntries(deps.entries(), ledger, now);
+  return ids.map((id) => {
+    const entry = deps.entry(id);
+    if (!entry) throw new BroadcastError('unknown-entry', `there is no entry "${id}"`);
+    if (request.kind === 'preview') return entry;
+    if (!isPublished(entry, now)) {
+      throw new BroadcastError(
+        'not-published',
+        `entry "${id}" is not published until ${entry.publishedAt.toISOString()}`,
+      );
+    }
+    if (ledger.wasBroadcast(entry)) {
+      throw new BroadcastError(
+        'already-broadcast',
+        `entry "${id}" was already broadcast; an entry is broadcast once only`,
+      );
+    }
+    return entry;
+  });
 }

@@ -1,5 +1,6 @@
 import { wallClock, zonedTimeToInstant } from '../time/time-zone.ts';
 import type { Db } from '../store/database.ts';
+import { createQuotaStore } from './quota-store.ts';
 
 /**
  * The platform's mass-send limits: a subscription account (订阅号) may broadcast once a
@@ -9,9 +10,6 @@ export type AccountType = 'subscription' | 'service';
 
 export const BROADCASTS_PER_DAY = 1;
 export const BROADCASTS_PER_USER_PER_MONTH = 4;
-
-/** Broadcasts that count: sent or sending. One cancelled before anything went out gives its quota back. */
-const COUNTED = `kind IN ('scheduled', 'manual') AND (status IN ('sending', 'done') OR sent > 0)`;
 
 export interface Quota {
   accountType: AccountType;
@@ -24,39 +22,18 @@ export interface Quota {
 }
 
 export function createQuota(db: Db, accountType: AccountType, timeZone: string): Quota {
-  const today = db.prepare<[number], { count: number; first: number | null }>(
-    `SELECT count(*) AS count, min(created_at) AS first FROM broadcasts WHERE created_at >= ? AND ${COUNTED}`,
-  );
-  const service = accountType === 'service';
-  if (service) {
-    db.exec(`CREATE TEMP TABLE IF NOT EXISTS quota_used_up (
-      channel TEXT NOT NULL, user_id TEXT NOT NULL, PRIMARY KEY (channel, user_id)) WITHOUT ROWID`);
-  }
-  const clear = service ? db.prepare('DELETE FROM temp.quota_used_up') : undefined;
-  // A broadcast's deliveries are one range of ids, so this month's are found without an index.
-  const fill = service
-    ? db.prepare(`
-      INSERT INTO temp.quota_used_up (channel, user_id)
-      SELECT d.channel, d.user_id FROM broadcasts b
-      JOIN deliveries d ON d.id BETWEEN b.first_delivery AND b.last_delivery
-      WHERE b.created_at >= ? AND b.kind IN ('scheduled', 'manual')
-        AND d.status IN ('pending', 'claimed', 'sent')
-      GROUP BY d.channel, d.user_id HAVING count(*) >= ${BROADCASTS_PER_USER_PER_MONTH}`)
-    : undefined;
+  const store = createQuotaStore(db, accountType === 'service');
   return {
     accountType,
     refusal(now) {
       if (accountType !== 'subscription') return undefined;
-      const { count, first } = today.get(startOfDay(now, timeZone).getTime())!;
+      const { count, first } = store.countSince(startOfDay(now, timeZone).getTime());
       if (count < BROADCASTS_PER_DAY) return undefined;
       return `a subscription account may broadcast once a day (in ${timeZone}); today's broadcast was created at ${new Date(first!).toISOString()}`;
     },
-    recipientCondition: service
-      ? `AND NOT EXISTS (SELECT 1 FROM temp.quota_used_up u WHERE u.channel = s.channel AND u.user_id = s.user_id)`
-      : '',
+    recipientCondition: store.recipientCondition,
     prepare(now) {
-      clear?.run();
-      fill?.run(startOfMonth(now, timeZone).getTime());
+      store.noteUsedUp(startOfMonth(now, timeZone).getTime(), BROADCASTS_PER_USER_PER_MONTH);
     },
   };
 }

@@ -111,6 +111,7 @@ const STATUS: Record<BroadcastErrorCode, number> = {
   'not-cancellable': 409,
   'unknown-entry': 400,
   'not-found': 404,
+  'unknown-recipient': 404,
 };
 
 /** Runs a domain call; its refusals become HTTP errors with the domain's reason. */

@@ -179,4 +179,20 @@ export const MIGRATIONS: string[] = [
   ALTER TABLE wechat_callbacks_next RENAME TO wechat_callbacks;
   CREATE INDEX wechat_callbacks_received ON wechat_callbacks (received_at);
   `,
+  // Issue 9: a broadcast's report says why deliveries were skipped and which channel the
+  // platform refused; a delivery knows which of the broadcast's entries it carries (its
+  // recipient's topics), and each such set has its reply.
+  `
+  ALTER TABLE broadcasts ADD COLUMN skip_reasons TEXT;
+  ALTER TABLE broadcasts ADD COLUMN channel_errors TEXT;
+  -- 0: every entry of the broadcast (its own reply); otherwise a bit per entry, in order.
+  ALTER TABLE deliveries ADD COLUMN entry_set INTEGER NOT NULL DEFAULT 0;
+  CREATE TABLE broadcast_replies (
+    broadcast_id INTEGER NOT NULL,
+    entry_set INTEGER NOT NULL,
+    entry_ids TEXT NOT NULL,
+    reply TEXT NOT NULL,
+    PRIMARY KEY (broadcast_id, entry_set)
+  );
+  `,
 ];

@@ -14,6 +14,16 @@ export const ERRCODE = {
   INVALID_ACCESS_TOKEN: 40014,
   /** 42001 "access_token expired". */
   ACCESS_TOKEN_EXPIRED: 42001,
+  /** 40013 "invalid appid". */
+  INVALID_APPID: 40013,
+  /** 40125 "invalid appsecret". */
+  INVALID_APPSECRET: 40125,
+  /** 40164 "invalid ip, not in whitelist": this server's IP is not on the account's list. */
+  IP_NOT_WHITELISTED: 40164,
+  /** 61004 "access clientip is not registered": the same, from the older APIs. */
+  CLIENT_IP_NOT_REGISTERED: 61004,
+  /** 48001 "api unauthorized": the account may not use this API. */
+  API_UNAUTHORIZED: 48001,
   /** 40003 "invalid openid": not a follower of this account. */
   INVALID_OPENID: 40003,
   /** 43004 "require subscribe": the user does not follow the account (any more). */

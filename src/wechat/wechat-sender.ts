@@ -10,16 +10,29 @@ const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 
 /**
- * How a platform error settles a recipient. Retried: -1 "system busy" (and 5xx, timeouts),
- * and the rate limits, after the pause they ask for. Blocked: the codes that say this user
- * cannot be reached by this account. Anything else fails without a retry.
+ * Errors about the ACCOUNT, not the recipient, after the client's own token refresh and
+ * retries: the credentials, the server's IP, the quota, the platform busy or unreachable.
+ * They pause the channel (for at least the time given here) and count against no one.
  */
-const RETRY_AFTER: ReadonlyMap<number, number> = new Map([
+const ACCOUNT_PAUSE: ReadonlyMap<number, number> = new Map([
+  [ERRCODE.SYSTEM_BUSY, 0], // -1 system busy, and 5xx, timeouts, network failures
+  [ERRCODE.INVALID_CREDENTIAL, 0], // 40001 access_token invalid, still after a refresh
+  [ERRCODE.INVALID_ACCESS_TOKEN, 0], // 40014 invalid access_token
+  [ERRCODE.ACCESS_TOKEN_EXPIRED, 0], // 42001 access_token expired
+  [ERRCODE.INVALID_APPID, 0], // 40013 invalid appid
+  [ERRCODE.INVALID_APPSECRET, 0], // 40125 invalid appsecret
+  [ERRCODE.IP_NOT_WHITELISTED, 0], // 40164 IP not in the whitelist
+  [ERRCODE.CLIENT_IP_NOT_REGISTERED, 0], // 61004 client IP not registered
+  [ERRCODE.API_UNAUTHORIZED, 0], // 48001 api unauthorized
   [ERRCODE.DAILY_QUOTA, HOUR], // 45009 reach max api daily quota limit
   [ERRCODE.NO_MASS_SEND_QUOTA, HOUR], // 45028 has no masssend quota
   [ERRCODE.MINUTE_QUOTA, MINUTE], // 45011 api minute-quota reach limit
+]);
+/** Errors about this batch only: tried again after the pause they ask for. */
+const RETRY_AFTER: ReadonlyMap<number, number> = new Map([
   [ERRCODE.CLIENTMSGID_TOO_FAST, MINUTE], // 45066 same clientmsgid retry too fast
 ]);
+/** Errors that name the recipient: this user cannot be reached by this account. */
 const BLOCKING: ReadonlySet<number> = new Set<number>([
   ERRCODE.REQUIRE_SUBSCRIBE, // 43004 require subscribe
   ERRCODE.REQUIRE_REMOVE_BLACKLIST, // 43019 require remove blacklist
@@ -47,14 +60,31 @@ export function createWechatSender(
       const text = truncateUtf8(asText(reply));
       const batches = batchOpenIds(recipients.map((r) => r.userId));
       const results: SendResult[] = [];
+      let refused: SendResult | undefined;
       for (const [i, openIds] of batches.entries()) {
         const clientMsgId = batches.length === 1 ? idempotencyKey : `${idempotencyKey}/${i + 1}`;
         try {
+          if (refused) {
+            // The account was refused on an earlier part: the rest waits with it.
+            results.push(...openIds.map(() => refused!));
+            continue;
+          }
+          let sent: SendResult = { status: 'sent' };
           if (openIds.length === 1) await client.sendCustom(openIds[0]!, { type: 'text', text });
-          else await client.massSend({ openIds, message: { type: 'text', text }, clientMsgId });
-          results.push(...openIds.map((): SendResult => ({ status: 'sent' })));
+          else {
+            // The msg_id is what MASSSENDJOBFINISH names: the report is matched by it.
+            const { msgId } = await client.massSend({
+              openIds,
+              message: { type: 'text', text },
+              clientMsgId,
+            });
+            if (msgId) sent = { status: 'sent', msgId };
+          }
+          results.push(...openIds.map(() => sent));
         } catch (error) {
-          results.push(...openIds.map(() => settle(error, openIds.length)));
+          const result = settle(error, openIds.length);
+          if (result.status === 'paused') refused = result;
+          results.push(...openIds.map(() => result));
         }
       }
       return results;
@@ -62,15 +92,21 @@ export function createWechatSender(
   };
 }
 
-/** One recipient's result for an error; `count` recipients shared the call. */
+/**
+ * One recipient's result for an error; `count` recipients shared the call. Only an error
+ * that names the recipient counts against them: a refused list does not say which OpenID
+ * it refused, so only a lone recipient is blocked.
+ */
 export function settle(error: unknown, count: number): SendResult {
   if (!(error instanceof WechatApiError))
     return { status: 'failed', error: error instanceof Error ? error.message : String(error) };
   const message = error.message;
-  if (error.retryable) return { status: 'retry', error: message };
-  const pause = RETRY_AFTER.get(error.errcode);
-  if (pause !== undefined) return { status: 'retry', error: message, retryAfterMs: pause };
-  // A refused list does not say which OpenID it refused: only a lone recipient is blocked.
+  const pause = ACCOUNT_PAUSE.get(error.errcode);
+  if (pause !== undefined || error.retryable)
+    return { status: 'paused', error: message, errcode: error.errcode, retryAfterMs: pause };
+  const retryAfter = RETRY_AFTER.get(error.errcode);
+  if (retryAfter !== undefined)
+    return { status: 'retry', error: message, retryAfterMs: retryAfter };
   if (BLOCKING.has(error.errcode) && count === 1) return { status: 'blocked', error: message };
   return { status: 'failed', error: message };
 }

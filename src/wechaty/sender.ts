@@ -23,8 +23,10 @@ type Bot = Pick<Wechaty, 'puppet' | 'isLoggedIn' | 'Contact' | 'Room' | 'UrlLink
 
 /**
  * Broadcasts through Wechaty, one recipient at a time at a conservative pace (a personal
- * account that bulk-sends gets banned). Puppet errors are worth a retry; a contact or room the
- * puppet no longer knows, or a contact that is no longer a friend, is blocked. Wechaty takes
+ * account that bulk-sends gets banned). A say() that fails is worth a retry; a bot logged
+ * out, or a puppet that cannot look contacts up, pauses the channel (it is the account's
+ * trouble); only a contact or room the puppet no longer knows, or a contact that is no
+ * longer a friend, counts against the recipient: it is blocked. Wechaty takes
  * no idempotency key: a batch sent again after a crash may reach its one recipient twice.
  */
 export function createWechatySender(
@@ -41,9 +43,10 @@ export function createWechatySender(
   const paced = createPacer({ intervalMs, jitterMs, clock, random });
 
   async function sendOne(reply: Reply, recipient: Recipient): Promise<SendResult> {
+    // A logged-out bot is the account's trouble, not the recipient's: the channel pauses.
     if (!bot.isLoggedIn)
       return {
-        status: 'retry',
+        status: 'paused',
         error: 'the bot is not logged in',
         retryAfterMs: NOT_LOGGED_IN_RETRY_MS,
       };
@@ -52,7 +55,8 @@ export function createWechatySender(
     try {
       found = await findConversation(bot, ref);
     } catch (error) {
-      return { status: 'retry', error: errorMessage(error) };
+      // The puppet cannot even list its contacts: it is the bot that is failing.
+      return { status: 'paused', error: `the puppet is failing: ${errorMessage(error)}` };
     }
     if (typeof found === 'string') return { status: 'blocked', error: found };
     const conversation = found;

@@ -98,8 +98,21 @@ describe('the admin API', () => {
 
     const dry = await admin('/broadcasts', { method: 'POST', body: { dryRun: true } });
     expect(dry.json.dryRun).toMatchObject({ recipients: 1, byChannel: { api: 1 } });
-    const preview = await admin('/broadcasts', { method: 'POST', body: { preview: 'editor' } });
+    const preview = await admin('/broadcasts', { method: 'POST', body: { preview: 'alice' } });
     expect(preview.json.broadcast).toMatchObject({ kind: 'preview', counts: { total: 1 } });
+    // A preview to someone who was never a subscriber there would go nowhere: 404.
+    for (const [body, error] of [
+      [{ preview: 'nobody' }, 'no subscriber nobody on any channel'],
+      [{ preview: 'nobody', channel: 'api' }, 'no subscriber nobody on channel api'],
+      [{ preview: 'alice', channel: 'wechat' }, 'no subscriber alice on channel wechat'],
+      [{ preview: 'constructor' }, 'no subscriber constructor on any channel'],
+      [{ preview: '__proto__', channel: 'api' }, 'no subscriber __proto__ on channel api'],
+    ] as const) {
+      expect(await admin('/broadcasts', { method: 'POST', body })).toMatchObject({
+        status: 404,
+        json: { error },
+      });
+    }
 
     expect(
       (await admin('/broadcasts', { method: 'POST', body: { entries: ['account-launch'] } }))

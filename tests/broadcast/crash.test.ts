@@ -14,6 +14,8 @@ const TOKEN = 'crash-test-admin-token-0123';
 /** Slow enough to be killed partway: 20,000 deliveries take about five seconds. */
 const RATE = 4000;
 const KILL_AFTER_SENT = 3000;
+/** Subscribers follow everything or some topics: each list gets its own entry set. */
+const TOPIC_LISTS = ['[]', '["guides"]', '["Guides","events"]'];
 
 const children: ChildService[] = [];
 const dirs: string[] = [];
@@ -32,10 +34,11 @@ async function seed(count: number, setup?: (db: Database.Database) => void) {
   const dataDir = join(dir, 'data');
   const db = openDatabase(join(dataDir, 'oasim.db'));
   const insert = db.prepare(
-    `INSERT INTO subscribers (channel, user_id, state, topics, created_at, updated_at) VALUES ('api', ?, 'active', '[]', 0, 0)`,
+    `INSERT INTO subscribers (channel, user_id, state, topics, created_at, updated_at) VALUES ('api', ?, 'active', ?, 0, 0)`,
   );
   db.transaction(() => {
-    for (let i = 0; i < count; i++) insert.run(`user-${String(i).padStart(5, '0')}`);
+    for (let i = 0; i < count; i++)
+      insert.run(`user-${String(i).padStart(5, '0')}`, TOPIC_LISTS[i % TOPIC_LISTS.length]);
   })();
   // Index the sample entries now: two processes starting at once would both write the
   // search index in a deferred transaction, and one of them would fail with SQLITE_BUSY
@@ -118,6 +121,12 @@ describe('durability', () => {
       broadcast.id,
     );
     expect(deliveries).toEqual({ rows: SUBSCRIBERS, users: SUBSCRIBERS, sent: SUBSCRIBERS });
+    const sets = one<{ n: number }>(
+      db,
+      'SELECT count(DISTINCT entry_set) AS n FROM deliveries WHERE broadcast_id = ?',
+      broadcast.id,
+    );
+    expect(sets.n).toBe(TOPIC_LISTS.length);
     const inbox = one<{ rows: number; users: number }>(
       db,
       `SELECT count(*) AS rows, count(DISTINCT user_id) AS users FROM inbox WHERE source = ?`,

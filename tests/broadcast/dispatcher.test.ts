@@ -85,7 +85,7 @@ describe('the dispatcher', () => {
   });
 
   it('blocks a subscriber after consecutive failed deliveries, and a sent one resets the count', async () => {
-    const failed = { status: 'failed', error: 'invalid openid' } as const;
+    const failed = { status: 'failed', error: 'invalid openid', recipient: true } as const;
     const { fixture } = setup({
       bob: [failed, failed],
       carol: [failed, { status: 'sent' }, failed],
@@ -150,9 +150,10 @@ describe('the dispatcher', () => {
     expect(crashed.calls).toHaveLength(1);
 
     const { createDispatcher } = await import('../../src/broadcast/dispatcher.ts');
+    const { createDispatchStore } = await import('../../src/broadcast/dispatch-store.ts');
     const { createLogger } = await import('../../src/log/logger.ts');
     const survivor = createDispatcher({
-      db: fixture.db,
+      deliveries: createDispatchStore(fixture.db),
       store: fixture.broadcasting.store,
       log: createLogger({ level: 'silent' }),
       defaultTimeZone: 'UTC',

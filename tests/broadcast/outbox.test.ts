@@ -16,6 +16,22 @@ afterEach(() => {
 });
 
 describe('the outbox', () => {
+  it('counts an entry as published from its instant on, by the one rule every path uses', () => {
+    const AT_NOW = makeEntry('at-now', NOW);
+    const LATER = makeEntry('a-millisecond-later', '2025-01-06T00:00:00.001Z');
+    fixture = makeFixture({ entries: [AT_NOW, LATER], start: NOW });
+    fixture.subscribe('api', ['alice']);
+    expect(fixture.broadcasting.dryRun({ kind: 'manual' }).entryIds).toEqual(['at-now']);
+    expect(() =>
+      fixture!.broadcasting.broadcastNow({ kind: 'manual', entryIds: [LATER.id] }),
+    ).toThrow(/not published until/);
+    fixture.clock.advance(1);
+    expect(fixture.broadcasting.dryRun({ kind: 'manual' }).entryIds).toEqual([
+      'a-millisecond-later',
+      'at-now',
+    ]);
+  });
+
   it('creates one delivery per active subscriber and channel, and the dispatcher sends each once', async () => {
     fixture = makeFixture({ entries: OLD_ENTRIES, start: NOW });
     const api = createFakeSender({ channel: 'api' });
@@ -97,6 +113,8 @@ describe('the outbox', () => {
     const api = createFakeSender({ channel: 'api' });
     fixture.broadcasting.register(api);
     fixture.subscribe('api', users('a', 5));
+    // The editor is known on the channel, though not subscribed: previews still reach them.
+    fixture.subscribers.save('api', 'editor', { state: 'unsubscribed' }, fixture.clock.now());
 
     const preview = fixture.broadcasting.broadcastNow({ kind: 'preview', user: 'editor' });
     await fixture.broadcasting.dispatcher.drain();

@@ -15,6 +15,7 @@ const ENTRY = {
 };
 const ENTRY_AS_TEXT = `1. New entry\n${ENTRY.url}`;
 const HOUR_MS = 3_600_000;
+const MINUTE_MS = 60_000;
 
 let stub: StubPlatform;
 beforeEach(async () => {
@@ -46,7 +47,10 @@ describe('createWechatSender', () => {
       recipients(3),
       KEY,
     );
-    expect(results).toEqual([{ status: 'sent' }, { status: 'sent' }, { status: 'sent' }]);
+    // Every recipient carries the platform's msg_id, which MASSSENDJOBFINISH will name.
+    expect(results).toEqual(
+      Array(3).fill({ status: 'sent', msgId: expect.stringMatching(/^\d+$/) }),
+    );
     expect(stub.callsTo('message/mass/send').map((c) => c.body)).toEqual([
       {
         touser: ['oUser0', 'oUser1', 'oUser2'],
@@ -74,8 +78,8 @@ describe('createWechatSender', () => {
       json: { errcode: 45065, errmsg: 'clientmsgid exist', msg_id: 9 },
     });
     expect(await sender().send({ type: 'text', text: 'hi' }, recipients(2), KEY)).toEqual([
-      { status: 'sent' },
-      { status: 'sent' },
+      { status: 'sent', msgId: '9' },
+      { status: 'sent', msgId: '9' },
     ]);
   });
 
@@ -84,12 +88,36 @@ describe('createWechatSender', () => {
     [43019, 'require remove blacklist', 'blocked'],
     [40003, 'invalid openid', 'blocked'],
     [45015, 'response out of time limit', 'failed'],
-    [-1, 'system error', 'retry'],
   ])('settles a lone recipient refused with %i (%s) as %s', async (errcode, errmsg, status) => {
     stub.script('message/custom/send', { json: { errcode, errmsg } });
     const [result] = await sender().send({ type: 'text', text: 'hi' }, recipients(1), KEY);
     expect(result).toMatchObject({ status, error: `message/custom/send: ${errcode} ${errmsg}` });
+    // Only an error that names the recipient may count against them.
+    if (result?.status === 'failed') expect(result.recipient).toBeFalsy();
   });
+
+  it.each([
+    [40001, 'invalid credential'],
+    [40013, 'invalid appid'],
+    [40125, 'invalid appsecret'],
+    [42001, 'access_token expired'],
+    [40164, 'invalid ip, not in whitelist'],
+    [61004, 'access clientip is not registered'],
+    [45009, 'reach max api daily quota limit'],
+    [45028, 'has no masssend quota'],
+    [-1, 'system error'],
+  ])(
+    'pauses the channel for an account-level error %i (%s), alone or in a list',
+    async (errcode, errmsg) => {
+      for (const count of [1, 3]) {
+        const call = count === 1 ? 'message/custom/send' : 'message/mass/send';
+        stub.script(call, { json: { errcode, errmsg } }, { json: { errcode, errmsg } });
+        const results = await sender().send({ type: 'text', text: 'hi' }, recipients(count), KEY);
+        expect(results).toHaveLength(count);
+        for (const result of results) expect(result).toMatchObject({ status: 'paused', errcode });
+      }
+    },
+  );
 
   it('fails, rather than blocks, a whole list the platform refused for one unknown OpenID', async () => {
     stub.script('message/mass/send', { json: { errcode: 40003, errmsg: 'invalid openid' } });
@@ -97,15 +125,23 @@ describe('createWechatSender', () => {
     expect(results.map((r) => r.status)).toEqual(['failed', 'failed']);
   });
 
-  it('retries after the pause the rate limits ask for, and retries 5xx and timeouts', async () => {
+  it('pauses for as long as the quota asks, and pauses on 5xx and timeouts', async () => {
     stub.script(
       'message/mass/send',
       { json: { errcode: 45009, errmsg: 'reach max api daily quota limit' } },
       { status: 502 },
     );
     const [quota] = await sender().send({ type: 'text', text: 'hi' }, recipients(2), KEY);
-    expect(quota).toMatchObject({ status: 'retry', retryAfterMs: HOUR_MS });
+    expect(quota).toMatchObject({ status: 'paused', retryAfterMs: HOUR_MS });
     const [busy] = await sender().send({ type: 'text', text: 'hi' }, recipients(2), KEY);
-    expect(busy).toMatchObject({ status: 'retry' });
+    expect(busy).toMatchObject({ status: 'paused', errcode: -1 });
+  });
+
+  it('retries a batch whose clientmsgid was sent again too fast (45066), a minute later', async () => {
+    stub.script('message/mass/send', {
+      json: { errcode: 45066, errmsg: 'same clientmsgid retry too fast' },
+    });
+    const [result] = await sender().send({ type: 'text', text: 'hi' }, recipients(2), KEY);
+    expect(result).toMatchObject({ status: 'retry', retryAfterMs: MINUTE_MS });
   });
 });

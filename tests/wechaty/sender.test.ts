@@ -191,14 +191,14 @@ describe('the Wechaty broadcast sender', () => {
     expect(sendUrl.mock.calls.length - cardsBefore).toBe(1);
   });
 
-  it('asks for a retry later while the bot is not logged in', async () => {
+  it('pauses the channel, blaming no recipient, while the bot is not logged in', async () => {
     const bot = WechatyBuilder.build({ puppet: new PuppetMock({ mocker: new mock.Mocker() }) });
     bot.on('error', () => undefined);
     bots.push(bot);
     await bot.start();
     const sender = createWechatySender(bot);
     expect(await sender.send(NEWS, [{ deliveryId: 1, userId: 'anyone' }], 'k')).toEqual([
-      { status: 'retry', error: 'the bot is not logged in', retryAfterMs: NOT_LOGGED_IN_RETRY_MS },
+      { status: 'paused', error: 'the bot is not logged in', retryAfterMs: NOT_LOGGED_IN_RETRY_MS },
     ]);
   });
 });

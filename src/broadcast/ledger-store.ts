@@ -1,0 +1,34 @@
+import type { Entry } from '../content/entry.ts';
+import type { Db } from '../store/database.ts';
+
+/** Which entries were ever broadcast: by id, and by content hash so a copy under a new name counts too. */
+export interface BroadcastLedger {
+  wasBroadcast(entry: Entry): boolean;
+  /** Records entries as broadcast; part of the outbox transaction. */
+  record(entries: Entry[], broadcastId: number, now: Date): void;
+  /** Forgets the entries of a broadcast that was cancelled before anything was sent. */
+  release(broadcastId: number): void;
+  /** Ids of entries broadcast after `since`, newest broadcast first. */
+  since(since: Date): string[];
+}
+
+export function createLedger(db: Db): BroadcastLedger {
+  const find = db.prepare<[string, string], { found: number }>(
+    'SELECT 1 AS found FROM broadcast_entries WHERE entry_id = ? OR hash = ? LIMIT 1',
+  );
+  const insert = db.prepare(
+    'INSERT OR IGNORE INTO broadcast_entries (entry_id, hash, broadcast_id, at) VALUES (?, ?, ?, ?)',
+  );
+  const release = db.prepare('DELETE FROM broadcast_entries WHERE broadcast_id = ?');
+  const since = db.prepare<[number], { entry_id: string }>(
+    'SELECT entry_id FROM broadcast_entries WHERE at > ? ORDER BY at DESC, entry_id',
+  );
+  return {
+    wasBroadcast: (entry) => find.get(entry.id, entry.hash) !== undefined,
+    record(entries, broadcastId, now) {
+      for (const entry of entries) insert.run(entry.id, entry.hash, broadcastId, now.getTime());
+    },
+    release: (broadcastId) => void release.run(broadcastId),
+    since: (date) => since.all(date.getTime()).map((row) => row.entry_id),
+  };
+}

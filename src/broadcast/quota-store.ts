@@ -1,0 +1,48 @@
+import type { Db } from '../store/database.ts';
+
+/** Broadcasts that count: sent or sending. One cancelled before anything went out gives its quota back. */
+const COUNTED = `kind IN ('scheduled', 'manual') AND (status IN ('sending', 'done') OR sent > 0)`;
+
+/** The quota's SQL: what was broadcast since a time, and who has had their month's share. */
+export interface QuotaStore {
+  /** Counted broadcasts created at or after `since`, and when the first was. */
+  countSince(since: number): { count: number; first: number | undefined };
+  /** SQL condition on subscriber `s` that leaves out who `noteUsedUp` found; '' when none. */
+  readonly recipientCondition: string;
+  /** Notes who has had `limit` broadcasts since `since`; call inside the outbox transaction. */
+  noteUsedUp(since: number, limit: number): void;
+}
+
+export function createQuotaStore(db: Db, perRecipient: boolean): QuotaStore {
+  const today = db.prepare<[number], { count: number; first: number | null }>(
+    `SELECT count(*) AS count, min(created_at) AS first FROM broadcasts WHERE created_at >= ? AND ${COUNTED}`,
+  );
+  if (perRecipient) {
+    db.exec(`CREATE TEMP TABLE IF NOT EXISTS quota_used_up (
+      channel TEXT NOT NULL, user_id TEXT NOT NULL, PRIMARY KEY (channel, user_id)) WITHOUT ROWID`);
+  }
+  const clear = perRecipient ? db.prepare('DELETE FROM temp.quota_used_up') : undefined;
+  // A broadcast's deliveries are one range of ids, so this month's are found without an index.
+  const fill = perRecipient
+    ? db.prepare(`
+      INSERT INTO temp.quota_used_up (channel, user_id)
+      SELECT d.channel, d.user_id FROM broadcasts b
+      JOIN deliveries d ON d.id BETWEEN b.first_delivery AND b.last_delivery
+      WHERE b.created_at >= ? AND b.kind IN ('scheduled', 'manual')
+        AND d.status IN ('pending', 'claimed', 'sent')
+      GROUP BY d.channel, d.user_id HAVING count(*) >= ?`)
+    : undefined;
+  return {
+    countSince(since) {
+      const { count, first } = today.get(since)!;
+      return { count, first: first ?? undefined };
+    },
+    recipientCondition: perRecipient
+      ? `AND NOT EXISTS (SELECT 1 FROM temp.quota_used_up u WHERE u.channel = s.channel AND u.user_id = s.user_id)`
+      : '',
+    noteUsedUp(since, limit) {
+      clear?.run();
+      fill?.run(since, limit);
+    },
+  };
+}
