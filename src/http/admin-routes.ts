@@ -1,4 +1,4 @@
-import { Router, json, type RequestHandler } from 'express';
+import { Router, type RequestHandler } from 'express';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { Broadcasting } from '../broadcast/broadcasting.ts';
@@ -14,6 +14,7 @@ import { WechatApiError } from '../wechat/api-error.ts';
 import { adminAuth } from './admin-auth.ts';
 import { userId } from './chat-routes.ts';
 import { HttpError, parseOr400 } from './http-error.ts';
+import { jsonBody } from './json-body.ts';
 
 export interface AdminDeps {
   broadcasting: Broadcasting;
@@ -129,7 +130,7 @@ export function adminRoutes(deps: AdminDeps): Router {
   const { broadcasting, subscribers, conversations } = deps;
   const router = Router();
   router.use('/admin/api', adminAuth({ token: deps.token, development: deps.development }));
-  const body = json({ limit: MAX_ADMIN_BODY, strict: true });
+  const body = jsonBody({ limit: MAX_ADMIN_BODY });
   const requireJson: RequestHandler = (req, _res, next) => {
     // No body at all is fine: `POST /admin/api/broadcasts` alone sends all due entries.
     const empty = (req.get('content-length') ?? '0') === '0' && !req.get('transfer-encoding');

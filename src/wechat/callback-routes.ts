@@ -2,7 +2,6 @@ import type { ErrorRequestHandler, Express, Request, Response } from 'express';
 import getRawBody from 'raw-body';
 import type { Engine } from '../engine/engine.ts';
 import type { Reply } from '../engine/types.ts';
-import { HttpError } from '../http/http-error.ts';
 import type { Logger } from '../log/logger.ts';
 import type { WechatApiClient } from './api-client.ts';
 import type { CallbackDedup } from './callback-dedup.ts';
@@ -51,8 +50,19 @@ export interface CallbackOptions {
   onMassSendFinished?: (report: MassSendReport) => void | Promise<void>;
 }
 
-/** A refused callback: the status, and the short reason answered and logged. */
-class Refused extends HttpError {}
+/**
+ * A refused callback: the status, and the short reason answered and logged. The callback's
+ * own error (not the HTTP layer's): the WeChat adapter sits beside the HTTP app, not on it.
+ */
+export class Refused extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'Refused';
+  }
+}
 
 type Query = Record<string, unknown>;
 const str = (value: unknown) => (typeof value === 'string' ? value : undefined);
