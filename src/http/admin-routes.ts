@@ -15,6 +15,7 @@ import { adminAuth } from './admin-auth.ts';
 import { userId } from './chat-routes.ts';
 import { HttpError, parseOr400 } from './http-error.ts';
 import { jsonBody } from './json-body.ts';
+import { idCursor, pageLimit } from './query-params.ts';
 
 export interface AdminDeps {
   broadcasting: Broadcasting;
@@ -59,15 +60,7 @@ const broadcastBody = z.strictObject(
   },
 );
 
-const page = z.object({
-  limit: z.coerce
-    .number({ error: 'must be a number' })
-    .int()
-    .min(1, 'must be 1 to 100')
-    .max(100, 'must be 1 to 100')
-    .default(20),
-  before: z.coerce.number({ error: 'must be a number' }).int().positive().optional(),
-});
+const page = z.object({ limit: pageLimit, before: idCursor });
 
 const subscriberQuery = z.object({
   limit: page.shape.limit,
@@ -78,6 +71,7 @@ const subscriberQuery = z.object({
     .optional(),
   after: z
     .string()
+    .max(200, 'must be at most 200 characters')
     .regex(/^[^:]+:.+$/, 'must be <channel>:<user id>, the last of the previous page')
     .optional(),
 });

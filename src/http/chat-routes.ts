@@ -5,6 +5,7 @@ import type { Inbound } from '../engine/types.ts';
 import type { InboxStore } from '../store/inbox.ts';
 import { HttpError, parseOr400 } from './http-error.ts';
 import { jsonBody } from './json-body.ts';
+import { idCursor, pageLimit } from './query-params.ts';
 
 export const API_CHANNEL = 'api';
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -52,17 +53,8 @@ const chatBody = z
   });
 
 const inboxQuery = z.object({
-  limit: z.coerce
-    .number({ error: 'must be a number' })
-    .int('must be a whole number')
-    .min(1, 'must be 1 to 100')
-    .max(100, 'must be 1 to 100')
-    .default(20),
-  before: z.coerce
-    .number({ error: 'must be a number' })
-    .int('must be a whole number')
-    .positive('must be positive')
-    .optional(),
+  limit: pageLimit,
+  before: idCursor,
   channel: z
     .string({ error: 'must be given once' })
     .regex(/^[a-z][a-z0-9_-]{0,31}$/, 'must be a channel name such as api or wechat')

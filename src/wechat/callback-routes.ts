@@ -24,6 +24,8 @@ import { parseXml, XmlRefusedError } from '../wire/xml-parse.ts';
 
 export const CALLBACK_PATH = '/wechat';
 export const MAX_CALLBACK_BYTES = 64 * 1024;
+/** The platform's nonces are short digit strings; a long one is not the platform's. */
+const MAX_NONCE_CHARS = 64;
 /** The body that tells the platform "received, no reply" (an empty body works too). */
 export const NO_REPLY = 'success';
 
@@ -95,10 +97,15 @@ export function wechatCallbackRoutes({
     const nonce = str(query.nonce);
     if (timestamp === undefined || nonce === undefined)
       throw new Refused(401, 'timestamp and nonce are required');
+    // The platform's timestamp is whole seconds: 10 digits until the year 2286.
+    if (!/^\d{1,10}$/.test(timestamp))
+      throw new Refused(400, 'timestamp must be whole seconds since 1970 (1 to 10 digits)');
+    if (nonce.length > MAX_NONCE_CHARS)
+      throw new Refused(400, `nonce must be at most ${MAX_NONCE_CHARS} characters`);
     if (!signatureMatches(str(query.signature), [token, timestamp, nonce]))
       throw new Refused(401, 'signature does not match');
     const skew = Math.abs(now().getTime() / 1000 - Number(timestamp));
-    if (!/^\d{1,12}$/.test(timestamp) || skew > maxClockSkewS)
+    if (skew > maxClockSkewS)
       throw new Refused(401, `timestamp is more than ${maxClockSkewS} s off the clock`);
     return { timestamp, nonce };
   };

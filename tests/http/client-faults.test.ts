@@ -131,4 +131,22 @@ describe('client faults are 4xx naming the problem, never 500', () => {
       expect(JSON.stringify(line)).not.toContain('stack');
     }
   });
+
+  it.each([
+    ['limit=1e2', 'limit'],
+    ['limit=0x10', 'limit'],
+    ['limit=%205', 'limit'],
+    ['limit=0', 'limit'],
+    ['limit=101', 'limit'],
+    ['limit=5&limit=6', 'limit'],
+    ['before=99999999999999999999', 'before'],
+    ['before=-1', 'before'],
+    ['before=1.5', 'before'],
+    ['before=Infinity', 'before'],
+    ['channel=' + 'x'.repeat(40), 'channel'],
+  ])('refuses the inbox query %s with 400 naming the field', async (query, field) => {
+    const res = await fetch(`${running.url}/api/users/bob/inbox?${query}`);
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: string }).error).toMatch(new RegExp(`^${field}: must`));
+  });
 });
