@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig } from './config/config.ts';
 import { loadEnvFile } from './config/env-file.ts';
+import { adminApiHint } from './http/admin-token.ts';
 import { createLogger } from './log/logger.ts';
 import { createService } from './service.ts';
 
@@ -19,6 +20,10 @@ process.on('unhandledRejection', (reason) => log.error({ err: reason }, 'unhandl
 const service = await createService(config, log);
 const { url } = await service.listen();
 log.info({ url, chat: `${url}/api/chat` }, `oasim listening on ${url}`);
+// The one print of a generated development token, on the terminal, not in the JSON log;
+// a configured ADMIN_TOKEN is never printed.
+if (service.adminToken?.generated)
+  process.stderr.write(`${adminApiHint(url, service.adminToken.token)}\n`);
 
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -10,6 +10,7 @@ import { loadRules } from './content/load-rules.ts';
 import { watchMessages } from './content/watch-messages.ts';
 import { createEngine, type Engine } from './engine/engine.ts';
 import { createApp } from './http/app.ts';
+import { resolveAdminToken } from './http/admin-token.ts';
 import type { Logger } from './log/logger.ts';
 import { createArchiveIndex } from './search/archive-index.ts';
 import { createConversationStore, type ConversationStore } from './store/conversations.ts';
@@ -40,6 +41,11 @@ export interface Service {
   broadcasting: Broadcasting;
   /** The WeChat Official Account channel: its API client and broadcast sender, when configured. */
   wechat: WechatChannel;
+  /**
+   * The admin API's token: ADMIN_TOKEN, or outside production the one generated and kept
+   * in DATA_DIR/admin-token (`generated`). Undefined: the admin API is off.
+   */
+  adminToken?: { token: string; generated: boolean };
   /** Starts the HTTP server; resolves with its address. */
   listen(): Promise<{ server: Server; url: string }>;
   close(): Promise<void>;
@@ -162,6 +168,11 @@ export async function createService(
   if (wechat.sender) broadcasting.register(wechat.sender);
   if (background) broadcasting.start();
 
+  const adminToken = resolveAdminToken({
+    configured: config.ADMIN_TOKEN,
+    production: config.NODE_ENV === 'production',
+    dataDir: config.DATA_DIR,
+  });
   const app = createApp({
     engine,
     inbox,
@@ -175,8 +186,7 @@ export async function createService(
       conversations,
       library,
       timeZone: config.ACCOUNT_TZ,
-      token: config.ADMIN_TOKEN,
-      development: config.NODE_ENV === 'development',
+      token: adminToken?.token,
       publishMenu: wechat.client && menuPublisher(wechat.client, () => engine.rules().menu),
     },
   });
@@ -192,6 +202,7 @@ export async function createService(
     wechaty,
     broadcasting,
     wechat,
+    adminToken,
     listen() {
       return new Promise((resolve, reject) => {
         const started = app.listen(config.PORT, config.HOST, (error?: Error) => {

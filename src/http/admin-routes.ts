@@ -24,8 +24,8 @@ export interface AdminDeps {
   library: Pick<ContentLibrary, 'dir' | 'reloadFile'>;
   /** The time zone a date without an offset is read in (ACCOUNT_TZ). */
   timeZone: string;
+  /** The Bearer token the API requires; undefined, the API is off (403). */
   token: string | undefined;
-  development: boolean;
   /**
    * Publishes the custom menu of `messages/rules.yaml` to the platform (`menu/create`);
    * absent when no WeChat API client is configured. Resolves with the number of buttons.
@@ -123,7 +123,7 @@ function domain<T>(call: () => T): T {
 export function adminRoutes(deps: AdminDeps): Router {
   const { broadcasting, subscribers, conversations } = deps;
   const router = Router();
-  router.use('/admin/api', adminAuth({ token: deps.token, development: deps.development }));
+  router.use('/admin/api', adminAuth({ token: deps.token }));
   const body = jsonBody({ limit: MAX_ADMIN_BODY });
   const requireJson: RequestHandler = (req, _res, next) => {
     // No body at all is fine: `POST /admin/api/broadcasts` alone sends all due entries.

@@ -14,6 +14,8 @@ export interface TempService {
   dir: string;
   messagesDir: string;
   config: Config;
+  /** The admin API's Bearer token (ADMIN_TOKEN, or the generated one); undefined when it is off. */
+  adminToken: string | undefined;
   /** Stops the service; the folder stays, so a new service can start on the same files. */
   stop(): Promise<void>;
   /** Stops the service and removes its folder. */
@@ -53,6 +55,7 @@ export async function startTempService(
     dir,
     messagesDir,
     config,
+    adminToken: service.adminToken?.token,
     stop,
     async cleanup() {
       await stop();
