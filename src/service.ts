@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { createBroadcasting, type Broadcasting } from './broadcast/broadcasting.ts';
@@ -50,6 +50,21 @@ export interface Service {
   listen(): Promise<{ server: Server; url: string }>;
   close(): Promise<void>;
 }
+
+/**
+ * Server timeouts, so that slow clients (slowloris) are cut off: the headers within 10 s,
+ * the whole request within 30 s, an idle keep-alive connection after 5 s; checked every
+ * second rather than Node's 30.
+ */
+const HEADERS_TIMEOUT_MS = 10_000;
+const REQUEST_TIMEOUT_MS = 30_000;
+const KEEP_ALIVE_TIMEOUT_MS = 5_000;
+const TIMEOUT_CHECK_MS = 1_000;
+/**
+ * At shutdown, requests in flight get this long to finish; then their connections are cut.
+ * With the rest of the shutdown it keeps a stop within 10 s whatever clients do.
+ */
+export const SHUTDOWN_GRACE_MS = 5_000;
 
 /** Builds the whole account from its configuration: database, content, engine, HTTP app. */
 export async function createService(
@@ -205,8 +220,18 @@ export async function createService(
     adminToken,
     listen() {
       return new Promise((resolve, reject) => {
-        const started = app.listen(config.PORT, config.HOST, (error?: Error) => {
-          if (error) return reject(error);
+        const started = createServer(
+          {
+            headersTimeout: HEADERS_TIMEOUT_MS,
+            requestTimeout: REQUEST_TIMEOUT_MS,
+            keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+            connectionsCheckingInterval: TIMEOUT_CHECK_MS,
+          },
+          app,
+        );
+        started.once('error', reject);
+        started.listen(config.PORT, config.HOST, () => {
+          started.off('error', reject);
           server = started;
           const { port } = started.address() as AddressInfo;
           const host = config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST;
@@ -218,16 +243,31 @@ export async function createService(
       });
     },
     async close() {
+      // First no new connections, and idle ones go at once; requests in flight finish.
+      const closed = server && stopServer(server);
       await wechaty?.stop();
       await watcher?.close();
       await broadcasting.stop();
-      if (server) {
-        const closing = server;
-        await new Promise<void>((done) => closing.close(() => done()));
-        closing.closeAllConnections();
-      }
+      await closed;
       await writes.close();
       db.close();
     },
   };
+}
+
+/**
+ * Stops accepting, closes idle connections at once, lets requests in flight finish for
+ * SHUTDOWN_GRACE_MS, then cuts what is left (a client that holds a request open).
+ */
+async function stopServer(server: Server): Promise<void> {
+  const closed = new Promise<void>((done) => server.close(() => done()));
+  server.closeIdleConnections();
+  let timer: NodeJS.Timeout | undefined;
+  const grace = new Promise<void>((done) => {
+    timer = setTimeout(done, SHUTDOWN_GRACE_MS);
+  });
+  await Promise.race([closed, grace]);
+  clearTimeout(timer);
+  server.closeAllConnections();
+  await closed;
 }

@@ -1,4 +1,5 @@
 import { cp, mkdtemp, rm } from 'node:fs/promises';
+import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, type Config } from '../../src/config/config.ts';
@@ -11,6 +12,7 @@ export const SAMPLE_MESSAGES = join(import.meta.dirname, '../fixtures/messages')
 export interface TempService {
   service: Service;
   url: string;
+  server: Server;
   dir: string;
   messagesDir: string;
   config: Config;
@@ -47,11 +49,12 @@ export async function startTempService(
   });
   const log = options.log ?? createLogger({ level: config.LOG_LEVEL });
   const service = await createService(config, log, { now: options.now });
-  const { url } = await service.listen();
+  const { url, server } = await service.listen();
   const stop = () => service.close();
   return {
     service,
     url,
+    server,
     dir,
     messagesDir,
     config,
