@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** The file under DATA_DIR that keeps the generated development token across restarts. */
@@ -7,6 +7,7 @@ export const ADMIN_TOKEN_FILE = 'admin-token';
 /** 32 random bytes: 43 characters of base64url. */
 const TOKEN_BYTES = 32;
 const GENERATED = /^[A-Za-z0-9_-]{43}$/;
+const OWNER_ONLY = 0o600;
 
 /** The admin API's token, and whether it was generated here (and so may be shown once). */
 export interface AdminToken {
@@ -33,10 +34,16 @@ export function resolveAdminToken({
   if (production) return undefined;
   const file = join(dataDir, ADMIN_TOKEN_FILE);
   const kept = readKept(file);
-  if (kept) return { token: kept, generated: true };
+  if (kept) {
+    // A copy or a checkout may have widened it: the token is the admin API's only key.
+    chmodSync(file, OWNER_ONLY);
+    return { token: kept, generated: true };
+  }
   const token = randomBytes(TOKEN_BYTES).toString('base64url');
   mkdirSync(dataDir, { recursive: true });
-  writeFileSync(file, `${token}\n`, { mode: 0o600 });
+  // `mode` applies only to a new file; chmod covers one that held something else.
+  writeFileSync(file, `${token}\n`, { mode: OWNER_ONLY });
+  chmodSync(file, OWNER_ONLY);
   return { token, generated: true };
 }
 

@@ -1,7 +1,7 @@
-import { readFile, stat } from 'node:fs/promises';
+import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startTempService, type TempService } from '../helpers/temp-service.ts';
+import { makeTempDir, startTempService, type TempService } from '../helpers/temp-service.ts';
 
 const CONFIGURED = 'configured-admin-token-0123456789';
 const MIN_GENERATED_CHARS = 32;
@@ -34,16 +34,38 @@ describe('the admin token', () => {
     },
   );
 
-  it('is the same after a restart, and different for another data folder', async () => {
+  it('is the same after a restart (made owner-only again if widened), and different for another data folder', async () => {
     running = await startTempService();
     const first = running.adminToken;
     running = await running.restart();
     expect(running.adminToken).toBe(first);
     expect((await schedule(first)).status).toBe(200);
+    await chmod(tokenFile(), 0o644);
+    running = await running.restart();
+    expect(running.adminToken).toBe(first);
+    expect((await stat(tokenFile())).mode & 0o777).toBe(OWNER_ONLY);
     const other = await startTempService();
     expect(other.adminToken).not.toBe(first);
     await other.cleanup();
   });
+
+  it.each([
+    ['a short guess', 'letmein'],
+    ['empty', ''],
+    ['a token with spaces', 'a b c d e f g h i j k l m n o p q r s t u v'],
+  ])(
+    'is generated afresh when the kept file holds %s, and the file is made owner-only',
+    async (_what, text) => {
+      const { dir } = await makeTempDir();
+      await mkdir(join(dir, 'data'), { recursive: true });
+      await writeFile(join(dir, 'data', 'admin-token'), text, { mode: 0o644 });
+      await chmod(join(dir, 'data', 'admin-token'), 0o644);
+      running = await startTempService({ dir });
+      expect(running.adminToken).not.toBe(text);
+      expect(running.adminToken!.length).toBeGreaterThanOrEqual(MIN_GENERATED_CHARS);
+      expect((await stat(tokenFile())).mode & 0o777).toBe(OWNER_ONLY);
+    },
+  );
 
   it('is ADMIN_TOKEN when configured, and no file is written', async () => {
     running = await startTempService({ env: { ADMIN_TOKEN: CONFIGURED } });
