@@ -1,5 +1,7 @@
 import { ConfigError, loadConfig } from './config/config.ts';
 import { loadEnvFile } from './config/env-file.ts';
+import { adminApiHint } from './http/admin-token.ts';
+import { listenProblem } from './http/listen-error.ts';
 import { createLogger } from './log/logger.ts';
 import { createService } from './service.ts';
 
@@ -17,15 +19,35 @@ const log = createLogger({ level: config.LOG_LEVEL });
 process.on('unhandledRejection', (reason) => log.error({ err: reason }, 'unhandled rejection'));
 
 const service = await createService(config, log);
-const { url } = await service.listen();
+let url: string;
+try {
+  ({ url } = await service.listen());
+} catch (error) {
+  const problem = listenProblem(error, { port: config.PORT, host: config.HOST });
+  if (!problem) throw error;
+  console.error(problem);
+  await service.close().catch(() => {});
+  process.exit(1);
+}
 log.info({ url, chat: `${url}/api/chat` }, `oasim listening on ${url}`);
+// The one print of a generated development token, on the terminal, not in the JSON log;
+// a configured ADMIN_TOKEN is never printed.
+if (service.adminToken?.generated)
+  process.stderr.write(`${adminApiHint(url, service.adminToken.token)}\n`);
 
+/** SIGINT/SIGTERM: in-flight answers and the write queue finish; the process is gone within this. */
+const STOP_LIMIT_MS = 10_000;
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'shutting down');
+    // Whatever clients or a stuck part do, the process ends within STOP_LIMIT_MS.
+    setTimeout(() => {
+      log.error({ limitMs: STOP_LIMIT_MS }, 'shutdown took too long; exiting');
+      process.exit(1);
+    }, STOP_LIMIT_MS).unref();
     service.close().then(
       () => process.exit(0),
       (error: unknown) => {

@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { createBroadcasting, type Broadcasting } from './broadcast/broadcasting.ts';
@@ -10,6 +10,7 @@ import { loadRules } from './content/load-rules.ts';
 import { watchMessages } from './content/watch-messages.ts';
 import { createEngine, type Engine } from './engine/engine.ts';
 import { createApp } from './http/app.ts';
+import { resolveAdminToken } from './http/admin-token.ts';
 import type { Logger } from './log/logger.ts';
 import { createArchiveIndex } from './search/archive-index.ts';
 import { createConversationStore, type ConversationStore } from './store/conversations.ts';
@@ -40,10 +41,30 @@ export interface Service {
   broadcasting: Broadcasting;
   /** The WeChat Official Account channel: its API client and broadcast sender, when configured. */
   wechat: WechatChannel;
+  /**
+   * The admin API's token: ADMIN_TOKEN, or outside production the one generated and kept
+   * in DATA_DIR/admin-token (`generated`). Undefined: the admin API is off.
+   */
+  adminToken?: { token: string; generated: boolean };
   /** Starts the HTTP server; resolves with its address. */
   listen(): Promise<{ server: Server; url: string }>;
   close(): Promise<void>;
 }
+
+/**
+ * Server timeouts, so that slow clients (slowloris) are cut off: the headers within 10 s,
+ * the whole request within 30 s, an idle keep-alive connection after 5 s; checked every
+ * second rather than Node's 30.
+ */
+const HEADERS_TIMEOUT_MS = 10_000;
+const REQUEST_TIMEOUT_MS = 30_000;
+const KEEP_ALIVE_TIMEOUT_MS = 5_000;
+const TIMEOUT_CHECK_MS = 1_000;
+/**
+ * At shutdown, requests in flight get this long to finish; then their connections are cut.
+ * With the rest of the shutdown it keeps a stop within 10 s whatever clients do.
+ */
+export const SHUTDOWN_GRACE_MS = 5_000;
 
 /** Builds the whole account from its configuration: database, content, engine, HTTP app. */
 export async function createService(
@@ -162,6 +183,11 @@ export async function createService(
   if (wechat.sender) broadcasting.register(wechat.sender);
   if (background) broadcasting.start();
 
+  const adminToken = resolveAdminToken({
+    configured: config.ADMIN_TOKEN,
+    production: config.NODE_ENV === 'production',
+    dataDir: config.DATA_DIR,
+  });
   const app = createApp({
     engine,
     inbox,
@@ -175,8 +201,7 @@ export async function createService(
       conversations,
       library,
       timeZone: config.ACCOUNT_TZ,
-      token: config.ADMIN_TOKEN,
-      development: config.NODE_ENV === 'development',
+      token: adminToken?.token,
       publishMenu: wechat.client && menuPublisher(wechat.client, () => engine.rules().menu),
     },
   });
@@ -192,10 +217,21 @@ export async function createService(
     wechaty,
     broadcasting,
     wechat,
+    adminToken,
     listen() {
       return new Promise((resolve, reject) => {
-        const started = app.listen(config.PORT, config.HOST, (error?: Error) => {
-          if (error) return reject(error);
+        const started = createServer(
+          {
+            headersTimeout: HEADERS_TIMEOUT_MS,
+            requestTimeout: REQUEST_TIMEOUT_MS,
+            keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+            connectionsCheckingInterval: TIMEOUT_CHECK_MS,
+          },
+          app,
+        );
+        started.once('error', reject);
+        started.listen(config.PORT, config.HOST, () => {
+          started.off('error', reject);
           server = started;
           const { port } = started.address() as AddressInfo;
           const host = config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST;
@@ -207,16 +243,31 @@ export async function createService(
       });
     },
     async close() {
+      // First no new connections, and idle ones go at once; requests in flight finish.
+      const closed = server && stopServer(server);
       await wechaty?.stop();
       await watcher?.close();
       await broadcasting.stop();
-      if (server) {
-        const closing = server;
-        await new Promise<void>((done) => closing.close(() => done()));
-        closing.closeAllConnections();
-      }
+      await closed;
       await writes.close();
       db.close();
     },
   };
+}
+
+/**
+ * Stops accepting, closes idle connections at once, lets requests in flight finish for
+ * SHUTDOWN_GRACE_MS, then cuts what is left (a client that holds a request open).
+ */
+async function stopServer(server: Server): Promise<void> {
+  const closed = new Promise<void>((done) => server.close(() => done()));
+  server.closeIdleConnections();
+  let timer: NodeJS.Timeout | undefined;
+  const grace = new Promise<void>((done) => {
+    timer = setTimeout(done, SHUTDOWN_GRACE_MS);
+  });
+  await Promise.race([closed, grace]);
+  clearTimeout(timer);
+  server.closeAllConnections();
+  await closed;
 }

@@ -57,14 +57,25 @@ const cronList = z.string().superRefine((value, ctx) => {
 });
 
 const schema = z.object({
-  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  NODE_ENV: z
+    .enum(['development', 'production', 'test'], {
+      error: 'must be development, production or test',
+    })
+    .default('development'),
   PORT: port.default(3000),
   HOST: z.string().min(1, 'must not be empty').default('127.0.0.1'),
   PUBLIC_URL: z.url({ error: 'must be an absolute http(s) URL' }).optional(),
   DATA_DIR: z.string().min(1, 'must not be empty').default('data'),
   MESSAGES_DIR: z.string().min(1, 'must not be empty').default('messages'),
-  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
-  ACCOUNT_NAME: z.string().min(1).max(64).default('IDCPC Information Office'),
+  LOG_LEVEL: z
+    .enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], {
+      error: 'must be trace, debug, info, warn, error, fatal or silent',
+    })
+    .default('info'),
+  ACCOUNT_NAME: z
+    .string()
+    .max(64, 'must be at most 64 characters')
+    .default('IDCPC Information Office'),
   ACCOUNT_TZ: timeZone.default('Asia/Shanghai'),
   SEARCH_PAGE_SIZE: z.coerce
     .number({ error: 'must be a number' })
@@ -81,7 +92,11 @@ const schema = z.object({
       'must be off or the npm name of an installed puppet, such as wechaty-puppet-mock',
     )
     .default('off'),
-  WECHATY_PUPPET_SERVICE_TOKEN: z.string().min(1, 'must not be empty').optional(),
+  WECHATY_PUPPET_SERVICE_TOKEN: z
+    .string()
+    .max(1024, 'must be at most 1024 characters')
+    .regex(/^\S+$/, 'must be one word without spaces')
+    .optional(),
   WECHATY_PUPPET_OPTIONS: jsonObject.default({}),
   WECHATY_ROOM_PREFIX: z
     .string()
@@ -99,7 +114,12 @@ const schema = z.object({
   ACCOUNT_TYPE: z
     .enum(['subscription', 'service'], { error: 'must be subscription or service' })
     .default('subscription'),
-  ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  ADMIN_TOKEN: z
+    .string()
+    .min(16, 'must be at least 16 characters')
+    .max(512, 'must be at most 512 characters')
+    .regex(/^\S+$/, 'must be one word without spaces (it is sent as a Bearer token)')
+    .optional(),
   DISPATCH_RATE_PER_SECOND: wholeNumber(0, 1_000_000).default(1000),
   DISPATCH_BATCH_SIZE: wholeNumber(1, 10_000).default(500),
   DISPATCH_LEASE_SECONDS: wholeNumber(1, 3600).default(60),
@@ -110,6 +130,32 @@ const schema = z.object({
 });
 
 export type Config = z.infer<typeof schema> & { publicUrl: string };
+
+/**
+ * The keys whose values are secrets (or may hold one, as puppet options do): a problem
+ * with one names the key and the rule, never the value. One list, so a new secret key is
+ * marked in one place.
+ */
+export const SECRET_KEYS: ReadonlySet<string> = new Set([
+  'ADMIN_TOKEN',
+  'WECHAT_TOKEN',
+  'WECHAT_APPSECRET',
+  'WECHAT_AES_KEY',
+  'WECHAT_AES_KEY_PREVIOUS',
+  'WECHATY_PUPPET_SERVICE_TOKEN',
+  'WECHATY_PUPPET_OPTIONS',
+]);
+
+/** The longest value echoed back in a problem; longer ones are cut. */
+const SHOWN_VALUE_CHARS = 60;
+
+/** `KEY="value": rule` for an ordinary key; `KEY (value not shown): rule` for a secret. */
+function problem(key: string, value: unknown, rule: string): string {
+  if (SECRET_KEYS.has(key)) return `${key} (value not shown): ${rule}`;
+  const text = String(value);
+  const shown = text.length > SHOWN_VALUE_CHARS ? `${text.slice(0, SHOWN_VALUE_CHARS)}...` : text;
+  return `${key}=${JSON.stringify(shown)}: ${rule}`;
+}
 
 /** A configuration value that failed validation, named so the operator can fix it. */
 export class ConfigError extends Error {
@@ -129,10 +175,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = schema.safeParse(present);
   if (!parsed.success) {
     throw new ConfigError(
-      parsed.error.issues.map(
-        (issue) =>
-          `${issue.path.join('.')}=${JSON.stringify(present[String(issue.path[0])])}: ${issue.message}`,
-      ),
+      parsed.error.issues.map((issue) => {
+        const key = String(issue.path[0]);
+        return problem(key, present[key], issue.message);
+      }),
     );
   }
   const config = parsed.data;

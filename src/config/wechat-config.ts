@@ -30,7 +30,10 @@ export const wechatConfigShape = {
     .string()
     .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be the AppID, such as wx0123456789abcdef')
     .optional(),
-  WECHAT_APPSECRET: z.string().min(1).max(128, 'must be at most 128 characters').optional(),
+  WECHAT_APPSECRET: z
+    .string()
+    .regex(/^[A-Za-z0-9]{1,128}$/, 'must be letters or digits, at most 128 (the AppSecret)')
+    .optional(),
   WECHAT_ENCRYPT_MODE: z
     .enum(['plain', 'compat', 'safe'], { error: 'must be plain, compat or safe' })
     .default('plain'),

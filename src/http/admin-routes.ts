@@ -1,4 +1,4 @@
-import { Router, json, type RequestHandler } from 'express';
+import { Router, type RequestHandler } from 'express';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { Broadcasting } from '../broadcast/broadcasting.ts';
@@ -14,6 +14,8 @@ import { WechatApiError } from '../wechat/api-error.ts';
 import { adminAuth } from './admin-auth.ts';
 import { userId } from './chat-routes.ts';
 import { HttpError, parseOr400 } from './http-error.ts';
+import { jsonBody } from './json-body.ts';
+import { idCursor, pageLimit } from './query-params.ts';
 
 export interface AdminDeps {
   broadcasting: Broadcasting;
@@ -22,8 +24,8 @@ export interface AdminDeps {
   library: Pick<ContentLibrary, 'dir' | 'reloadFile'>;
   /** The time zone a date without an offset is read in (ACCOUNT_TZ). */
   timeZone: string;
+  /** The Bearer token the API requires; undefined, the API is off (403). */
   token: string | undefined;
-  development: boolean;
   /**
    * Publishes the custom menu of `messages/rules.yaml` to the platform (`menu/create`);
    * absent when no WeChat API client is configured. Resolves with the number of buttons.
@@ -58,15 +60,7 @@ const broadcastBody = z.strictObject(
   },
 );
 
-const page = z.object({
-  limit: z.coerce
-    .number({ error: 'must be a number' })
-    .int()
-    .min(1, 'must be 1 to 100')
-    .max(100, 'must be 1 to 100')
-    .default(20),
-  before: z.coerce.number({ error: 'must be a number' }).int().positive().optional(),
-});
+const page = z.object({ limit: pageLimit, before: idCursor });
 
 const subscriberQuery = z.object({
   limit: page.shape.limit,
@@ -77,6 +71,7 @@ const subscriberQuery = z.object({
     .optional(),
   after: z
     .string()
+    .max(200, 'must be at most 200 characters')
     .regex(/^[^:]+:.+$/, 'must be <channel>:<user id>, the last of the previous page')
     .optional(),
 });
@@ -129,8 +124,8 @@ function domain<T>(call: () => T): T {
 export function adminRoutes(deps: AdminDeps): Router {
   const { broadcasting, subscribers, conversations } = deps;
   const router = Router();
-  router.use('/admin/api', adminAuth({ token: deps.token, development: deps.development }));
-  const body = json({ limit: MAX_ADMIN_BODY, strict: true });
+  router.use('/admin/api', adminAuth({ token: deps.token }));
+  const body = jsonBody({ limit: MAX_ADMIN_BODY });
   const requireJson: RequestHandler = (req, _res, next) => {
     // No body at all is fine: `POST /admin/api/broadcasts` alone sends all due entries.
     const empty = (req.get('content-length') ?? '0') === '0' && !req.get('transfer-encoding');

@@ -1,4 +1,5 @@
 import express, { type Express } from 'express';
+import helmet from 'helmet';
 import type { ContentView } from '../content/library.ts';
 import type { Engine } from '../engine/engine.ts';
 import type { Logger } from '../log/logger.ts';
@@ -20,6 +21,27 @@ export interface AppDeps {
   wechat?: (app: Express) => void;
 }
 
+/**
+ * Every answer, the callback's included, carries helmet's headers: a CSP without inline
+ * script (`default-src 'self'`, no framing), nosniff, a referrer policy and
+ * X-Frame-Options. No HSTS and no upgrade-insecure-requests: the service is reached over
+ * plain HTTP on a laptop, and TLS, when there is one, is a proxy's to announce.
+ */
+const securityHeaders = helmet({
+  contentSecurityPolicy: {
+    useDefaults: true,
+    directives: {
+      'default-src': ["'self'"],
+      'script-src': ["'self'"],
+      'frame-ancestors': ["'none'"],
+      'upgrade-insecure-requests': null,
+    },
+  },
+  frameguard: { action: 'deny' },
+  referrerPolicy: { policy: 'no-referrer' },
+  strictTransportSecurity: false,
+});
+
 /** The HTTP face of the service. Routes parse, call one domain function, and answer. */
 export function createApp(deps: AppDeps): Express {
   const app = express();
@@ -28,6 +50,7 @@ export function createApp(deps: AppDeps): Express {
   // Answers here are per request (chat replies, admin state): an ETag, hashed over every
   // body, would never be used.
   app.set('etag', false);
+  app.use(securityHeaders);
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', entries: deps.library.size() });
   });

@@ -1,9 +1,11 @@
-import { Router, json } from 'express';
+import { Router } from 'express';
 import { z } from 'zod';
 import type { Engine } from '../engine/engine.ts';
 import type { Inbound } from '../engine/types.ts';
 import type { InboxStore } from '../store/inbox.ts';
 import { HttpError, parseOr400 } from './http-error.ts';
+import { jsonBody } from './json-body.ts';
+import { idCursor, pageLimit } from './query-params.ts';
 
 export const API_CHANNEL = 'api';
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -32,7 +34,7 @@ const chatBody = z
         .optional(),
       key: z
         .string({ error: 'must be a string' })
-        .min(1)
+        .min(1, 'must not be empty')
         .max(128, 'must be at most 128 characters')
         .optional(),
     },
@@ -43,24 +45,20 @@ const chatBody = z
           : 'must be a JSON object',
     },
   )
-  .refine(
-    (body) => (body.text === undefined) !== (body.event === undefined),
-    'must have either "text" or "event"',
-  );
+  .superRefine((body, ctx) => {
+    if (body.text !== undefined && body.event !== undefined)
+      ctx.addIssue('send either "text" or "event", not both');
+    else if (body.text === undefined && body.event === undefined)
+      ctx.addIssue('send either "text" or "event"');
+  });
 
 const inboxQuery = z.object({
-  limit: z.coerce
-    .number({ error: 'must be a number' })
-    .int('must be a whole number')
-    .min(1, 'must be 1 to 100')
-    .max(100, 'must be 1 to 100')
-    .default(20),
-  before: z.coerce
-    .number({ error: 'must be a number' })
-    .int('must be a whole number')
-    .positive('must be positive')
-    .optional(),
-  channel: z.string().min(1).max(32).default(API_CHANNEL),
+  limit: pageLimit,
+  before: idCursor,
+  channel: z
+    .string({ error: 'must be given once' })
+    .regex(/^[a-z][a-z0-9_-]{0,31}$/, 'must be a channel name such as api or wechat')
+    .default(API_CHANNEL),
 });
 
 /** `POST /api/chat` and `GET /api/users/:id/inbox`: the account as a JSON API. */
@@ -75,7 +73,7 @@ export function chatRoutes({
 }): Router {
   const router = Router();
 
-  router.post('/api/chat', json({ limit: MAX_BODY_BYTES, strict: true }), async (req, res) => {
+  router.post('/api/chat', jsonBody({ limit: MAX_BODY_BYTES }), async (req, res) => {
     if (!req.is('application/json'))
       throw new HttpError(415, 'content-type must be application/json');
     const body = parseOr400(chatBody, req.body, 'body');

@@ -2,38 +2,52 @@ import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from '../log/logger.ts';
 import { HttpError } from './http-error.ts';
 
-/** body-parser's error types, mapped to what the client did wrong. */
+/**
+ * body-parser's and raw-body's error types, mapped to what the client did wrong. The two
+ * `stream.*` types are this server's own fault (a body read twice), so they stay 500.
+ */
 const BODY_ERRORS: Record<string, (limit: number) => [number, string]> = {
   'entity.too.large': (limit) => [
     413,
     `request body is larger than ${Math.round(limit / 1024)} KiB`,
   ],
   'entity.parse.failed': () => [400, 'request body is not valid JSON'],
+  'entity.verify.failed': () => [403, 'request body failed verification'],
   'encoding.unsupported': () => [415, 'unsupported content encoding'],
   'charset.unsupported': () => [415, 'unsupported charset; send UTF-8'],
+  'parameters.too.many': () => [413, 'too many parameters in the request body'],
   'request.aborted': () => [400, 'request aborted'],
-  'stream.encoding.set': () => [500, 'internal error'],
+  'request.size.invalid': () => [400, 'request body is shorter or longer than its Content-Length'],
 };
 
 export const notFound: RequestHandler = (req, _res, next) => {
-  next(new HttpError(404, `no route for ${req.method} ${req.path}`));
+  next(new HttpError(404, `no route for ${req.method} ${req.path.slice(0, 200)}`));
 };
 
-/** The one error handler: a JSON `{error}` with a precise status; never a stack trace. */
+/** The status and the words to answer for an error: the client's fault (4xx) or ours (500). */
+export function classify(error: unknown): [status: number, message: string] {
+  if (error instanceof HttpError) return [error.status, error.message];
+  const fault = error as { type?: unknown; limit?: number; status?: unknown; statusCode?: unknown };
+  const mapped = typeof fault.type === 'string' ? BODY_ERRORS[fault.type] : undefined;
+  if (mapped) return mapped(fault.limit ?? 0);
+  // express's router: a path parameter that is not valid percent-encoding.
+  if (error instanceof URIError) return [400, 'the URL has invalid percent-encoding'];
+  const status = Number(fault.status ?? fault.statusCode);
+  // Any other library error that says it is the client's (http-errors' 4xx), in our words.
+  if (status >= 400 && status < 500) return [status, 'the request could not be read'];
+  return [500, 'internal error'];
+}
+
+/**
+ * The one error handler: a JSON `{error}` with a precise status; never a stack trace. A
+ * client's fault is logged at warn with its reason only; ours at error with the stack.
+ */
 export function errorHandler(log: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, _next) => {
-    let status = 500;
-    let message = 'internal error';
-    const bodyError = error as { type?: string; limit?: number };
-    if (error instanceof HttpError) {
-      [status, message] = [error.status, error.message];
-    } else if (bodyError.type && BODY_ERRORS[bodyError.type]) {
-      [status, message] = BODY_ERRORS[bodyError.type]!(bodyError.limit ?? 0);
-    }
-    if (status >= 500)
-      log.error({ err: error, method: req.method, path: req.path }, 'request failed');
-    else
-      log.debug({ status, reason: message, method: req.method, path: req.path }, 'request refused');
+    const [status, message] = classify(error);
+    const where = { method: req.method, path: req.path.slice(0, 200) };
+    if (status >= 500) log.error({ err: error, ...where }, 'request failed');
+    else log.warn({ status, reason: message, ...where }, 'request refused');
     if (res.headersSent) return;
     res.status(status).json({ error: message });
   };

@@ -16,7 +16,7 @@ export type Write = [sql: string, params: unknown[]];
  * the last `flushMs` of queued writes; stores queue only what that may lose.
  */
 export interface WriteBehind {
-  /** Queues a statement; `onWritten` runs once it is committed (or its batch failed and was logged). */
+  /** Queues a statement; `onWritten` runs once it is committed (or failed and was logged). */
   defer(sql: string, params: unknown[], onWritten?: () => void): void;
   /** Returns once everything queued so far is committed. A failure is logged (thrown without a log). */
   flush(): void;
@@ -30,16 +30,69 @@ export interface WriteBehindOptions {
   log?: Logger;
 }
 
-/** Runs batches of writes, each in one transaction, preparing each statement once. */
-export function batchRunner(db: Db): (writes: Write[]) => void {
+/** A queued write that failed on its own: which kind of write, and SQLite's reason. */
+export interface RowFailure {
+  /** The statement's verb and table, such as `INSERT INTO conversation_log`: never its values. */
+  kind: string;
+  reason: string;
+}
+
+/**
+ * Runs batches of writes, each in one transaction, preparing each statement once. Should
+ * the batch fail, its rows run again one by one, each under a savepoint of one
+ * transaction: the good rows commit, and each bad one is rolled back alone and reported.
+ * One bad row (an invalid date, a constraint) never costs the other users' rows.
+ */
+export function batchRunner(db: Db): (writes: Write[]) => RowFailure[] {
   const statements = new Map<string, Statement>();
-  return db.transaction((writes: Write[]) => {
-    for (const [sql, params] of writes) {
-      let statement = statements.get(sql);
-      if (!statement) statements.set(sql, (statement = db.prepare(sql)));
-      statement.run(...params);
+  const runOne = ([sql, params]: Write) => {
+    let statement = statements.get(sql);
+    if (!statement) statements.set(sql, (statement = db.prepare(sql)));
+    statement.run(...params);
+  };
+  const whole = db.transaction((writes: Write[]) => writes.forEach(runOne));
+  // Called inside `oneByOne`'s transaction, better-sqlite3 runs it as a savepoint.
+  const row = db.transaction(runOne);
+  const oneByOne = db.transaction((writes: Write[]) => {
+    const failures: RowFailure[] = [];
+    for (const write of writes) {
+      try {
+        row(write);
+      } catch (error) {
+        failures.push({ kind: kindOf(write[0]), reason: reasonOf(error) });
+      }
     }
+    return failures;
   });
+  return (writes) => {
+    try {
+      whole(writes);
+      return [];
+    } catch {
+      return oneByOne(writes);
+    }
+  };
+}
+
+/** `INSERT INTO conversation_log`, `UPDATE deliveries`: what a write is, without its values. */
+export function kindOf(sql: string): string {
+  const match =
+    /^\s*(INSERT(?:\s+OR\s+\w+)?\s+INTO|REPLACE\s+INTO|UPDATE|DELETE\s+FROM)\s+["`]?(\w+)/i.exec(
+      sql,
+    );
+  return match ? `${match[1]!.replace(/\s+/g, ' ').toUpperCase()} ${match[2]}` : 'statement';
+}
+
+const reasonOf = (error: unknown) =>
+  (error instanceof Error ? error.message : String(error)).slice(0, 200);
+
+/** Logs each failed row with its kind and reason; the rest of its batch was committed. */
+export function logFailures(log: Logger, failures: RowFailure[], batch: number): void {
+  for (const failure of failures)
+    log.error(
+      { ...failure, batch },
+      'a queued database write failed; the rest of its batch is committed',
+    );
 }
 
 /**
@@ -78,7 +131,10 @@ export function writeQueue(
   };
 }
 
-/** Runs each batch at once on this thread, over this connection; a failure is logged (thrown without a log). */
+/**
+ * Runs each batch at once on this thread, over this connection. A row that fails is
+ * logged (thrown without a log, once the others are committed).
+ */
 export function runOnThisThread(
   db: Db,
   log?: Logger,
@@ -87,11 +143,11 @@ export function runOnThisThread(
   return (writes, written) => {
     if (!db.open) return;
     try {
-      run(writes);
-    } catch (error) {
-      // A timer has nobody to throw to: the writes are lost, the process goes on.
-      if (!log) throw error;
-      log.error({ err: error, writes: writes.length }, 'queued database writes failed');
+      const failures = run(writes);
+      if (failures.length && !log)
+        throw new Error(`queued database writes failed: ${failures[0]!.reason}`);
+      // A timer has nobody to throw to: the bad rows are lost, the process goes on.
+      if (log) logFailures(log, failures, writes.length);
     } finally {
       for (const callback of written) callback();
     }

@@ -2,8 +2,10 @@ import { Worker } from 'node:worker_threads';
 import type { Logger } from '../log/logger.ts';
 import type { Db } from './database.ts';
 import {
+  logFailures,
   runOnThisThread,
   writeQueue,
+  type RowFailure,
   type Write,
   type WriteBehind,
   type WriteBehindOptions,
@@ -49,10 +51,12 @@ export function startWriteThread(
     }
   };
 
-  worker.on('message', (message: { id?: number; error?: string; writes?: number }) => {
+  type Report = { id?: number; error?: string; failures?: RowFailure[]; writes?: number };
+  worker.on('message', (message: Report) => {
     if (message.id === undefined) return;
     if (message.error)
       log.error({ err: message.error, writes: message.writes }, 'queued database writes failed');
+    logFailures(log, message.failures ?? [], message.writes ?? 0);
     settle(message.id);
   });
   worker.on('error', (error) => log.error({ err: error }, 'database writer thread failed'));

@@ -5,7 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { openDatabase } from './database.ts';
-import { batchRunner, type Write } from './write-behind.ts';
+import { batchRunner, type RowFailure, type Write } from './write-behind.ts';
 
 const { file, done } = workerData as { file: string; done: SharedArrayBuffer };
 const committed = new Int32Array(done);
@@ -13,13 +13,15 @@ const db = openDatabase(file, { migrate: false });
 const run = batchRunner(db);
 
 parentPort!.on('message', ({ id, writes }: { id: number; writes: Write[] }) => {
+  let failures: RowFailure[] = [];
   let error: string | undefined;
   try {
-    run(writes);
+    failures = run(writes);
   } catch (caught) {
+    // Not a row's fault (the row-by-row retry caught those): the connection's, say a full disk.
     error = caught instanceof Error ? caught.message : String(caught);
   }
   Atomics.store(committed, 0, id);
   Atomics.notify(committed, 0);
-  parentPort!.postMessage({ id, error, writes: writes.length });
+  parentPort!.postMessage({ id, error, failures, writes: writes.length });
 });

@@ -2,7 +2,6 @@ import type { ErrorRequestHandler, Express, Request, Response } from 'express';
 import getRawBody from 'raw-body';
 import type { Engine } from '../engine/engine.ts';
 import type { Reply } from '../engine/types.ts';
-import { HttpError } from '../http/http-error.ts';
 import type { Logger } from '../log/logger.ts';
 import type { WechatApiClient } from './api-client.ts';
 import type { CallbackDedup } from './callback-dedup.ts';
@@ -25,6 +24,8 @@ import { parseXml, XmlRefusedError } from '../wire/xml-parse.ts';
 
 export const CALLBACK_PATH = '/wechat';
 export const MAX_CALLBACK_BYTES = 64 * 1024;
+/** The platform's nonces are short digit strings; a long one is not the platform's. */
+const MAX_NONCE_CHARS = 64;
 /** The body that tells the platform "received, no reply" (an empty body works too). */
 export const NO_REPLY = 'success';
 
@@ -51,8 +52,19 @@ export interface CallbackOptions {
   onMassSendFinished?: (report: MassSendReport) => void | Promise<void>;
 }
 
-/** A refused callback: the status, and the short reason answered and logged. */
-class Refused extends HttpError {}
+/**
+ * A refused callback: the status, and the short reason answered and logged. The callback's
+ * own error (not the HTTP layer's): the WeChat adapter sits beside the HTTP app, not on it.
+ */
+export class Refused extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'Refused';
+  }
+}
 
 type Query = Record<string, unknown>;
 const str = (value: unknown) => (typeof value === 'string' ? value : undefined);
@@ -85,10 +97,15 @@ export function wechatCallbackRoutes({
     const nonce = str(query.nonce);
     if (timestamp === undefined || nonce === undefined)
       throw new Refused(401, 'timestamp and nonce are required');
+    // The platform's timestamp is whole seconds: 10 digits until the year 2286.
+    if (!/^\d{1,10}$/.test(timestamp))
+      throw new Refused(400, 'timestamp must be whole seconds since 1970 (1 to 10 digits)');
+    if (nonce.length > MAX_NONCE_CHARS)
+      throw new Refused(400, `nonce must be at most ${MAX_NONCE_CHARS} characters`);
     if (!signatureMatches(str(query.signature), [token, timestamp, nonce]))
       throw new Refused(401, 'signature does not match');
     const skew = Math.abs(now().getTime() / 1000 - Number(timestamp));
-    if (!/^\d{1,12}$/.test(timestamp) || skew > maxClockSkewS)
+    if (skew > maxClockSkewS)
       throw new Refused(401, `timestamp is more than ${maxClockSkewS} s off the clock`);
     return { timestamp, nonce };
   };

@@ -43,6 +43,27 @@ export type Callback = {
 
 const USER_ID = /^[\p{L}\p{N}_.@:+=-]{1,128}$/u;
 const DIGITS = /^\d{1,20}$/;
+const MAX_MSG_ID = 2n ** 64n - 1n;
+/** The platform's counts fit a JS number exactly; a count past this is not one it sends. */
+const MAX_COUNT = 1_000_000_000;
+
+/**
+ * The window a `CreateTime` (whole seconds since the epoch) must fall in: no platform
+ * message predates 2000 or postdates 2100. A fixed window, not one around our clock: the
+ * simulator's clock may travel, and a stale retry is the dedup's business, not this one's.
+ */
+export const CREATE_TIME_MIN_S = 946_684_800; // 2000-01-01T00:00:00Z
+export const CREATE_TIME_MAX_S = 4_102_444_800; // 2100-01-01T00:00:00Z
+
+/** `CreateTime` as a Date, or a refusal naming the field and its rule. */
+export function createTimeOf(value: string): Date {
+  const seconds = /^\d{1,10}$/.test(value) ? Number(value) : NaN;
+  if (!(seconds >= CREATE_TIME_MIN_S && seconds < CREATE_TIME_MAX_S))
+    throw new CallbackFieldError(
+      'CreateTime must be whole seconds since 1970 (1 to 10 digits), between 2000 and 2100',
+    );
+  return new Date(seconds * 1000);
+}
 const QR_SCENE_PREFIX = 'qrscene_';
 
 /** Maps a callback's fields to the engine's Inbound (or a report, or an unknown type). */
@@ -51,9 +72,8 @@ export function toCallback(fields: XmlFields): Callback {
   const user = need(fields, 'FromUserName');
   if (!USER_ID.test(user)) throw new CallbackFieldError('FromUserName is not an OpenID');
   const createTime = need(fields, 'CreateTime');
-  if (!DIGITS.test(createTime)) throw new CallbackFieldError('CreateTime must be whole seconds');
+  const time = createTimeOf(createTime);
   const msgType = need(fields, 'MsgType');
-  const time = new Date(Number(createTime) * 1000);
   const base = { channel: WECHAT_CHANNEL, user, time };
   const common = { account, user, createTime };
 
@@ -96,7 +116,7 @@ export function toCallback(fields: XmlFields): Callback {
           isMessage: false,
           type: 'mass-send-report',
           report: {
-            msgId: need(fields, 'MsgID'),
+            msgId: msgIdOf(need(fields, 'MsgID')),
             status: fields.Status ?? '',
             totalCount: count(fields, 'TotalCount'),
             filterCount: count(fields, 'FilterCount'),
@@ -111,7 +131,8 @@ export function toCallback(fields: XmlFields): Callback {
   }
 
   const msgId = need(fields, 'MsgId');
-  if (!DIGITS.test(msgId)) throw new CallbackFieldError('MsgId must be digits');
+  if (!DIGITS.test(msgId) || BigInt(msgId) > MAX_MSG_ID)
+    throw new CallbackFieldError('MsgId must be a 64-bit whole number (digits only)');
   // MsgId stays a string: it is a 64-bit number, past what a JS number holds exactly.
   // It grows with time, so keys that lead with it land at the end of the table's index
   // (a few pages written per commit, not one per row); the sender guards against a
@@ -149,7 +170,17 @@ function need(fields: XmlFields, name: string): string {
   return value;
 }
 
+/** A count of a mass-send report: absent is 0; anything but a bounded whole number is refused. */
 function count(fields: XmlFields, name: string): number {
   const value = fields[name] ?? '0';
-  return DIGITS.test(value) ? Number(value) : 0;
+  const n = /^\d{1,10}$/.test(value) ? Number(value) : NaN;
+  if (!(n <= MAX_COUNT))
+    throw new CallbackFieldError(`${name} must be a whole number up to ${MAX_COUNT}`);
+  return n;
+}
+
+function msgIdOf(value: string): string {
+  if (!DIGITS.test(value) || BigInt(value) > MAX_MSG_ID)
+    throw new CallbackFieldError('MsgID must be a 64-bit whole number (digits only)');
+  return value;
 }

@@ -1,9 +1,12 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 
-/** Why an XML body was refused: a declaration we never expand, or XML that does not parse. */
+/**
+ * Why an XML body was refused: a declaration we never expand, a shape past the bounds
+ * below (depth, names, attributes), or XML that does not parse.
+ */
 export class XmlRefusedError extends Error {
   constructor(
-    readonly reason: 'declaration' | 'malformed',
+    readonly reason: 'declaration' | 'structure' | 'malformed',
     message: string,
   ) {
     super(message);
@@ -42,16 +45,23 @@ export function parseXml(text: string): XmlFields {
   return readFlat(text) ?? parseFull(text);
 }
 
-/** The full path alone: refuse declarations, validate, parse. Exported for the tests. */
+/** The full path alone: refuse declarations and odd shapes, validate, parse. Exported for the tests. */
 export function parseFull(text: string): XmlFields {
-  refuseDeclarations(text);
-  const valid = XMLValidator.validate(text);
-  if (valid !== true)
-    throw new XmlRefusedError(
-      'malformed',
-      `malformed XML: ${valid.err.msg} (line ${valid.err.line})`,
-    );
-  const document: unknown = parser.parse(text);
+  checkMarkup(text);
+  let document: unknown;
+  try {
+    const valid = XMLValidator.validate(text);
+    if (valid !== true)
+      throw new XmlRefusedError(
+        'malformed',
+        `malformed XML: ${valid.err.msg} (line ${valid.err.line})`,
+      );
+    document = parser.parse(text);
+  } catch (error) {
+    // Whatever else the parser throws on, it throws on this text: the sender's fault.
+    if (error instanceof XmlRefusedError) throw error;
+    throw new XmlRefusedError('malformed', 'malformed XML: the parser refused it');
+  }
   const root = (document as Record<string, unknown> | undefined)?.xml;
   if (typeof root !== 'object' || root === null || Array.isArray(root))
     throw new XmlRefusedError('malformed', 'XML root must be one <xml> element');
@@ -64,7 +74,17 @@ export function parseFull(text: string): XmlFields {
   return fields;
 }
 
-const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+/** The deepest nesting the platform sends is 4 (a mass-send report's copyright check). */
+export const MAX_XML_DEPTH = 8;
+export const MAX_XML_NAME = 64;
+export const MAX_XML_ATTRIBUTES = 8;
+/**
+ * Names that would reach an object's prototype were they ever used as keys; the platform
+ * sends none of them, so they are refused rather than trusted to every reader's care.
+ */
+const RESERVED_NAMES = new Set(['__proto__', 'constructor', 'prototype']);
+const isReserved = (name: string) => RESERVED_NAMES.has(name) || name.startsWith('__');
 
 /**
  * The shape the platform sends, read in one pass: `<xml>` holding only leaf elements, each
@@ -86,7 +106,7 @@ export function readFlat(text: string): XmlFields | undefined {
     if (text[at] !== '<') return undefined;
     const close = text.indexOf('>', at);
     const name = close === -1 ? '' : text.slice(at + 1, close);
-    if (!NAME.test(name) || name in fields) return undefined;
+    if (!NAME.test(name) || isReserved(name) || name in fields) return undefined;
     at = close + 1;
     let value = '';
     if (text.startsWith('<![CDATA[', at)) {
@@ -120,22 +140,79 @@ function skipSpace(text: string, at: number): number {
   return at;
 }
 
-/** Scans `<!` constructs in one pass: CDATA sections and comments are skipped, anything else refused. */
-function refuseDeclarations(text: string): void {
-  let at = text.indexOf('<!');
-  while (at !== -1) {
-    let end: number;
-    if (text.startsWith('<![CDATA[', at)) end = text.indexOf(']]>', at + 9);
-    else if (text.startsWith('<!--', at)) end = text.indexOf('-->', at + 4);
-    else
+/**
+ * Scans the markup in one pass before any parser sees it: CDATA sections, comments and
+ * the prolog are skipped; any other `<!` (DOCTYPE, ENTITY) is refused; every element name
+ * must be short and not prototype-ish, nesting at most MAX_XML_DEPTH deep, attributes at
+ * most MAX_XML_ATTRIBUTES an element. The bounds keep the parser's recursion and work
+ * small whatever a sender makes of 64 KiB.
+ */
+function checkMarkup(text: string): void {
+  let depth = 0;
+  for (let at = text.indexOf('<'); at !== -1; at = text.indexOf('<', at)) {
+    const skip = SKIPPED.find(([open]) => text.startsWith(open, at));
+    if (skip) {
+      const end = text.indexOf(skip[1], at + skip[0].length);
+      if (end === -1)
+        throw new XmlRefusedError('malformed', `malformed XML: unterminated ${skip[0]} section`);
+      at = end + skip[1].length;
+      continue;
+    }
+    if (text.startsWith('<!', at))
       throw new XmlRefusedError(
         'declaration',
         'XML with a DOCTYPE or entity declaration is refused',
       );
-    if (end === -1)
-      throw new XmlRefusedError('malformed', 'malformed XML: unterminated <! section');
-    at = text.indexOf('<!', end + 3);
+    const closing = text[at + 1] === '/';
+    const end = tagEnd(text, at);
+    const tag = text.slice(at + (closing ? 2 : 1), end);
+    const name = /^[^\s/>]*/.exec(tag)![0];
+    if (name.length > MAX_XML_NAME)
+      throw refusedShape(`an element name is longer than ${MAX_XML_NAME} characters`);
+    if (isReserved(name)) throw refusedShape(`the element name ${name} is not allowed`);
+    at = end + 1;
+    if (closing) {
+      depth--;
+      continue;
+    }
+    if (attributeCount(tag) > MAX_XML_ATTRIBUTES)
+      throw refusedShape(`an element has more than ${MAX_XML_ATTRIBUTES} attributes`);
+    if (!tag.endsWith('/') && ++depth > MAX_XML_DEPTH)
+      throw refusedShape(`elements are nested more than ${MAX_XML_DEPTH} deep`);
   }
+}
+
+const SKIPPED: [open: string, close: string][] = [
+  ['<![CDATA[', ']]>'],
+  ['<!--', '-->'],
+  ['<?', '?>'],
+];
+
+const refusedShape = (what: string) => new XmlRefusedError('structure', `XML refused: ${what}`);
+
+/** The `>` that ends the tag opened at `at`, outside quoted attribute values. */
+function tagEnd(text: string, at: number): number {
+  let quote: string | undefined;
+  for (let i = at + 1; i < text.length; i++) {
+    const c = text[i];
+    if (quote) {
+      if (c === quote) quote = undefined;
+    } else if (c === '"' || c === "'") quote = c;
+    else if (c === '>') return i;
+  }
+  throw new XmlRefusedError('malformed', 'malformed XML: unterminated tag');
+}
+
+function attributeCount(tag: string): number {
+  let count = 0;
+  let quote: string | undefined;
+  for (const c of tag) {
+    if (quote) {
+      if (c === quote) quote = undefined;
+    } else if (c === '"' || c === "'") quote = c;
+    else if (c === '=') count++;
+  }
+  return count;
 }
 
 function leafText(value: unknown): string | undefined {

@@ -62,7 +62,8 @@ describe('the admin API', () => {
     await running.cleanup();
 
     running = await startTempService({ env: { NODE_ENV: 'development' } });
-    expect((await admin('/broadcasts', { token: null })).status).toBe(200);
+    expect((await admin('/broadcasts', { token: null })).status).toBe(401);
+    expect((await admin('/broadcasts', { token: running.adminToken! })).status).toBe(200);
   });
 
   it('broadcasts all due entries now into subscribers’ inboxes and reports the counts', async () => {

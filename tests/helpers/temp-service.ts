@@ -1,4 +1,5 @@
 import { cp, mkdtemp, rm } from 'node:fs/promises';
+import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, type Config } from '../../src/config/config.ts';
@@ -11,9 +12,12 @@ export const SAMPLE_MESSAGES = join(import.meta.dirname, '../fixtures/messages')
 export interface TempService {
   service: Service;
   url: string;
+  server: Server;
   dir: string;
   messagesDir: string;
   config: Config;
+  /** The admin API's Bearer token (ADMIN_TOKEN, or the generated one); undefined when it is off. */
+  adminToken: string | undefined;
   /** Stops the service; the folder stays, so a new service can start on the same files. */
   stop(): Promise<void>;
   /** Stops the service and removes its folder. */
@@ -45,14 +49,16 @@ export async function startTempService(
   });
   const log = options.log ?? createLogger({ level: config.LOG_LEVEL });
   const service = await createService(config, log, { now: options.now });
-  const { url } = await service.listen();
+  const { url, server } = await service.listen();
   const stop = () => service.close();
   return {
     service,
     url,
+    server,
     dir,
     messagesDir,
     config,
+    adminToken: service.adminToken?.token,
     stop,
     async cleanup() {
       await stop();

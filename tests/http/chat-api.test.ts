@@ -88,8 +88,16 @@ describe('POST /api/chat', () => {
   });
 
   it.each([
-    [{ user: 'x' }, 400, 'body: must have either "text" or "event"'],
-    [{ user: 'x', text: 'hi', event: 'click' }, 400, 'body: must have either "text" or "event"'],
+    [{ user: 'x' }, 400, 'body: send either "text" or "event"'],
+    [
+      { user: 'x', text: 'hi', event: 'click' },
+      400,
+      'body: send either "text" or "event", not both',
+    ],
+    [{ user: 'x', text: 'hi', event: 'subscribe' }, 400, 'not both'],
+    [{ text: 'hi' }, 400, 'user: is required'],
+    [{ user: 'x', event: 'click', key: '' }, 400, 'key: must not be empty'],
+    [{ user: 'x', text: 42 }, 400, 'text: must be a string'],
     [['x'], 400, 'body: must be a JSON object'],
     [{ user: '', text: 'hi' }, 400, 'user: must not be empty'],
     [{ user: 'a b', text: 'hi' }, 400, 'user: may contain only'],

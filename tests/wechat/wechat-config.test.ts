@@ -21,12 +21,12 @@ describe('WeChat configuration', () => {
     });
   });
 
-  it('names the key and the rule for each bad value', () => {
+  it('names the key and the rule for each bad value, and never the value of a secret', () => {
     expect(problemsOf({ WECHAT_AES_KEY: 'abc' })[0]).toContain(
-      'WECHAT_AES_KEY="abc": must be exactly 43 characters',
+      'WECHAT_AES_KEY (value not shown): must be exactly 43 characters',
     );
     expect(problemsOf({ WECHAT_TOKEN: 'a b' })[0]).toContain(
-      'WECHAT_TOKEN="a b": must be 3 to 32 letters or digits',
+      'WECHAT_TOKEN (value not shown): must be 3 to 32 letters or digits',
     );
     expect(problemsOf({ WECHAT_ENCRYPT_MODE: 'aes' })[0]).toContain(
       'must be plain, compat or safe',

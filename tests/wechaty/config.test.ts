@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config/config.ts';
+import { ConfigError, SECRET_KEYS, loadConfig } from '../../src/config/config.ts';
 import { wechatyOptions } from '../../src/wechaty/config.ts';
 import { matchPrefix } from '../../src/wechaty/to-inbound.ts';
 
@@ -41,7 +41,9 @@ describe('Wechaty configuration', () => {
   ])('refuses %s=%j naming the problem', (key, value, message) => {
     expect(() => loadConfig({ [key]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [key]: value })).toThrow(
-      `${key}=${JSON.stringify(value)}: ${message}`,
+      SECRET_KEYS.has(key)
+        ? `${key} (value not shown): ${message}`
+        : `${key}=${JSON.stringify(value)}: ${message}`,
     );
   });
 });

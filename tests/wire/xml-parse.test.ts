@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { parseFull, parseXml, readFlat, XmlRefusedError } from '../../src/wire/xml-parse.ts';
+import {
+  MAX_XML_ATTRIBUTES,
+  MAX_XML_DEPTH,
+  MAX_XML_NAME,
+  parseFull,
+  parseXml,
+  readFlat,
+  XmlRefusedError,
+} from '../../src/wire/xml-parse.ts';
 
 const BILLION_LAUGHS = `<?xml version="1.0"?>
 <!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>
@@ -86,5 +94,59 @@ describe('parseXml', () => {
     ['text after the root', '<xml><A>1</A></xml>junk'],
   ])('leaves XML with %s to the full path', (_what, xml) => {
     expect(readFlat(xml)).toBeUndefined();
+  });
+
+  it.each([
+    ['__proto__ as a leaf', '<xml><__proto__>x</__proto__></xml>'],
+    ['__proto__ holding elements', '<xml><__proto__><polluted>1</polluted></__proto__></xml>'],
+    ['a repeated __proto__', '<xml><__proto__>x</__proto__><__proto__>y</__proto__></xml>'],
+    [
+      'constructor holding elements',
+      '<xml><constructor><prototype>1</prototype></constructor></xml>',
+    ],
+    ['prototype', '<xml><A>1</A><prototype>x</prototype></xml>'],
+    ['a name starting __', '<xml><__defineGetter__>x</__defineGetter__></xml>'],
+    ['a reserved name as the root', '<__proto__><A>1</A></__proto__>'],
+    [
+      'a reserved name after a prolog',
+      '<?xml version="1.0"?><xml><constructor>1</constructor></xml>',
+    ],
+  ])('refuses prototype-ish element names: %s', (_what, xml) => {
+    expect(refusal(xml)).toBe('structure');
+    expect(Object.prototype).not.toHaveProperty('polluted');
+  });
+
+  const nested = (depth: number) => `<xml>${'<a>'.repeat(depth)}x${'</a>'.repeat(depth)}</xml>`;
+  const attributes = (count: number) =>
+    `<xml><A ${Array.from({ length: count }, (_, i) => `x${i}="1"`).join(' ')}>1</A></xml>`;
+  it.each([
+    ['10,000 levels of nesting', nested(10_000)],
+    ['one level past the bound', nested(MAX_XML_DEPTH)],
+    ['self-closing siblings deep inside', `<xml>${'<a>'.repeat(20)}<b/>${'</a>'.repeat(20)}</xml>`],
+    ['thousands of attributes', attributes(5_000)],
+    ['one attribute past the bound', attributes(MAX_XML_ATTRIBUTES + 1)],
+    ['a very long name', `<xml><${'a'.repeat(30_000)}>1</${'a'.repeat(30_000)}></xml>`],
+    [
+      'a name one past the bound',
+      `<xml><${'a'.repeat(MAX_XML_NAME + 1)}>1</${'a'.repeat(MAX_XML_NAME + 1)}></xml>`,
+    ],
+  ])('refuses XML past its bounds: %s', (_what, xml) => {
+    expect(refusal(xml)).toBe('structure');
+  });
+
+  it('reads the deepest shape the platform sends, attributes and all', () => {
+    const report = `<xml><MsgType>event</MsgType><CopyrightCheckResult><ResultList><item><ArticleIdx>1</ArticleIdx></item></ResultList></CopyrightCheckResult><A ${Array.from({ length: MAX_XML_ATTRIBUTES }, (_, i) => `x${i}="1>2"`).join(' ')}>1</A></xml>`;
+    expect(parseXml(report)).toEqual({ MsgType: 'event', A: '1' });
+    expect(parseXml(nested(MAX_XML_DEPTH - 1))).toEqual({});
+  });
+
+  it.each([
+    ['an unterminated CDATA section', '<xml><A><![CDATA[x</A></xml>'],
+    ['an unterminated comment', '<xml><!-- x <A>1</A></xml>'],
+    ['an unterminated prolog', '<?xml version="1.0"<xml></xml>'],
+    ['an unterminated tag', '<xml><A x="1>'],
+    ['CDATA outside the root', '<![CDATA[<xml><A>1</A></xml>]]>'],
+  ])('refuses CDATA and comment tricks as malformed: %s', (_what, xml) => {
+    expect(refusal(xml)).toBe('malformed');
   });
 });
