@@ -105,6 +105,8 @@ export async function createService(
       conversations,
       publicUrl: config.publicUrl,
       pageSize: config.SEARCH_PAGE_SIZE,
+      now,
+      log,
     },
     await loadRules(rulesFile, log),
   );
