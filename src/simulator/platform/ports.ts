@@ -63,9 +63,19 @@ export interface TimelineWriter {
   ): void;
 }
 
-/** POSTs an event from the platform to the account's callback, signed (and encrypted per mode). */
+/**
+ * An event's XML fields. A nested object is a nested element (`MASSSENDJOBFINISH` carries a
+ * `CopyrightCheckResult` block); an array repeats its element (`ResultList` > `item`).
+ */
+export type EventField = string | number | { [name: string]: EventField } | EventField[];
+
+/**
+ * POSTs an event from the platform to the account's callback, signed (and encrypted per
+ * mode). The platform part gives `MsgType`, `Event` and the event's own fields; the poster
+ * adds `ToUserName`, `FromUserName` and `CreateTime` where they are absent.
+ */
 export interface CallbackPoster {
-  postEvent(fields: Record<string, string | number>): Promise<void>;
+  postEvent(fields: Record<string, EventField>): Promise<void>;
 }
 
 /** Something that happened, for the live stream (`GET /sim/api/events`). */
