@@ -1,0 +1,52 @@
+import { OK, bodyOf, type ApiTable, type Json } from './api.ts';
+import { PlatformError } from './errcodes.ts';
+import type { createMenuStore } from './menu-store.ts';
+import { validateMenu, type MenuButton } from './menu-rules.ts';
+
+type MenuStore = ReturnType<typeof createMenuStore>;
+
+/** `menu/create`, `menu/get`, `get_current_selfmenu_info`, `menu/delete`. */
+export function menuApi(store: MenuStore): ApiTable {
+  const current = () => {
+    const menu = store.get();
+    if (!menu) throw new PlatformError(46003, 'no menu is published');
+    return menu;
+  };
+  return {
+    'menu/create': {
+      token: true,
+      body: true,
+      handle(request) {
+        store.put(validateMenu(bodyOf(request)), request.now);
+        return OK;
+      },
+    },
+    'menu/get': {
+      token: true,
+      handle: () => ({
+        menu: { button: current().buttons.map((b) => ({ ...b, sub_button: b.sub_button ?? [] })) },
+      }),
+    },
+    get_current_selfmenu_info: {
+      token: true,
+      handle() {
+        const menu = store.get();
+        if (!menu) return { is_menu_open: 0, selfmenu_info: { button: [] } };
+        return { is_menu_open: 1, selfmenu_info: { button: menu.buttons.map(selfMenuButton) } };
+      },
+    },
+    'menu/delete': {
+      token: true,
+      handle() {
+        store.clear();
+        return OK;
+      },
+    },
+  };
+}
+
+/** This API nests sub-buttons as `{sub_button: {list: [...]}}`, unlike `menu/get`. */
+function selfMenuButton(button: MenuButton): Json {
+  const { sub_button: subs, ...rest } = button;
+  return subs ? { name: button.name, sub_button: { list: subs } } : rest;
+}
