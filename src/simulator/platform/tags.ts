@@ -145,10 +145,12 @@ export function createTags(store: TagStore, followers: FollowerDirectory) {
     tagsOf: (openid: string) => store.tagsOf(openid),
     /** Gives a user a tag by name, creating the tag if need be; answers the tag's id. */
     tagUser(openid: string, tagName: string): number {
-      const id = store.byName(tagName)?.id ?? create(tagName).id;
+      const existingId = store.byName(tagName)?.id;
       const tags = store.tagsOf(openid);
-      if (!tags.includes(id) && tags.length >= TAG_LIMITS.perUser)
+      if (existingId !== undefined && tags.includes(existingId)) return existingId;
+      if (tags.length >= TAG_LIMITS.perUser)
         throw new PlatformError(45059, `${openid} already has ${TAG_LIMITS.perUser} tags`);
+      const id = existingId ?? create(tagName).id;
       store.tag(id, [openid]);
       return id;
     },
