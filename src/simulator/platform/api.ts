@@ -7,6 +7,8 @@ export interface ApiRequest {
   query: Record<string, string>;
   /** The JSON body, or undefined when there was none. */
   body: Json | undefined;
+  /** The body as it came, for the checks the platform makes on the text itself. */
+  raw: string;
   now: Date;
 }
 

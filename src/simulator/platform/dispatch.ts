@@ -44,14 +44,15 @@ export function createDispatch({
     try {
       const handler = Object.hasOwn(apis, api) ? apis[api] : undefined;
       if (!handler) throw new PlatformError(48001, `the platform has no API named ${api}`);
-      body = parseBody(call.body);
+      const raw = call.body.toString('utf8');
+      body = parseBody(raw);
       if (handler.token) checkToken(query.access_token, now);
       const fault = faults.take(api);
       if (fault !== undefined) throw new PlatformError(fault, 'an injected fault');
       quotas.check(api, now);
       if (handler.body && body === undefined)
         throw new PlatformError(44002, 'the call needs a JSON body and has none');
-      answer = await handler.handle({ query, body, now });
+      answer = await handler.handle({ query, body, raw, now });
       quotas.count(api, now);
     } catch (error) {
       // A fault of the simulator itself is the platform's "system error", never a 500.
@@ -80,8 +81,7 @@ export function createDispatch({
 }
 
 /** 47001 for a body that is not a JSON object, as the platform answers. */
-function parseBody(raw: Buffer): Json | undefined {
-  const text = raw.toString('utf8');
+function parseBody(text: string): Json | undefined {
   if (!text.trim()) return undefined;
   let value: unknown;
   try {

@@ -23,6 +23,7 @@ export const ERRMSG: Readonly<Record<number, string>> = {
   40026: 'invalid sub button key size',
   40027: 'invalid sub button url size',
   40032: 'invalid openid list size',
+  40033: 'invalid charset. please check your request, if include \\uxxxx will create fail!',
   40059: 'invalid msgid',
   40060: 'invalid article_idx',
   40125: 'invalid appsecret',

@@ -5,6 +5,9 @@ import { validateMenu, type MenuButton } from './menu-rules.ts';
 
 type MenuStore = ReturnType<typeof createMenuStore>;
 
+/** `\u4e2d` in the JSON text, not preceded by an escaping backslash. */
+const UNICODE_ESCAPE = /(?<!\\)(?:\\\\)*\\u[0-9a-fA-F]{4}/;
+
 /** `menu/create`, `menu/get`, `get_current_selfmenu_info`, `menu/delete`. */
 export function menuApi(store: MenuStore): ApiTable {
   const current = () => {
@@ -17,6 +20,9 @@ export function menuApi(store: MenuStore): ApiTable {
       token: true,
       body: true,
       handle(request) {
+        // The platform takes menu names as UTF-8 and refuses JSON's \u escapes.
+        if (UNICODE_ESCAPE.test(request.raw))
+          throw new PlatformError(40033, 'the menu JSON has \\u escapes; send UTF-8 as is');
         store.put(validateMenu(bodyOf(request)), request.now);
         return OK;
       },

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import express from 'express';
 import type { AddressInfo } from 'node:net';
-import type { ClockTimer, TravelWindow, VirtualClock } from '../../../src/clock/clock.ts';
+import type { Clock, ClockTimer, TravelWindow, VirtualClock } from '../../../src/clock/clock.ts';
 import {
   createPlatformApi,
   type PlatformApi,
@@ -144,6 +144,8 @@ export async function startPlatform(
     type?: PlatformDeps['account']['type'];
     followers?: number;
     db?: Database.Database;
+    /** A clock without travel, for the real-time path; the fake virtual one otherwise. */
+    clock?: Clock;
   } = {},
 ): Promise<TestPlatform> {
   const clock = fakeClock();
@@ -154,7 +156,7 @@ export async function startPlatform(
   const db = options.db ?? new Database(':memory:');
   const api = createPlatformApi({
     db,
-    clock,
+    clock: options.clock ?? clock,
     followers,
     timeline: { append: (openid, item) => void timeline.push({ openid, ...item }) },
     callback: { postEvent: async (fields) => void posted.push(fields) },

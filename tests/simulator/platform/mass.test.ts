@@ -1,4 +1,5 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { systemClock } from '../../../src/clock/clock.ts';
 import { HOUR, openidOf, startPlatform, type TestPlatform } from './fakes.ts';
 
 const MINUTE = 60_000;
@@ -82,6 +83,17 @@ describe('message/mass/sendall', () => {
     await p.clock.advance(MINUTE);
     expect(deliveredFor(msg_id).map((t) => t.openid)).toEqual([openidOf(2), openidOf(5)]);
     expect(finishEvent(msg_id)).toMatchObject({ TotalCount: 3, SentCount: 2, ErrorCount: 1 });
+  });
+
+  it('delivers with real time on a clock that does not travel', async () => {
+    const FOLLOWERS = 3;
+    const token = await start({ followers: FOLLOWERS, clock: systemClock });
+    const { msg_id } = await p.call('message/mass/sendall', {
+      token,
+      body: { filter: { is_to_all: true }, ...TEXT },
+    });
+    await vi.waitFor(() => expect(finishEvent(msg_id)).toBeDefined());
+    expect(deliveredFor(msg_id)).toHaveLength(FOLLOWERS);
   });
 
   it('refuses a tag that does not exist (45159)', async () => {

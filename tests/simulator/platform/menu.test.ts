@@ -82,4 +82,12 @@ describe('menu/create and the menu queries', () => {
     };
     expect((await create(menu)).errcode).toBe(0);
   });
+
+  it('refuses a menu whose JSON escapes Chinese as \\u (40033), and takes an escaped backslash', async () => {
+    const escaped = '{"button":[{"type":"click","name":"\\u65b0\\u95fb","key":"NEWS"}]}';
+    const answer = await p.call('menu/create', { token, raw: escaped });
+    expect(answer.errcode).toBe(40033);
+    const backslash = '{"button":[{"type":"view","name":"Docs","url":"https://e.x/a\\\\u0041"}]}';
+    expect((await p.call('menu/create', { token, raw: backslash })).errcode).toBe(0);
+  });
 });
