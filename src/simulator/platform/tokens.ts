@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { bodyOf, optionalString, type ApiTable } from './api.ts';
 import { PlatformError } from './errcodes.ts';
-import type { createTokenStore } from './token-store.ts';
+import type { TokenKind, createTokenStore } from './token-store.ts';
 
 /** A token lives 7,200 s; a replaced one stays good 5 minutes so calls in flight land. */
 export const TOKEN_LIFETIME_S = 7200;
@@ -9,7 +9,10 @@ export const REPLACED_GRACE_MS = 5 * 60_000;
 
 type TokenStore = ReturnType<typeof createTokenStore>;
 
-/** Access tokens: handing them out (`token`, `stable_token`) and checking them on each call. */
+/**
+ * Access tokens: handing them out and checking them on each call. `token` and
+ * `stable_token` keep apart lists, as documented: one never replaces the other's token.
+ */
 export function createTokens(store: TokenStore, account: { appId: string; appSecret: string }) {
   function credentials(grantType: unknown, appid: unknown, secret: unknown) {
     if (grantType !== 'client_credential')
@@ -21,10 +24,10 @@ export function createTokens(store: TokenStore, account: { appId: string; appSec
       throw new PlatformError(40125, 'the secret is not this account');
   }
 
-  function issue(now: Date) {
+  function issue(kind: TokenKind, now: Date) {
     // Real tokens are long opaque strings of [A-Za-z0-9_-]; 128 characters here.
     const token = randomBytes(96).toString('base64url');
-    store.issue(token, now.getTime(), now.getTime() + TOKEN_LIFETIME_S * 1000);
+    store.issue(token, kind, now.getTime(), now.getTime() + TOKEN_LIFETIME_S * 1000);
     return { access_token: token, expires_in: TOKEN_LIFETIME_S };
   }
 
@@ -45,7 +48,7 @@ export function createTokens(store: TokenStore, account: { appId: string; appSec
       token: false,
       handle({ query, now }) {
         credentials(query.grant_type, query.appid, query.secret);
-        return issue(now);
+        return issue('token', now);
       },
     },
     stable_token: {
@@ -55,7 +58,7 @@ export function createTokens(store: TokenStore, account: { appId: string; appSec
         const body = bodyOf(request);
         credentials(body.grant_type, optionalString(body, 'appid'), optionalString(body, 'secret'));
         const force = body.force_refresh === true || body.force_refresh === 'true';
-        const latest = store.latest();
+        const latest = store.latest('stable');
         const at = request.now.getTime();
         // Without force_refresh the same token comes back until it expires.
         if (!force && latest && latest.expires_at > at)
@@ -63,7 +66,7 @@ export function createTokens(store: TokenStore, account: { appId: string; appSec
             access_token: latest.token,
             expires_in: Math.floor((latest.expires_at - at) / 1000),
           };
-        return issue(request.now);
+        return issue('stable', request.now);
       },
     },
   };

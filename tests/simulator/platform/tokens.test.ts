@@ -79,6 +79,18 @@ describe('POST /cgi-bin/stable_token', () => {
     expect((await probe(first.access_token as string)).errcode).toBe(46003);
   });
 
+  it('keeps stable tokens and /token tokens apart: getting one never replaces the other', async () => {
+    const stableToken = (await stable()).access_token as string;
+    const plain = await p.token();
+    await stable({ force_refresh: true });
+    await p.clock.advance(GRACE_MS + MINUTE);
+    expect((await probe(plain)).errcode).toBe(46003);
+    expect((await probe(stableToken)).errcode).toBe(40001);
+    await p.token();
+    await p.clock.advance(GRACE_MS + MINUTE);
+    expect((await probe(plain)).errcode).toBe(40001);
+  });
+
   it('checks the credentials in the body', async () => {
     expect((await stable({ secret: 'wrong' })).errcode).toBe(40125);
     expect((await stable({ appid: 'wx1' })).errcode).toBe(40013);
