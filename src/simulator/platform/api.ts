@@ -18,6 +18,8 @@ export interface ApiHandler {
   token: boolean;
   /** Calls whose parameters come in a JSON body answer 44002 without one. */
   body?: boolean;
+  /** A file upload (multipart): the body is not JSON and is left to the handler. */
+  upload?: boolean;
   handle(request: ApiRequest): Json | Promise<Json>;
 }
 

@@ -45,7 +45,7 @@ export function createDispatch({
       const handler = Object.hasOwn(apis, api) ? apis[api] : undefined;
       if (!handler) throw new PlatformError(48001, `the platform has no API named ${api}`);
       const raw = call.body.toString('utf8');
-      body = parseBody(raw);
+      body = handler.upload ? undefined : parseBody(raw);
       if (handler.token) checkToken(query.access_token, now);
       const fault = faults.take(api);
       if (fault !== undefined) throw new PlatformError(fault, 'an injected fault');

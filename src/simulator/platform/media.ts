@@ -18,6 +18,11 @@ type MediaStore = ReturnType<typeof createMediaStore>;
 /** `media/uploadnews`, and the messages its material becomes on a phone. */
 export function createMedia(store: MediaStore) {
   const api: ApiTable = {
+    'media/uploadimg': {
+      token: true,
+      upload: true,
+      handle: ({ raw }) => ({ url: imageUrl(raw) }),
+    },
     'media/uploadnews': {
       token: true,
       body: true,
@@ -57,6 +62,19 @@ export function createMedia(store: MediaStore) {
   }
 
   return { api, messageOf };
+}
+
+/**
+ * `media/uploadimg` takes one `media` part, a JPG or PNG, and answers the address it will
+ * have inside articles. The simulator keeps no image: only the part's headers are read.
+ */
+function imageUrl(raw: string): string {
+  const part = /content-disposition:[^\r\n]*name="media"[^\r\n]*filename="([^"]*)"/i.exec(raw);
+  if (!part) throw new PlatformError(41005, 'the upload has no "media" file part');
+  const extension = /\.(jpe?g|png)$/i.exec(part[1] ?? '')?.[1]?.toLowerCase();
+  if (!extension) throw new PlatformError(40005, 'an article image is a .jpg or .png file');
+  const kind = extension === 'png' ? 'png' : 'jpg';
+  return `http://mmbiz.qpic.cn/mmbiz_${kind}/${randomBytes(24).toString('base64url')}/0`;
 }
 
 function validateArticle(value: unknown, i: number): NewsArticle {

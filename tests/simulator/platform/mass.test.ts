@@ -298,6 +298,11 @@ describe('preview, status, delete and speed', () => {
       body: { filter: { is_to_all: true }, ...TEXT },
     });
     await p.clock.advance(MINUTE / 60);
+    const badArticle = await p.call('message/mass/delete', {
+      token,
+      body: { msg_id, article_idx: 3 },
+    });
+    expect(badArticle.errcode).toBe(40060);
     expect((await p.call('message/mass/delete', { token, body: { msg_id } })).errcode).toBe(0);
     const sentBefore = deliveredFor(msg_id).length;
     await p.clock.advance(HOUR);
@@ -347,5 +352,33 @@ describe('media/uploadnews', () => {
       body: { articles: Array(8).fill(article) },
     });
     expect(answer.media_id).toEqual(expect.any(String));
+  });
+});
+
+describe('media/uploadimg', () => {
+  async function upload(token: string, name: string, field = 'media') {
+    const form = new FormData();
+    form.append(field, new Blob([new Uint8Array([0xff, 0xd8, 0xff])]), name);
+    const res = await fetch(`${p.url}/cgi-bin/media/uploadimg?access_token=${token}`, {
+      method: 'POST',
+      body: form,
+    });
+    return (await res.json()) as Record<string, unknown>;
+  }
+
+  it('answers an image address for a JPG or PNG', async () => {
+    const token = await start({});
+    expect((await upload(token, 'cover.jpg')).url).toMatch(
+      /^http:\/\/mmbiz\.qpic\.cn\/mmbiz_jpg\//,
+    );
+    expect((await upload(token, 'cover.PNG')).url).toMatch(
+      /^http:\/\/mmbiz\.qpic\.cn\/mmbiz_png\//,
+    );
+  });
+
+  it('refuses another file type (40005) and an upload without a media part (41005)', async () => {
+    const token = await start({});
+    expect((await upload(token, 'cover.gif')).errcode).toBe(40005);
+    expect((await upload(token, 'cover.jpg', 'file')).errcode).toBe(41005);
   });
 });
