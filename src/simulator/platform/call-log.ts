@@ -57,7 +57,8 @@ export function createCallLog(db: Database.Database) {
   );
 
   return {
-    record(call: Omit<CallRecord, 'id' | 'verdict'>) {
+    /** Stores a call; answers its id. */
+    record(call: Omit<CallRecord, 'id' | 'verdict'>): number {
       const { lastInsertRowid } = insert.run({
         at: call.at,
         api: call.api,
@@ -70,6 +71,7 @@ export function createCallLog(db: Database.Database) {
       });
       const id = Number(lastInsertRowid);
       if (id % 1000 === 0) trim.run(id - KEEP_CALLS);
+      return id;
     },
     /** Newest first; `before` is the id of the last call of the previous page. */
     page({ limit = 50, before }: { limit?: number; before?: number } = {}): CallRecord[] {

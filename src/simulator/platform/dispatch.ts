@@ -74,8 +74,15 @@ export function createDispatch({
       request: { query: maskQuery(query), ...(body === undefined ? {} : { body: maskBody(body) }) },
       answer: maskAnswer(answer),
     };
-    calls.record(record);
-    events.emit('platform.call', { api, errcode, ...(reason ? { reason } : {}) });
+    const id = calls.record(record);
+    events.emit('platform.call', {
+      id,
+      at: record.at,
+      api,
+      verdict: errcode === 0 ? 'accepted' : 'refused',
+      errcode,
+      ...(reason ? { reason } : {}),
+    });
     return answer;
   };
 }

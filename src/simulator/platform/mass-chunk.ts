@@ -72,13 +72,19 @@ export function deliverChunk(
         }
         store.receive(openid, month);
       }
-      deps.timeline.append(openid, {
-        source: 'mass',
-        message: job.message,
-        msgId: String(job.msgId),
-        record: { api: `message/${job.api}`, msg_id: job.msgId },
-      });
-      step.sent++;
+      try {
+        deps.timeline.append(openid, {
+          source: 'mass',
+          message: job.message,
+          msgId: String(job.msgId),
+          record: { api: `message/${job.api}`, msg_id: job.msgId },
+        });
+        step.sent++;
+      } catch (error) {
+        // One timeline that cannot take the message costs that user only, not the chunk.
+        deps.log?.warn({ err: error, openid, msgId: job.msgId }, 'mass message not delivered');
+        step.errors++;
+      }
     }
     store.progress(job.msgId, step);
   })();

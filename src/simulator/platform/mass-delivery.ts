@@ -38,10 +38,19 @@ export function createMassDelivery(deps: DeliveryDeps) {
     timers.delete(msgId);
     const job = store.get(msgId);
     if (closed || !job || job.status !== 'SENDING') return;
-    const chunk = nextRecipients(job, deps);
-    deliverChunk(job, chunk, deps);
+    let last: boolean;
+    try {
+      const chunk = nextRecipients(job, deps);
+      deliverChunk(job, chunk, deps);
+      last = chunk.last;
+    } catch (error) {
+      // The chunk rolled back; a job that cannot go on ends failed rather than hang SENDING.
+      deps.log?.warn({ err: error, msgId }, 'mass job stopped by an error');
+      store.setStatus(msgId, 'SEND_FAIL', clock.now().getTime());
+      return;
+    }
     const after = store.get(msgId)!;
-    if (chunk.last) await finishJob(after, deps);
+    if (last) await finishJob(after, deps);
     else schedule(after);
   }
 

@@ -127,6 +127,10 @@ export interface TestPlatform {
   followers: ReturnType<typeof fakeFollowers>;
   timeline: TimelineItem[];
   posted: Record<string, EventField>[];
+  /** What the platform told the live stream. */
+  events: { type: string; data: Record<string, unknown> }[];
+  /** OpenIDs whose timeline throws on append (a broken record). */
+  refuse: Set<string>;
   db: Database.Database;
   /** A call as a client makes it: JSON in, JSON out. */
   call(
@@ -153,14 +157,21 @@ export async function startPlatform(
   for (let i = 1; i <= (options.followers ?? 0); i++) followers.add(openidOf(i));
   const timeline: TimelineItem[] = [];
   const posted: Record<string, EventField>[] = [];
+  const events: TestPlatform['events'] = [];
+  const refuse = new Set<string>();
   const db = options.db ?? new Database(':memory:');
   const api = createPlatformApi({
     db,
     clock: options.clock ?? clock,
     followers,
-    timeline: { append: (openid, item) => void timeline.push({ openid, ...item }) },
+    timeline: {
+      append(openid, item) {
+        if (refuse.has(openid)) throw new Error(`timeline of ${openid} is broken`);
+        timeline.push({ openid, ...item });
+      },
+    },
     callback: { postEvent: async (fields) => void posted.push(fields) },
-    events: { emit: () => {} },
+    events: { emit: (type, data) => void events.push({ type, data }) },
     account: { appId: APP_ID, appSecret: APP_SECRET, type: options.type ?? 'service' },
   });
   const app = express();
@@ -189,6 +200,8 @@ export async function startPlatform(
     followers,
     timeline,
     posted,
+    events,
+    refuse,
     db,
     call,
     async token() {

@@ -160,6 +160,22 @@ describe('message/mass/send', () => {
     });
   });
 
+  it('counts a timeline that cannot take the message as an error of that user only', async () => {
+    const token = await start({ followers: 3 });
+    p.refuse.add(openidOf(2));
+    const { msg_id } = await p.call('message/mass/sendall', {
+      token,
+      body: { filter: { is_to_all: true }, ...TEXT },
+    });
+    await p.clock.advance(MINUTE);
+    expect(deliveredFor(msg_id).map((t) => t.openid)).toEqual([openidOf(1), openidOf(3)]);
+    expect(finishEvent(msg_id)).toMatchObject({ SentCount: 2, ErrorCount: 1, FilterCount: 3 });
+    expect(p.events.find((e) => e.type === 'platform.mass.finished')?.data).toMatchObject({
+      msgId: String(msg_id),
+      SentCount: 2,
+    });
+  });
+
   it('reports send fail when no one could be reached', async () => {
     const token = await start({ followers: 0 });
     const touser = ['o_gone_1_000000000000000000', 'o_gone_2_000000000000000000'];

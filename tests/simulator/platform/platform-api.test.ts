@@ -106,6 +106,24 @@ describe('the call log', () => {
     expect(p.api.calls({ limit: 1, before: noMenu!.id })).toEqual([issued]);
   });
 
+  it('tells the live stream about each call with its verdict', async () => {
+    p = await startPlatform();
+    const token = await p.token();
+    await p.call('menu/get', { token });
+    const [latest] = p.api.calls({ limit: 1 });
+    expect(p.events.filter((e) => e.type === 'platform.call').map((e) => e.data)).toEqual([
+      expect.objectContaining({ api: 'token', verdict: 'accepted', errcode: 0 }),
+      {
+        id: latest!.id,
+        at: latest!.at,
+        api: 'menu/get',
+        verdict: 'refused',
+        errcode: 46003,
+        reason: 'no menu is published',
+      },
+    ]);
+  });
+
   it('never stores a token or the secret whole', async () => {
     p = await startPlatform();
     const token = await p.token();
