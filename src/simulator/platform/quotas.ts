@@ -19,7 +19,6 @@ export const DAILY_QUOTA: Readonly<Record<string, number>> = {
   'menu/delete': 1_000,
   'message/custom/send': 500_000,
   'message/mass/sendall': 100,
-  'message/mass/send': 100,
   'message/mass/preview': 100,
   'media/uploadnews': 10,
   'user/get': 500,
@@ -27,6 +26,10 @@ export const DAILY_QUOTA: Readonly<Record<string, number>> = {
   'user/info/batchget': 5_000_000,
 };
 export const DEFAULT_DAILY_QUOTA = 10_000;
+/** APIs that share one daily count: "高级群发接口 100" is sendall and send together. */
+const SHARED_QUOTA: Readonly<Record<string, string>> = {
+  'message/mass/send': 'message/mass/sendall',
+};
 /** `clear_quota` may be used 10 times a month (48006 past that). */
 export const CLEAR_QUOTA_MONTHLY = 10;
 const CLEAR_QUOTA = 'clear_quota';
@@ -36,15 +39,16 @@ export type QuotaStore = ReturnType<typeof createQuotaStore>;
 /** Daily quotas: checked before a call, counted once it is accepted. */
 export function createQuotas(store: QuotaStore) {
   const limitOf = (api: string) => DAILY_QUOTA[api] ?? DEFAULT_DAILY_QUOTA;
+  const bucketOf = (api: string) => SHARED_QUOTA[api] ?? api;
   return {
     check(api: string, now: Date) {
       if (api === CLEAR_QUOTA) return;
-      const limit = limitOf(api);
-      if (store.used(api, shanghaiDay(now)) >= limit)
+      const limit = limitOf(bucketOf(api));
+      if (store.used(bucketOf(api), shanghaiDay(now)) >= limit)
         throw new PlatformError(45009, `${api} was already called ${limit} times today`);
     },
     count(api: string, now: Date) {
-      if (api !== CLEAR_QUOTA) store.count(api, shanghaiDay(now));
+      if (api !== CLEAR_QUOTA) store.count(bucketOf(api), shanghaiDay(now));
     },
     usage(now: Date) {
       return store

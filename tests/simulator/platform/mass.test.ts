@@ -398,3 +398,26 @@ describe('media/uploadimg', () => {
     expect((await upload(token, 'cover.jpg', 'file')).errcode).toBe(41005);
   });
 });
+
+describe('the mass-send daily quota', () => {
+  it('counts sendall and send together against the 100 mass sends of a day (45009)', async () => {
+    const MASS_DAILY = 100;
+    const token = await start({ followers: 2 });
+    const touser = [openidOf(1), openidOf(2)];
+    for (let i = 0; i < MASS_DAILY / 2; i++) {
+      await p.call('message/mass/sendall', {
+        token,
+        body: { filter: { is_to_all: true }, ...TEXT },
+      });
+      await p.call('message/mass/send', { token, body: { touser, ...TEXT } });
+    }
+    expect((await p.call('message/mass/send', { token, body: { touser, ...TEXT } })).errcode).toBe(
+      45009,
+    );
+    const all = await p.call('message/mass/sendall', {
+      token,
+      body: { filter: { is_to_all: true }, ...TEXT },
+    });
+    expect(all.errcode).toBe(45009);
+  });
+});
