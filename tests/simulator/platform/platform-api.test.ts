@@ -50,6 +50,30 @@ describe('answers outside any API', () => {
     expect(fits.errcode).toBe(0);
   });
 
+  it('answers 47001 for a body in an encoding it cannot read', async () => {
+    p = await startPlatform();
+    const token = await p.token();
+    const res = await fetch(`${p.url}/cgi-bin/menu/create?access_token=${token}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-encoding': 'compress' },
+      body: '{}',
+    });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { errcode: number }).errcode).toBe(47001);
+  });
+
+  it('answers -1, not a 500, when its own database fails, and bounds a long path in the log', async () => {
+    p = await startPlatform();
+    const token = await p.token();
+    const long = await p.call(`menu/${'x'.repeat(5000)}`, { token });
+    expect(long.errcode).toBe(48001);
+    expect(p.api.calls({ limit: 1 })[0]!.api.length).toBeLessThan(250);
+    p.db.close();
+    const res = await fetch(`${p.url}/cgi-bin/menu/get?access_token=${token}`);
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { errcode: number }).errcode).toBe(-1);
+  });
+
   it('answers -1 system error, not a 500, when the simulator itself fails', async () => {
     p = await startPlatform();
     const token = await p.token();
