@@ -163,9 +163,11 @@ export function createMassStore(db: Database.Database) {
     receive: (openid: string, month: string) => void receive.run(openid, month),
     setting,
     putSetting: (key: string, value: number) => void putSetting.run(key, value),
+    /** Forgets jobs, receipts and the speed; msg_ids keep counting, so none is given twice. */
     clear: () =>
       db.exec(
-        'DELETE FROM platform_mass_jobs; DELETE FROM platform_mass_receipts; DELETE FROM platform_settings',
+        `DELETE FROM platform_mass_jobs; DELETE FROM platform_mass_receipts;
+         DELETE FROM platform_settings WHERE key <> 'next_msg_id'`,
       ),
   };
 }

@@ -179,6 +179,22 @@ describe('state, reset and restart', () => {
     expect((await p.call('menu/get', { token })).errcode).toBe(40001);
   });
 
+  it('never gives a msg_id twice, even across a reset', async () => {
+    p = await startPlatform({ followers: 2 });
+    const send = async () => {
+      const token = await p.token();
+      return (
+        await p.call('message/mass/send', {
+          token,
+          body: { touser: [openidOf(1), openidOf(2)], ...TEXT },
+        })
+      ).msg_id;
+    };
+    const before = await send();
+    p.api.reset();
+    expect(await send()).not.toBe(before);
+  });
+
   it('goes on with a half-sent job after a restart on the same database', async () => {
     const FOLLOWERS = 30_000;
     const db = new Database(':memory:');
