@@ -29,7 +29,11 @@ export interface Follower {
 
 export interface FollowerDirectory {
   get(openid: string): Follower | undefined;
-  /** Followers (subscribed only), in a stable order, starting after `after`. */
+  /**
+   * Followers (subscribed only), in a stable order, starting after `after`. `after` may have
+   * unfollowed since the previous page (a mass send walks the list over minutes): the page
+   * still starts after its place in the order, which OpenID order gives for free.
+   */
   page(after: string | undefined, limit: number): { total: number; openids: string[] };
 }
 
@@ -50,7 +54,9 @@ export type PlatformMessage =
 export interface TimelineWriter {
   /**
    * Appends to a user's timeline. `source` says how it arrived; `record` is the raw
-   * exchange for the inspector (the API call that caused it, its msg_id, ...).
+   * exchange for the inspector (the API call that caused it, its msg_id, ...). Synchronous:
+   * a mass send calls it for a chunk of 5,000 users inside one transaction of the
+   * simulator's database, so a write there on the same handle joins that transaction.
    */
   append(
     openid: string,
