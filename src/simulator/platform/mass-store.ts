@@ -90,7 +90,7 @@ export function createMassStore(db: Database.Database) {
      ORDER BY created_at LIMIT 1`,
   );
   const since = db.prepare<[number], { n: number }>(
-    "SELECT count(*) AS n FROM platform_mass_jobs WHERE created_at >= ? AND status <> 'DELETE'",
+    'SELECT count(*) AS n FROM platform_mass_jobs WHERE created_at >= ?',
   );
   const sending = db.prepare<[], { msg_id: number }>(
     "SELECT msg_id FROM platform_mass_jobs WHERE status = 'SENDING' ORDER BY msg_id",
@@ -143,6 +143,7 @@ export function createMassStore(db: Database.Database) {
     get: (msgId: number) => toJob(get.get(msgId)),
     /** The first job with this clientmsgid created after `after` (ms). */
     byClientMsgId: (clientMsgId: string, after: number) => toJob(byClient.get(clientMsgId, after)),
+    /** Jobs accepted since `at`, deleted ones too: deleting a send does not give it back. */
     countSince: (at: number) => since.get(at)?.n ?? 0,
     sending: () => sending.all().map((r) => r.msg_id),
     recent: (limit: number) => recent.all(limit).map((r) => toJob(r)!),
