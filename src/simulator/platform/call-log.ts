@@ -19,6 +19,7 @@ export interface CallRecord {
 /** Big mass lists are cut in the log: the inspector needs the shape, not 10,000 OpenIDs. */
 const MAX_LOGGED_CHARS = 4096;
 export const CALLS_PAGE_MAX = 500;
+const CALLS_PAGE_DEFAULT = 50;
 const KEEP_CALLS = 10_000;
 
 interface CallRow {
@@ -74,9 +75,16 @@ export function createCallLog(db: Database.Database) {
       return id;
     },
     /** Newest first; `before` is the id of the last call of the previous page. */
-    page({ limit = 50, before }: { limit?: number; before?: number } = {}): CallRecord[] {
-      const size = Math.max(1, Math.min(CALLS_PAGE_MAX, Math.floor(limit)));
-      return page.all(before ?? Number.MAX_SAFE_INTEGER, size).map(toRecord);
+    page({
+      limit = CALLS_PAGE_DEFAULT,
+      before,
+    }: { limit?: number; before?: number } = {}): CallRecord[] {
+      // Values from a query string: anything odd falls back to the defaults.
+      const size = Number.isFinite(limit)
+        ? Math.max(1, Math.min(CALLS_PAGE_MAX, Math.floor(limit)))
+        : CALLS_PAGE_DEFAULT;
+      const cursor = Number.isSafeInteger(before) ? before! : Number.MAX_SAFE_INTEGER;
+      return page.all(cursor, size).map(toRecord);
     },
     clear: () => db.exec('DELETE FROM platform_calls'),
   };

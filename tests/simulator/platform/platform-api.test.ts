@@ -128,6 +128,9 @@ describe('the call log', () => {
     });
     expect(issued).toMatchObject({ api: 'token', verdict: 'accepted', errcode: 0 });
     expect(p.api.calls({ limit: 1, before: noMenu!.id })).toEqual([issued]);
+    for (const odd of [{ limit: Number.NaN }, { before: Number.NaN }, { limit: 1e9 }])
+      expect(p.api.calls(odd)).toHaveLength(3);
+    expect(p.api.calls({ limit: -5 })).toHaveLength(1);
   });
 
   it('tells the live stream about each call with its verdict', async () => {
