@@ -7,16 +7,23 @@ export interface Fault {
   times?: number;
 }
 
-/** Injected faults, in memory: a test's or a demo's setting, not platform state. */
-export function createFaults() {
+/** More than this many is a mistake, not a test. */
+export const MAX_FAULT_TIMES = 10_000;
+
+/**
+ * Injected faults, in memory: a test's or a demo's setting, not platform state. `inject`
+ * throws a RangeError, in words, for a fault that could never fire as meant.
+ */
+export function createFaults(isApi: (name: string) => boolean) {
   const pending = new Map<string, { errcode: number; times: number }[]>();
   return {
     inject({ api, errcode, times = 1 }: Fault) {
+      const name = typeof api === 'string' ? api.replace(/^\/?(cgi-bin\/)?/, '') : '';
+      if (!isApi(name)) throw new RangeError(`the platform has no API named "${String(api)}"`);
       if (!Number.isSafeInteger(errcode) || errcode === 0)
         throw new RangeError('a fault needs a non-zero integer errcode');
-      if (!Number.isSafeInteger(times) || times < 1)
-        throw new RangeError('a fault happens at least once');
-      const name = api.replace(/^\/?(cgi-bin\/)?/, '');
+      if (!Number.isSafeInteger(times) || times < 1 || times > MAX_FAULT_TIMES)
+        throw new RangeError(`a fault happens 1 to ${MAX_FAULT_TIMES} times`);
       pending.set(name, [...(pending.get(name) ?? []), { errcode, times }]);
     },
     /** The errcode this call must answer, if a fault is pending for its API. */

@@ -67,7 +67,7 @@ type Stores = ReturnType<typeof openStores>;
 export function createPlatformApi(deps: Deps): PlatformApi {
   const { db, clock, account } = deps;
   const stores = openStores(db);
-  const faults = createFaults();
+  const faults = createFaults((name) => Object.hasOwn(apis, name));
   const quotas = createQuotas(stores.quota);
   const tokens = createTokens(stores.tokens, account);
   const tags = createTags(stores.tags, deps.followers);

@@ -110,6 +110,22 @@ describe('fault injection', () => {
     expect((await p.call('menu/get', { token })).errcode).toBe(-1);
     expect((await p.call('menu/get', { token })).errcode).toBe(46003);
   });
+
+  it.each([
+    [
+      'an API the platform does not have',
+      { api: 'message/mass/sendal', errcode: 45009 },
+      /no API named/,
+    ],
+    ['errcode 0', { api: 'menu/get', errcode: 0 }, /non-zero/],
+    ['a fractional errcode', { api: 'menu/get', errcode: 1.5 }, /non-zero/],
+    ['zero times', { api: 'menu/get', errcode: -1, times: 0 }, /1 to 10000 times/],
+    ['a million times', { api: 'menu/get', errcode: -1, times: 1e6 }, /1 to 10000 times/],
+  ])('refuses to inject a fault with %s, in words', async (_, fault, words) => {
+    p = await startPlatform();
+    expect(() => p.api.inject(fault)).toThrow(words);
+    expect(p.api.state().faults).toEqual([]);
+  });
 });
 
 describe('the call log', () => {
