@@ -131,6 +131,8 @@ export interface TestPlatform {
   events: { type: string; data: Record<string, unknown> }[];
   /** OpenIDs whose timeline throws on append (a broken record). */
   refuse: Set<string>;
+  /** While true, the account's callback is down: posting an event rejects. */
+  callbackDown: { value: boolean };
   db: Database.Database;
   /** A call as a client makes it: JSON in, JSON out. */
   call(
@@ -159,6 +161,7 @@ export async function startPlatform(
   const posted: Record<string, EventField>[] = [];
   const events: TestPlatform['events'] = [];
   const refuse = new Set<string>();
+  const callbackDown = { value: false };
   const db = options.db ?? new Database(':memory:');
   const api = createPlatformApi({
     db,
@@ -170,7 +173,12 @@ export async function startPlatform(
         timeline.push({ openid, ...item });
       },
     },
-    callback: { postEvent: async (fields) => void posted.push(fields) },
+    callback: {
+      async postEvent(fields) {
+        if (callbackDown.value) throw new Error('connect ECONNREFUSED');
+        posted.push(fields);
+      },
+    },
     events: { emit: (type, data) => void events.push({ type, data }) },
     account: { appId: APP_ID, appSecret: APP_SECRET, type: options.type ?? 'service' },
   });
@@ -202,6 +210,7 @@ export async function startPlatform(
     posted,
     events,
     refuse,
+    callbackDown,
     db,
     call,
     async token() {

@@ -176,6 +176,20 @@ describe('message/mass/send', () => {
     });
   });
 
+  it('finishes a job when the account cannot take MASSSENDJOBFINISH', async () => {
+    const token = await start({ followers: 2 });
+    p.callbackDown.value = true;
+    const { msg_id } = await p.call('message/mass/sendall', {
+      token,
+      body: { filter: { is_to_all: true }, ...TEXT },
+    });
+    await p.clock.advance(MINUTE);
+    expect(deliveredFor(msg_id)).toHaveLength(2);
+    expect((await p.call('message/mass/get', { token, body: { msg_id } })).msg_status).toBe(
+      'SEND_SUCCESS',
+    );
+  });
+
   it('reports send fail when no one could be reached', async () => {
     const token = await start({ followers: 0 });
     const touser = ['o_gone_1_000000000000000000', 'o_gone_2_000000000000000000'];
