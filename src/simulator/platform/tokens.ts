@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { bodyOf, optionalString, type ApiTable } from './api.ts';
 import { PlatformError } from './errcodes.ts';
 import type { TokenKind, createTokenStore } from './token-store.ts';
@@ -24,17 +24,21 @@ export function createTokens(store: TokenStore, account: { appId: string; appSec
       throw new PlatformError(40125, 'the secret is not this account');
   }
 
+  // stable_token answers its latest token again: that one is kept whole, in memory only.
+  let latestStable: string | undefined;
+
   function issue(kind: TokenKind, now: Date) {
     // Real tokens are long opaque strings of [A-Za-z0-9_-]; 128 characters here.
     const token = randomBytes(96).toString('base64url');
-    store.issue(token, kind, now.getTime(), now.getTime() + TOKEN_LIFETIME_S * 1000);
+    store.issue(digestOf(token), kind, now.getTime(), now.getTime() + TOKEN_LIFETIME_S * 1000);
+    if (kind === 'stable') latestStable = token;
     return { access_token: token, expires_in: TOKEN_LIFETIME_S };
   }
 
   /** Throws the platform's refusal for a token that cannot be used now. */
   function check(token: string | undefined, now: Date) {
     if (!token) throw new PlatformError(41001, 'the call carries no access_token');
-    const row = store.find(token);
+    const row = store.find(digestOf(token));
     if (!row) throw new PlatformError(40001, 'the platform never issued this access_token');
     const at = now.getTime();
     if (row.replaced_at !== null && at > row.replaced_at + REPLACED_GRACE_MS)
@@ -60,17 +64,26 @@ export function createTokens(store: TokenStore, account: { appId: string; appSec
         const force = body.force_refresh === true || body.force_refresh === 'true';
         const latest = store.latest('stable');
         const at = request.now.getTime();
-        // Without force_refresh the same token comes back until it expires.
-        if (!force && latest && latest.expires_at > at)
+        // Without force_refresh the same token comes back until it expires (or until a
+        // restart or reset, which forget it: then a new one is issued).
+        const same =
+          latestStable !== undefined && latest?.digest === digestOf(latestStable)
+            ? latest
+            : undefined;
+        if (!force && same && same.expires_at > at)
           return {
-            access_token: latest.token,
-            expires_in: Math.floor((latest.expires_at - at) / 1000),
+            access_token: latestStable,
+            expires_in: Math.floor((same.expires_at - at) / 1000),
           };
         return issue('stable', request.now);
       },
     },
   };
   return { api, check };
+}
+
+function digestOf(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
 }
 
 /** A token as the call log shows it: enough to tell two apart, not enough to use. */

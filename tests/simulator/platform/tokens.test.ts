@@ -91,6 +91,14 @@ describe('POST /cgi-bin/stable_token', () => {
     expect((await probe(plain)).errcode).toBe(40001);
   });
 
+  it('issues a working stable token after a reset forgot the last one', async () => {
+    const before = (await stable()).access_token;
+    p.api.reset();
+    const after = (await stable()).access_token as string;
+    expect(after).not.toBe(before);
+    expect((await probe(after)).errcode).toBe(46003);
+  });
+
   it('checks the credentials in the body', async () => {
     expect((await stable({ secret: 'wrong' })).errcode).toBe(40125);
     expect((await stable({ appid: 'wx1' })).errcode).toBe(40013);
