@@ -25,7 +25,7 @@ export interface ApiHandler {
 
 export type ApiTable = Record<string, ApiHandler>;
 
-export const OK: Json = { errcode: 0, errmsg: 'ok' };
+export const OK: Readonly<Json> = Object.freeze({ errcode: 0, errmsg: 'ok' });
 
 /** The body of a call that needs one (checked before `handle`). */
 export function bodyOf(request: ApiRequest): Json {
