@@ -40,12 +40,14 @@ export function customSendApi({
         const follower = recipient(body.touser, followers);
         const message = customMessage(body, materialOf);
         checkWindow(follower, store, request.now);
-        store.record(follower.openid, request.now, new Date(request.now.getTime() - 48 * HOUR));
         timeline.append(follower.openid, {
           source: 'custom',
           message,
           record: { api: 'message/custom/send', body },
         });
+        // Counted once delivered: a timeline that refused it leaves the window untouched.
+        const horizon = new Date(request.now.getTime() - CUSTOM_WINDOWS.message.ms);
+        store.record(follower.openid, request.now, horizon);
         return OK;
       },
     },
