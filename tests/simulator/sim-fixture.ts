@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createVirtualClock } from '../../src/clock/virtual-clock.ts';
 import { createSimulator, type Simulator } from '../../src/simulator/simulator.ts';
+import type { ActionResult } from '../../src/simulator/actions/act.ts';
+import type { TimelineItem } from '../../src/simulator/store/timeline-store.ts';
 import { startTempService, type TempService } from '../helpers/temp-service.ts';
 
 export const APP_ID = 'wx0123456789abcdef';
@@ -22,7 +24,11 @@ export interface SimWorld {
   simUrl: string;
   account: TempService;
   /** Calls the control API with the test's token. */
-  api(method: string, path: string, body?: unknown): Promise<{ status: number; json: any }>;
+  api<T = Record<string, unknown>>(
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; json: T }>;
   /** Points the simulator at another callback URL (a stub account). */
   close(): Promise<void>;
 }
@@ -70,7 +76,7 @@ export async function startWorld(
     sim,
     simUrl,
     account,
-    async api(method, path, body) {
+    async api<T>(method: string, path: string, body?: unknown) {
       const res = await fetch(`${simUrl}/sim/api${path}`, {
         method,
         headers: {
@@ -86,7 +92,7 @@ export async function startWorld(
       } catch {
         json = text;
       }
-      return { status: res.status, json };
+      return { status: res.status, json: json as T };
     },
     async close() {
       await account.cleanup();
@@ -98,3 +104,20 @@ export async function startWorld(
     },
   };
 }
+
+/** A user's newest timeline items, oldest first. */
+export async function timelineOf(w: SimWorld, openid: string, limit = 10): Promise<TimelineItem[]> {
+  const { json } = await w.api<{ items: TimelineItem[] }>(
+    'GET',
+    `/users/${openid}/timeline?limit=${limit}`,
+  );
+  return json.items.reverse();
+}
+
+/** Makes a user do something; answers the status and the exchange. */
+export function act(w: SimWorld, openid: string, action: Record<string, unknown>) {
+  return w.api<ActionResult & { error?: string }>('POST', `/users/${openid}/actions`, action);
+}
+
+/** The text a timeline item shows, if it is a text. */
+export const textOf = (item: TimelineItem | undefined) => item?.message?.text as string | undefined;

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { OPENID_PATTERN } from '../../../src/simulator/users/population.ts';
-import { startWorld, type Mode, type SimWorld } from '../sim-fixture.ts';
+import { act, startWorld, textOf, timelineOf, type Mode, type SimWorld } from '../sim-fixture.ts';
 
 const POPULATION = 20;
 const WELCOME = 'Welcome to the WeChat account';
@@ -13,44 +13,37 @@ afterEach(async () => {
   world = undefined;
 });
 
-async function lastItems(w: SimWorld, openid: string, limit = 10) {
-  const { json } = await w.api('GET', `/users/${openid}/timeline?limit=${limit}`);
-  return (json.items as Record<string, any>[]).reverse();
-}
-
 describe.each<Mode>(['plain', 'safe', 'compat'])(
   'a population over the wire in %s mode',
   (mode) => {
     it('follows, gets the follow reply, says hello and gets a keyword reply', async () => {
       world = await startWorld({ mode });
       const w = world;
-      const made = await w.api('POST', '/users', { count: POPULATION, seed: `chat-${mode}` });
+      const made = await w.api<{ openids: string[] }>('POST', '/users', {
+        count: POPULATION,
+        seed: `chat-${mode}`,
+      });
       expect(made.status).toBe(201);
-      const openids = made.json.openids as string[];
+      const openids = made.json.openids;
       expect(openids).toHaveLength(POPULATION);
       for (const openid of openids) expect(openid).toMatch(OPENID_PATTERN);
 
       for (const openid of openids) {
-        const follow = await w.api('POST', `/users/${openid}/actions`, { type: 'follow' });
+        const follow = await act(w, openid, { type: 'follow' });
         expect(follow.status).toBe(200);
         expect(follow.json.exchange.verdict.outcome).toBe('shown');
         expect(follow.json.exchange.encrypted).toBe(mode !== 'plain');
-        const hello = await w.api('POST', `/users/${openid}/actions`, {
-          type: 'text',
-          text: 'hello',
-        });
+        const hello = await act(w, openid, { type: 'text', text: 'hello' });
         expect(hello.json.exchange.tries).toHaveLength(1);
       }
       for (const openid of openids) {
-        const items = await lastItems(w, openid);
-        const shown = items
-          .filter((i) => i.source === 'reply')
-          .map((i) => i.message.text as string);
+        const items = await timelineOf(w, openid);
+        const shown = items.filter((i) => i.source === 'reply').map(textOf);
         expect(items.map((i) => i.source)).toEqual(['user', 'reply', 'user', 'reply']);
         expect(shown[0]).toContain(WELCOME);
         expect(shown[1]).toContain(GREETING);
       }
-      const user = await w.api('GET', `/users/${openids[0]}`);
+      const user = await w.api<{ user: Record<string, unknown> }>('GET', `/users/${openids[0]}`);
       expect(user.json.user).toMatchObject({
         subscribed: true,
         subscribeScene: 'ADD_SCENE_SEARCH',
