@@ -8,7 +8,7 @@ import { createCallbackClient } from './callback/callback-client.ts';
 import type { CallbackTarget } from './callback/target.ts';
 import { controlRoutes } from './control/control-routes.ts';
 import { createPlatformApi, type PlatformApi } from './platform/platform-api.ts';
-import type { CallbackPoster, EventField } from './platform/ports.ts';
+import type { CallbackPoster } from './platform/ports.ts';
 import { openSimDatabase } from './store/sim-database.ts';
 import { createTimelineStore } from './store/timeline-store.ts';
 import { createUserStore } from './store/user-store.ts';
@@ -71,7 +71,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
       const from =
         typeof fields.FromUserName === 'string' ? fields.FromUserName : target.originalId;
       const { ToUserName: _to, FromUserName: _from, ...rest } = fields;
-      const exchange = await callback.deliver(from, rest as Record<string, EventField & object>, {
+      const exchange = await callback.deliver(from, rest, {
         isEvent: true,
       });
       events.emit('platform-event', {
