@@ -14,6 +14,8 @@ export const APP_SECRET = '0123456789abcdef0123456789abcdef';
 export const TOKEN = 'oasimdevtoken';
 export const AES_KEY = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG';
 export const SIM_TOKEN = 'sim-test-token';
+/** The account's admin token, to publish its menu through its own admin API. */
+export const ADMIN_TOKEN = 'account-admin-test-token';
 /** A Monday noon in Beijing: far from a day's edge. */
 export const START = new Date('2026-11-23T04:00:00Z');
 
@@ -69,6 +71,7 @@ export async function startWorld(
       WECHAT_ENCRYPT_MODE: mode,
       WECHAT_AES_KEY: AES_KEY,
       WECHAT_API_BASE: simUrl,
+      ADMIN_TOKEN,
     },
   });
   accountUrl = account.url;
