@@ -97,6 +97,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
     callback,
     clock,
     publishedMenu: () => platform.publishedMenu(),
+    canEncrypt: target.aesKey !== undefined,
   });
   const stopTravelEvents = clock.onTravel(({ from, to }) =>
     events.emit('clock', { from: from.toISOString(), to: to.toISOString() }),

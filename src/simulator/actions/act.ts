@@ -32,10 +32,19 @@ interface Deps {
   callback: CallbackClient;
   clock: Clock;
   publishedMenu: () => { buttons: MenuButton[]; publishedAt: Date } | undefined;
+  /** Whether the target has an AES key, which the `appid` break needs. */
+  canEncrypt: boolean;
 }
 
 /** Does what a user does on the phone: the callback to the account, the timeline, the state. */
-export function createActions({ users, timeline, callback, clock, publishedMenu }: Deps) {
+export function createActions({
+  users,
+  timeline,
+  callback,
+  clock,
+  publishedMenu,
+  canEncrypt,
+}: Deps) {
   return async function act(openid: string, action: Action): Promise<ActionResult> {
     const user = users.get(openid);
     if (!user) throw new ActionRefused(404, `no user ${openid}`);
@@ -43,6 +52,11 @@ export function createActions({ users, timeline, callback, clock, publishedMenu 
       throw new ActionRefused(409, `${user.nickname} already follows the account`);
     if (action.type !== 'follow' && !user.subscribed)
       throw new ActionRefused(409, `${user.nickname} does not follow the account: follow first`);
+    if (action.break === 'appid' && !canEncrypt)
+      throw new ActionRefused(
+        400,
+        'break appid encrypts for another AppID: the target needs an AES key',
+      );
     const menuId = menuCheck(action, publishedMenu());
     const now = clock.now();
     users.change(openid, stateChange(action, now));
