@@ -1,0 +1,146 @@
+import express, { type Request, type Router } from 'express';
+import type { z } from 'zod';
+import { ClockBackwardsError } from '../../clock/virtual-clock.ts';
+import type { VirtualClock } from '../../clock/clock.ts';
+import type { Logger } from '../../log/logger.ts';
+import { actionSchema, type Action } from '../actions/action-schema.ts';
+import { ActionRefused, type ActionResult } from '../actions/act.ts';
+import type { CallbackClient } from '../callback/callback-client.ts';
+import type { PlatformApi } from '../platform/platform-api.ts';
+import type { Timeline } from '../timeline/timeline.ts';
+import type { createEventHub } from '../timeline/event-hub.ts';
+import type { Users } from '../users/users.ts';
+import { controlAuth } from './control-auth.ts';
+import { ControlError, controlErrors } from './control-error.ts';
+import {
+  clockSchema,
+  createUsersSchema,
+  durationMs,
+  faultSchema,
+  pageSchema,
+} from './control-schemas.ts';
+
+export const MAX_CONTROL_BODY = '64kb';
+/** Calls of the account the platform state shows. */
+const RECENT_CALLS = 50;
+
+export interface ControlDeps {
+  token?: string;
+  users: Users;
+  timeline: Timeline;
+  act(openid: string, action: Action): Promise<ActionResult>;
+  clock: VirtualClock;
+  events: ReturnType<typeof createEventHub>;
+  platform: PlatformApi;
+  callback: CallbackClient;
+  reset(): void;
+  log?: Logger;
+}
+
+const parse = <T extends z.ZodType>(schema: T, value: unknown): z.output<T> => schema.parse(value);
+
+/** `/sim/api`: users, actions, timelines, the clock, faults, the live stream. */
+export function controlRoutes(deps: ControlDeps): Router {
+  const { users, timeline, clock, events, platform, callback } = deps;
+  const router = express.Router();
+  router.use(controlAuth(deps.token));
+  router.use(express.json({ limit: MAX_CONTROL_BODY, strict: false }));
+
+  const userOf = (req: Request) => {
+    const openid = String(req.params.openid);
+    const user = users.get(openid);
+    if (!user) throw new ControlError(404, `no user ${openid.slice(0, 64)}`);
+    return user;
+  };
+
+  router.post('/users', (req, res) => {
+    const body = parse(createUsersSchema, req.body);
+    if ('count' in body) {
+      const { openids, created } = users.populate(body);
+      return res.status(201).json({ created, openids });
+    }
+    const user = users.create(body);
+    try {
+      for (const tag of body.tags ?? []) platform.tagUser(user.openid, tag);
+    } catch (error) {
+      const said = error instanceof Error ? error.message : 'refused';
+      throw new ControlError(400, `the user was created, but a tag was refused: ${said}`);
+    }
+    return res.status(201).json({ user });
+  });
+  router.get('/users', (req, res) => {
+    const { limit, after } = parse(pageSchema, req.query);
+    const { total, users: page } = users.list(after, limit);
+    res.json({ total, users: page, next: page.length === limit ? page.at(-1)?.openid : null });
+  });
+  router.get('/users/:openid', (req, res) => void res.json({ user: userOf(req) }));
+  router.post('/users/:openid/actions', async (req, res) => {
+    const user = userOf(req);
+    const action = parse(actionSchema, req.body);
+    try {
+      res.json(await deps.act(user.openid, action));
+    } catch (error) {
+      if (error instanceof ActionRefused) throw new ControlError(error.status, error.message);
+      throw error;
+    }
+  });
+  router.get('/users/:openid/timeline', (req, res) => {
+    const user = userOf(req);
+    const { limit, before } = parse(pageSchema, req.query);
+    const items = timeline.page(user.openid, limit, before);
+    res.json({ items, next: items.length === limit ? items.at(-1)?.id : null });
+  });
+
+  router.get('/events', (_req, res) => events.subscribe(res));
+
+  router.get('/clock', (_req, res) => void res.json({ now: clock.now().toISOString() }));
+  router.post('/clock', async (req, res) => {
+    const body = parse(clockSchema, req.body);
+    try {
+      const window =
+        'advance' in body
+          ? await clock.advance(durationMs(body.advance)!)
+          : await clock.travelTo(new Date(body.to));
+      res.json({ now: window.to.toISOString(), from: window.from.toISOString() });
+    } catch (error) {
+      if (error instanceof ClockBackwardsError) throw new ControlError(409, error.message);
+      throw error;
+    }
+  });
+
+  router.post('/faults', (req, res) => {
+    const fault = parse(faultSchema, req.body);
+    if ('callback' in fault) callback.inject(fault.callback);
+    else platform.inject(fault);
+    res.status(201).json({ faults: faultState() });
+  });
+  const faultState = () => ({
+    api: (platform.state().faults as unknown[] | undefined) ?? [],
+    callback: callback.pendingFaults(),
+  });
+
+  router.get('/platform', (_req, res) => {
+    const counts = users.list(undefined, 1).total;
+    res.json({
+      ...platform.state(),
+      calls: platform.calls({ limit: RECENT_CALLS }),
+      simulator: {
+        now: clock.now().toISOString(),
+        users: counts,
+        followers: users.page(undefined, 0).total,
+        callbackFaults: callback.pendingFaults(),
+        streams: events.clients(),
+      },
+    });
+  });
+  router.post('/reset', (_req, res) => {
+    deps.reset();
+    res.json({ reset: true });
+  });
+
+  router.use((req, _res) => {
+    throw new ControlError(404, `no control API at ${req.method} ${req.path.slice(0, 100)}`);
+  });
+  router.use(controlErrors(deps.log));
+  return router;
+}

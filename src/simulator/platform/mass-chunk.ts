@@ -1,0 +1,124 @@
+import type Database from 'better-sqlite3';
+import type { Clock } from '../../clock/clock.ts';
+import type { Logger } from '../../log/logger.ts';
+import type { MassJob, MassStore } from './mass-store.ts';
+import type { CallbackPoster, EventSink, FollowerDirectory, TimelineWriter } from './ports.ts';
+import { shanghaiMonth } from './shanghai-time.ts';
+
+/** Recipients a chunk takes: one transaction each, so 100,000 followers are 20 commits. */
+export const DELIVERY_CHUNK = 5_000;
+/** A service account reaches each user at most 4 times a month; the rest are filtered out. */
+export const SERVICE_MONTHLY_RECEIPTS = 4;
+
+export interface DeliveryDeps {
+  db: Database.Database;
+  store: MassStore;
+  clock: Clock;
+  followers: FollowerDirectory;
+  timeline: TimelineWriter;
+  callback: CallbackPoster;
+  events: EventSink;
+  accountType: 'subscription' | 'service';
+  /** Members of a tag in OpenID order after `after`. */
+  tagMembers(tagId: number, after: string, limit: number): string[];
+  log?: Pick<Logger, 'warn'>;
+}
+
+/** The next chunk of a job's recipients, where its cursor left off. */
+export function nextRecipients(
+  job: MassJob,
+  deps: DeliveryDeps,
+): { openids: string[]; cursor: string | null; last: boolean } {
+  const { target } = job;
+  if (target.kind === 'list') {
+    const start = Number(job.cursor ?? 0);
+    const end = Math.min(target.openids.length, start + DELIVERY_CHUNK);
+    const openids = target.openids.slice(start, end);
+    return { openids, cursor: String(end), last: end >= target.openids.length };
+  }
+  const openids =
+    target.kind === 'all'
+      ? deps.followers.page(job.cursor ?? undefined, DELIVERY_CHUNK).openids
+      : deps.tagMembers(target.tagId, job.cursor ?? '', DELIVERY_CHUNK);
+  return { openids, cursor: openids.at(-1) ?? job.cursor, last: openids.length < DELIVERY_CHUNK };
+}
+
+/** Puts a chunk on the timelines and the job's counts forward, in one transaction. */
+export function deliverChunk(
+  job: MassJob,
+  chunk: { openids: string[]; cursor: string | null },
+  deps: DeliveryDeps,
+) {
+  const { store } = deps;
+  const month = shanghaiMonth(deps.clock.now());
+  const step = {
+    cursor: chunk.cursor,
+    done: chunk.openids.length,
+    sent: 0,
+    errors: 0,
+    filteredOut: 0,
+  };
+  deps.db.transaction(() => {
+    for (const openid of chunk.openids) {
+      // The follower list is followers only; a tag or a list may name someone who left.
+      if (job.target.kind !== 'all' && !deps.followers.get(openid)?.subscribed) {
+        step.errors++;
+        continue;
+      }
+      if (deps.accountType === 'service') {
+        if (store.receivedThisMonth(openid, month) >= SERVICE_MONTHLY_RECEIPTS) {
+          step.filteredOut++;
+          continue;
+        }
+        store.receive(openid, month);
+      }
+      try {
+        deps.timeline.append(openid, {
+          source: 'mass',
+          message: job.message,
+          msgId: String(job.msgId),
+          record: { api: `message/${job.api}`, msg_id: job.msgId },
+        });
+        step.sent++;
+      } catch (error) {
+        // One timeline that cannot take the message costs that user only, not the chunk.
+        deps.log?.warn({ err: error, openid, msgId: job.msgId }, 'mass message not delivered');
+        step.errors++;
+      }
+    }
+    store.progress(job.msgId, step);
+  })();
+}
+
+/** Marks the job done and tells the account with MASSSENDJOBFINISH, counts as delivered. */
+export async function finishJob(job: MassJob, deps: DeliveryDeps) {
+  const failed = job.sent === 0 && job.errors > 0;
+  deps.store.setStatus(
+    job.msgId,
+    failed ? 'SEND_FAIL' : 'SEND_SUCCESS',
+    deps.clock.now().getTime(),
+  );
+  const counts = {
+    TotalCount: job.done,
+    // The platform's FilterCount is what is left to send after filtering: sent + errors.
+    FilterCount: job.done - job.filteredOut,
+    SentCount: job.sent,
+    ErrorCount: job.errors,
+  };
+  deps.events.emit('platform.mass.finished', { msgId: String(job.msgId), ...counts });
+  try {
+    await deps.callback.postEvent({
+      MsgType: 'event',
+      Event: 'MASSSENDJOBFINISH',
+      MsgID: job.msgId,
+      Status: failed ? 'send fail' : 'send success',
+      ...counts,
+      ...(job.message.msgtype === 'mpnews'
+        ? { CopyrightCheckResult: { Count: 0, ResultList: {}, CheckState: 1 } }
+        : {}),
+    });
+  } catch (error) {
+    // The account may be down: the job is done all the same, as on the platform.
+    deps.log?.warn({ err: error, msgId: job.msgId }, 'MASSSENDJOBFINISH was not delivered');
+  }
+}

@@ -1,0 +1,39 @@
+import type Database from 'better-sqlite3';
+
+/** An article of `media/uploadnews`, as the platform keeps it. */
+export interface NewsArticle {
+  thumb_media_id: string;
+  title: string;
+  content: string;
+  author?: string;
+  digest?: string;
+  content_source_url?: string;
+  show_cover_pic?: number;
+}
+
+/** Uploaded news material (`mpnews`), by media_id. */
+export function createMediaStore(db: Database.Database) {
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS platform_media (
+      media_id TEXT PRIMARY KEY,
+      articles TEXT NOT NULL,
+      created_at INTEGER NOT NULL
+    )`);
+  const insert = db.prepare<[string, string, number]>(
+    'INSERT INTO platform_media (media_id, articles, created_at) VALUES (?, ?, ?)',
+  );
+  const get = db.prepare<[string], { articles: string }>(
+    'SELECT articles FROM platform_media WHERE media_id = ?',
+  );
+  const count = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM platform_media');
+  return {
+    put: (mediaId: string, articles: NewsArticle[], at: Date) =>
+      void insert.run(mediaId, JSON.stringify(articles), at.getTime()),
+    get(mediaId: string): NewsArticle[] | undefined {
+      const row = get.get(mediaId);
+      return row && (JSON.parse(row.articles) as NewsArticle[]);
+    },
+    count: () => count.get()?.n ?? 0,
+    clear: () => db.exec('DELETE FROM platform_media'),
+  };
+}

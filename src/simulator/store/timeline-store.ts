@@ -1,0 +1,69 @@
+import type Database from 'better-sqlite3';
+
+/** How an item reached the timeline. */
+export type TimelineSource = 'user' | 'reply' | 'custom' | 'mass' | 'preview' | 'error';
+
+/** One item of a user's timeline as stored and answered. */
+export interface TimelineItem {
+  id: number;
+  openid: string;
+  /** Virtual time, ISO. */
+  at: string;
+  source: TimelineSource;
+  /** `action` for the user's side, `message` for the account's, `error` for the platform's. */
+  action?: Record<string, unknown>;
+  message?: Record<string, unknown>;
+  error?: { kind: 'dropped' | 'unavailable' | 'refused'; rule?: string; message: string };
+  /** The raw exchange, for the inspector. */
+  record?: Record<string, unknown>;
+}
+
+export type NewTimelineItem = Omit<TimelineItem, 'id'>;
+
+interface Row {
+  id: number;
+  openid: string;
+  at: number;
+  source: TimelineSource;
+  body: string;
+  record: string | null;
+}
+
+function toItem(row: Row): TimelineItem {
+  return {
+    id: row.id,
+    openid: row.openid,
+    at: new Date(row.at).toISOString(),
+    source: row.source,
+    ...(JSON.parse(row.body) as object),
+    ...(row.record !== null && { record: JSON.parse(row.record) as Record<string, unknown> }),
+  };
+}
+
+/** The timeline table: SQL only. */
+export function createTimelineStore(db: Database.Database) {
+  const insert = db.prepare(
+    'INSERT INTO sim_timeline (openid, at, source, body, record) VALUES (?, ?, ?, ?, ?)',
+  );
+  const page = db.prepare(
+    'SELECT * FROM sim_timeline WHERE openid = ? AND id < ? ORDER BY id DESC LIMIT ?',
+  );
+  return {
+    append(item: NewTimelineItem): TimelineItem {
+      const { openid, at, source, record, ...body } = item;
+      const ms = Date.parse(at);
+      const id = Number(
+        insert.run(openid, ms, source, JSON.stringify(body), record ? JSON.stringify(record) : null)
+          .lastInsertRowid,
+      );
+      return { id, ...item };
+    },
+    /** Newest first, older than the item `before`. */
+    page(openid: string, limit: number, before = Number.MAX_SAFE_INTEGER): TimelineItem[] {
+      return (page.all(openid, before, limit) as Row[]).map(toItem);
+    },
+    clear: () => void db.exec('DELETE FROM sim_timeline'),
+  };
+}
+
+export type TimelineStore = ReturnType<typeof createTimelineStore>;

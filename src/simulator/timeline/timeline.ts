@@ -1,0 +1,41 @@
+import type { Clock } from '../../clock/clock.ts';
+import type { EventSink, TimelineWriter } from '../platform/ports.ts';
+import type { NewTimelineItem, TimelineItem, TimelineStore } from '../store/timeline-store.ts';
+
+/** The longest page of a timeline. */
+export const MAX_TIMELINE_PAGE = 200;
+
+export interface Timeline extends TimelineWriter {
+  add(item: Omit<NewTimelineItem, 'at'>): TimelineItem;
+  page(openid: string, limit: number, before?: number): TimelineItem[];
+}
+
+/** Users' timelines: every item stamped with virtual time, stored, and told to the live stream. */
+export function createTimeline({
+  store,
+  clock,
+  events,
+}: {
+  store: TimelineStore;
+  clock: Clock;
+  events: EventSink;
+}): Timeline {
+  const add = (item: Omit<NewTimelineItem, 'at'>) => {
+    const stored = store.append({ ...item, at: clock.now().toISOString() });
+    const { record: _record, ...summary } = stored;
+    events.emit('timeline', summary);
+    return stored;
+  };
+  return {
+    add,
+    page: (openid, limit, before) => store.page(openid, limit, before),
+    append(openid, { source, message, msgId, record }) {
+      add({
+        openid,
+        source,
+        message: { ...message },
+        record: { ...record, ...(msgId !== undefined && { msgId }) },
+      });
+    },
+  };
+}
