@@ -30,6 +30,11 @@ try {
   process.exit(1);
 }
 log.info({ url, chat: `${url}/api/chat` }, `oasim listening on ${url}`);
+if (service.simulator)
+  log.info(
+    { control: `${url}/sim/api`, platform: `${url}/cgi-bin`, callback: `${url}/wechat` },
+    `simulated WeChat platform on ${url}/sim/api (its users message ${url}/wechat; SIMULATOR=off turns it off)`,
+  );
 // The one print of a generated development token, on the terminal, not in the JSON log;
 // a configured ADMIN_TOKEN is never printed.
 if (service.adminToken?.generated)

@@ -4,7 +4,11 @@ import type { AddressInfo } from 'node:net';
 import { createBroadcasting, type Broadcasting } from './broadcast/broadcasting.ts';
 import { createInboxSender } from './broadcast/inbox-sender.ts';
 import { parseSchedules } from './broadcast/scheduler.ts';
+import type { VirtualClock } from './clock/clock.ts';
+import { createVirtualClock } from './clock/virtual-clock.ts';
 import type { Config } from './config/config.ts';
+import { hostSimulator } from './simulated-platform.ts';
+import type { Simulator } from './simulator/simulator.ts';
 import { ContentLibrary } from './content/library.ts';
 import { loadRules } from './content/load-rules.ts';
 import { watchMessages } from './content/watch-messages.ts';
@@ -41,6 +45,10 @@ export interface Service {
   broadcasting: Broadcasting;
   /** The WeChat Official Account channel: its API client and broadcast sender, when configured. */
   wechat: WechatChannel;
+  /** The simulated platform this process hosts (SIMULATOR on, outside production). */
+  simulator?: Simulator;
+  /** The clock shared with the simulator, when hosted. */
+  clock?: VirtualClock;
   /**
    * The admin API's token: ADMIN_TOKEN, or outside production the one generated and kept
    * in DATA_DIR/admin-token (`generated`). Undefined: the admin API is off.
@@ -71,14 +79,26 @@ export async function createService(
   config: Config,
   log: Logger,
   {
-    now = () => new Date(),
+    clock: givenClock,
+    now: givenNow,
     background = true,
   }: {
+    /** The clock shared with the hosted simulator; one over real time is made when absent. */
+    clock?: VirtualClock & { close?(): void };
     now?: () => Date;
     /** False for a second front end on the same database (the terminal chat): no schedules, dispatcher or bot. */
     background?: boolean;
   } = {},
 ): Promise<Service> {
+  // The simulated platform, when hosted, shares one clock with the account: time travel
+  // moves schedules, quotas, quiet hours and token expiry on both sides.
+  const hosting = config.simulator && background;
+  const clock =
+    givenClock ??
+    (hosting
+      ? createVirtualClock({ onError: (err) => log.error({ err }, 'clock timer failed') })
+      : undefined);
+  const now = givenNow ?? (clock ? () => clock.now() : () => new Date());
   const dbFile = join(config.DATA_DIR, 'oasim.db');
   const db = openDatabase(dbFile);
   const library = new ContentLibrary(join(config.MESSAGES_DIR, 'entries'), config.ACCOUNT_TZ, log);
@@ -141,6 +161,7 @@ export async function createService(
     library,
     log,
     now,
+    clock,
     publicUrl: config.publicUrl,
     timeZone: config.ACCOUNT_TZ,
     accountType: config.ACCOUNT_TYPE,
@@ -190,6 +211,15 @@ export async function createService(
     production: config.NODE_ENV === 'production',
     dataDir: config.DATA_DIR,
   });
+  const simulator =
+    hosting && clock
+      ? hostSimulator(config, {
+          clock,
+          adminToken: adminToken?.token,
+          selfUrl: () => listening ?? config.publicUrl,
+          log,
+        })
+      : undefined;
   const app = createApp({
     engine,
     inbox,
@@ -197,6 +227,7 @@ export async function createService(
     log,
     now,
     wechat: wechat.mount,
+    simulator: simulator?.router,
     admin: {
       broadcasting,
       subscribers,
@@ -220,6 +251,8 @@ export async function createService(
     broadcasting,
     wechat,
     adminToken,
+    simulator,
+    clock,
     listen() {
       return new Promise((resolve, reject) => {
         const started = createServer(
@@ -251,6 +284,8 @@ export async function createService(
       await watcher?.close();
       await broadcasting.stop();
       await closed;
+      await simulator?.close();
+      if (!givenClock) clock?.close?.();
       await writes.close();
       db.close();
     },

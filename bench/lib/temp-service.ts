@@ -17,6 +17,8 @@ export async function startBenchService(
     MESSAGES_DIR: join(dir, 'messages'),
     LOG_LEVEL: 'silent',
     WATCH_MESSAGES: 'false',
+    // Tests that want the simulated platform hosted beside the account say SIMULATOR: 'on'.
+    SIMULATOR: 'off',
     ...env,
   });
   const service = await createService(config, createLogger({ level: 'silent' }));

@@ -1,4 +1,5 @@
 import type { Entry } from '../content/entry.ts';
+import type { VirtualClock } from '../clock/clock.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Db } from '../store/database.ts';
 import { createBroadcastStore, type BroadcastStore } from './broadcast-store.ts';
@@ -24,6 +25,8 @@ export interface BroadcastingOptions {
   schedules: Schedule[];
   catchUpHours: number;
   now?: () => Date;
+  /** A clock that travels (simulation): schedule ticks become its timers. */
+  clock?: VirtualClock;
   dispatch?: Omit<DispatcherOptions, 'deliveries' | 'store' | 'log' | 'defaultTimeZone' | 'now'>;
 }
 
@@ -72,7 +75,11 @@ export function createBroadcasting(options: BroadcastingOptions): Broadcasting {
     catchUpMs: options.catchUpHours * 3_600_000,
     now,
     onCreated: () => dispatcher.wake(),
+    clock: options.clock,
+    afterTick: () => dispatcher.drain(),
   });
+  // After a jump, deliveries that waited for a time now passed (quiet hours, backoff) go.
+  options.clock?.onTravel(() => dispatcher.wake());
   return {
     store,
     outbox,

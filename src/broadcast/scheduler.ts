@@ -1,4 +1,5 @@
 import cron, { type ScheduledTask } from 'node-cron';
+import type { ClockTimer, VirtualClock } from '../clock/clock.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Broadcast } from './broadcast-types.ts';
 import { cronTimes, splitCronList, type CronTimes } from '../time/cron-times.ts';
@@ -47,6 +48,8 @@ export function createScheduler({
   catchUpMs,
   now = () => new Date(),
   onCreated = () => undefined,
+  clock,
+  afterTick,
 }: {
   schedules: Schedule[];
   outbox: Outbox;
@@ -54,8 +57,31 @@ export function createScheduler({
   catchUpMs: number;
   now?: () => Date;
   onCreated?: (broadcast: Broadcast) => void;
+  /**
+   * A clock that can travel (the simulated platform's): ticks are then its timers, not
+   * node-cron's, so that a jump of 36 hours fires every tick inside it, in order, each at
+   * its own simulated time. node-cron reads the real time, which a travelled clock left.
+   */
+  clock?: Pick<VirtualClock, 'at'>;
+  /** Awaited after a tick on the virtual clock: the deliveries it made go out at its time. */
+  afterTick?: () => Promise<unknown>;
 }): Scheduler {
   const tasks: ScheduledTask[] = [];
+  const timers: ClockTimer[] = [];
+  let running = false;
+
+  /** Arms the schedule's next tick as a timer of the virtual clock; each tick arms the next. */
+  function armOnClock(schedule: Schedule, virtual: Pick<VirtualClock, 'at'>): void {
+    const [next] = schedule.times.next(now(), 1);
+    if (!next || !running) return;
+    timers.push(
+      virtual.at(next, async () => {
+        if (!running) return;
+        if (fire(schedule, next)) await afterTick?.();
+        armOnClock(schedule, virtual);
+      }),
+    );
+  }
 
   function runSchedule(schedule: Schedule, at: Date): Broadcast | undefined {
     const last = outbox.lastTick(schedule.name);
@@ -113,8 +139,13 @@ export function createScheduler({
     },
     start() {
       const at = now();
+      running = true;
       for (const schedule of schedules) {
         fire(schedule, at);
+        if (clock) {
+          armOnClock(schedule, clock);
+          continue;
+        }
         const task = cron.schedule(
           schedule.times.expression,
           (context) => {
@@ -130,6 +161,8 @@ export function createScheduler({
       }
     },
     async stop() {
+      running = false;
+      for (const timer of timers.splice(0)) timer.cancel();
       await Promise.all(tasks.splice(0).map((task) => task.destroy()));
     },
     upcoming(count) {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEV_ACCOUNT } from '../wire/dev-account.ts';
 import { canonicalTimeZone } from '../time/time-zone.ts';
 import { CronError, cronTimes, splitCronList } from '../time/cron-times.ts';
 import { wechatConfigProblems, wechatConfigShape } from './wechat-config.ts';
@@ -126,10 +127,16 @@ const schema = z.object({
   DELIVERY_MAX_ATTEMPTS: wholeNumber(1, 20).default(5),
   DELIVERY_RETRY_SECONDS: wholeNumber(1, 86_400).default(30),
   BLOCK_AFTER_FAILURES: wholeNumber(1, 100).default(3),
+  // The simulated WeChat platform (src/simulator/): on outside production unless turned off.
+  SIMULATOR: z.enum(['on', 'off'], { error: 'must be on or off' }).optional(),
   ...wechatConfigShape,
 });
 
-export type Config = z.infer<typeof schema> & { publicUrl: string };
+export type Config = z.infer<typeof schema> & {
+  publicUrl: string;
+  /** Whether this process hosts the simulated platform (never in production). */
+  simulator: boolean;
+};
 
 /**
  * The keys whose values are secrets (or may hold one, as puppet options do): a problem
@@ -181,12 +188,33 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       }),
     );
   }
-  const config = parsed.data;
+  const production = parsed.data.NODE_ENV === 'production';
+  if (production && parsed.data.SIMULATOR === 'on')
+    throw new ConfigError([
+      'SIMULATOR="on": the simulated platform never runs in production; set SIMULATOR=off or NODE_ENV',
+    ]);
+  const simulator = !production && parsed.data.SIMULATOR !== 'off';
+  const config = simulator ? withDevAccount(parsed.data) : parsed.data;
   const problems = wechatConfigProblems(config);
   if (problems.length) throw new ConfigError(problems);
   const host = config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST;
   return {
     ...config,
+    simulator,
     publicUrl: (config.PUBLIC_URL ?? `http://${host}:${config.PORT}`).replace(/\/$/, ''),
+  };
+}
+
+/**
+ * With the simulated platform on and no account configured, the development account of
+ * the platform's shapes fills the gaps, so the API client is on from the first start and
+ * safe mode needs only WECHAT_ENCRYPT_MODE. A configured AppID keeps its own secret.
+ */
+function withDevAccount<T extends z.infer<typeof schema>>(config: T): T {
+  const unset = !config.WECHAT_APPID && !config.WECHAT_APPSECRET;
+  return {
+    ...config,
+    ...(unset && { WECHAT_APPID: DEV_ACCOUNT.appId, WECHAT_APPSECRET: DEV_ACCOUNT.appSecret }),
+    WECHAT_AES_KEY: config.WECHAT_AES_KEY ?? (unset ? DEV_ACCOUNT.aesKey : undefined),
   };
 }

@@ -1,3 +1,4 @@
+import { DEV_ACCOUNT } from '../wire/dev-account.ts';
 import { z } from 'zod';
 
 /**
@@ -5,7 +6,7 @@ import { z } from 'zod';
  * sample (and the simulated platform) runs with no setup. Public, hence never used in
  * production: there the channel stays off until a token is configured.
  */
-export const WECHAT_DEV_TOKEN = 'oasimdevtoken';
+export const WECHAT_DEV_TOKEN = DEV_ACCOUNT.token;
 
 const aesKey = z
   .string()

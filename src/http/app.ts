@@ -1,4 +1,4 @@
-import express, { type Express } from 'express';
+import express, { type Express, type Router } from 'express';
 import helmet from 'helmet';
 import type { ContentView } from '../content/library.ts';
 import type { Engine } from '../engine/engine.ts';
@@ -19,6 +19,8 @@ export interface AppDeps {
   admin?: AdminDeps;
   /** Mounts the WeChat callback (`/wechat`), when the channel is configured. */
   wechat?: (app: Express) => void;
+  /** The hosted simulated platform's routes (`/cgi-bin`, `/sim/api`), a peer on the same port. */
+  simulator?: Router;
 }
 
 /**
@@ -55,6 +57,7 @@ export function createApp(deps: AppDeps): Express {
     res.json({ status: 'ok', entries: deps.library.size() });
   });
   deps.wechat?.(app);
+  if (deps.simulator) app.use(deps.simulator);
   app.use(chatRoutes(deps));
   app.use(entryPage(deps));
   if (deps.admin) app.use(adminRoutes(deps.admin));

@@ -1,10 +1,12 @@
 import { z } from 'zod';
 
+import { DEV_ACCOUNT } from '../wire/dev-account.ts';
+
 /** Development defaults in the platform's shapes: public, so never a real account's. */
-export const SIM_DEV_APPID = 'wx5157da7a0c0de000';
-export const SIM_DEV_APPSECRET = '0123456789abcdef0123456789abcdef';
-export const SIM_DEV_TOKEN = 'oasimdevtoken';
-export const SIM_DEV_AES_KEY = 'oasimDevelopmentAesKeyForTheSimulatorOnly12';
+export const SIM_DEV_APPID = DEV_ACCOUNT.appId;
+export const SIM_DEV_APPSECRET = DEV_ACCOUNT.appSecret;
+export const SIM_DEV_TOKEN = DEV_ACCOUNT.token;
+export const SIM_DEV_AES_KEY = DEV_ACCOUNT.aesKey;
 
 const simConfigSchema = z.object({
   SIM_TARGET_URL: z

@@ -65,6 +65,8 @@ export function createWechatChannel(
           appId: config.WECHAT_APPID,
           appSecret: config.WECHAT_APPSECRET,
           log,
+          // The token's lifetime is counted on the service's clock, which may travel.
+          ...(now && { now: () => now().getTime() }),
         })
       : undefined;
   const token = config.WECHAT_TOKEN ?? (production ? undefined : WECHAT_DEV_TOKEN);

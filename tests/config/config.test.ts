@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, SECRET_KEYS, loadConfig } from '../../src/config/config.ts';
+import { DEV_ACCOUNT } from '../../src/wire/dev-account.ts';
 
 /** Bad values for every secret key, each holding a marker that must never be echoed. */
 const MARKER = 'Sup3rSecretMarker';
@@ -79,5 +80,39 @@ describe('configuration', () => {
 
   it('treats an empty value as unset', () => {
     expect(loadConfig({ PORT: '' }).PORT).toBe(3000);
+  });
+});
+
+describe('the simulated platform setting', () => {
+  it('hosts the simulator outside production and fills in the development account', () => {
+    const config = loadConfig({});
+    expect(config.simulator).toBe(true);
+    expect(config.WECHAT_APPID).toBe(DEV_ACCOUNT.appId);
+    expect(config.WECHAT_APPSECRET).toBe(DEV_ACCOUNT.appSecret);
+    expect(config.WECHAT_AES_KEY).toBe(DEV_ACCOUNT.aesKey);
+  });
+
+  it('lets safe mode be chosen with no other key when the simulator is on', () => {
+    expect(loadConfig({ WECHAT_ENCRYPT_MODE: 'safe' }).WECHAT_ENCRYPT_MODE).toBe('safe');
+  });
+
+  it('keeps a configured account and adds nothing to it', () => {
+    const config = loadConfig({ WECHAT_APPID: 'wx0123456789abcdef', WECHAT_APPSECRET: 'secret' });
+    expect(config.WECHAT_APPID).toBe('wx0123456789abcdef');
+    expect(config.WECHAT_AES_KEY).toBeUndefined();
+  });
+
+  it('is off with SIMULATOR=off, and then no development account is assumed', () => {
+    const config = loadConfig({ SIMULATOR: 'off' });
+    expect(config.simulator).toBe(false);
+    expect(config.WECHAT_APPID).toBeUndefined();
+  });
+
+  it('never runs in production, and refuses to be turned on there', () => {
+    expect(loadConfig({ NODE_ENV: 'production' }).simulator).toBe(false);
+    expect(problemsOf({ NODE_ENV: 'production', SIMULATOR: 'on' })[0]).toContain(
+      'the simulated platform never runs in production',
+    );
+    expect(problemsOf({ SIMULATOR: 'maybe' })[0]).toContain('SIMULATOR="maybe": must be on or off');
   });
 });

@@ -2,6 +2,7 @@ import { cp, mkdtemp, rm } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { VirtualClock } from '../../src/clock/clock.ts';
 import { loadConfig, type Config } from '../../src/config/config.ts';
 import { createLogger, type Logger } from '../../src/log/logger.ts';
 import { createService, type Service } from '../../src/service.ts';
@@ -35,7 +36,14 @@ export async function makeTempDir(): Promise<{ dir: string; messagesDir: string 
 
 /** Starts the real service on port 0 over a temporary folder. */
 export async function startTempService(
-  options: { dir?: string; env?: Record<string, string>; log?: Logger; now?: () => Date } = {},
+  options: {
+    dir?: string;
+    env?: Record<string, string>;
+    log?: Logger;
+    now?: () => Date;
+    /** The clock shared with a hosted simulator (SIMULATOR: 'on'). */
+    clock?: VirtualClock;
+  } = {},
 ): Promise<TempService> {
   const dir = options.dir ?? (await makeTempDir()).dir;
   const messagesDir = join(dir, 'messages');
@@ -45,10 +53,12 @@ export async function startTempService(
     MESSAGES_DIR: messagesDir,
     LOG_LEVEL: 'silent',
     WATCH_MESSAGES: 'false',
+    // Tests that want the simulated platform hosted beside the account say SIMULATOR: 'on'.
+    SIMULATOR: 'off',
     ...options.env,
   });
   const log = options.log ?? createLogger({ level: config.LOG_LEVEL });
-  const service = await createService(config, log, { now: options.now });
+  const service = await createService(config, log, { now: options.now, clock: options.clock });
   const { url, server } = await service.listen();
   const stop = () => service.close();
   return {

@@ -36,8 +36,8 @@ describe('WeChat configuration', () => {
     );
   });
 
-  it('requires the AES key and the AppID in safe and compatible mode', () => {
-    expect(problemsOf({ WECHAT_ENCRYPT_MODE: 'safe' })).toEqual([
+  it('requires the AES key and the AppID in safe and compatible mode without the simulator', () => {
+    expect(problemsOf({ WECHAT_ENCRYPT_MODE: 'safe', SIMULATOR: 'off' })).toEqual([
       'WECHAT_AES_KEY: is required when WECHAT_ENCRYPT_MODE is safe',
       'WECHAT_APPID: is required when WECHAT_ENCRYPT_MODE is safe',
     ]);

@@ -1,0 +1,126 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createVirtualClock } from '../../src/clock/virtual-clock.ts';
+import { startTempService, type TempService } from '../helpers/temp-service.ts';
+
+/** A Monday noon in Beijing. */
+const START = new Date('2026-11-23T04:00:00Z');
+const SIX_HOURS = 6 * 3_600_000;
+const FOLLOWERS = 5;
+const WELCOME = 'Welcome';
+
+let running: TempService | undefined;
+afterEach(async () => {
+  await running?.cleanup();
+  running = undefined;
+});
+
+/** The service as `npm start` runs it: the simulated platform hosted on the same port. */
+async function startHosted(env: Record<string, string> = {}) {
+  const clock = createVirtualClock({ start: START });
+  running = await startTempService({
+    clock,
+    env: {
+      SIMULATOR: 'on',
+      ACCOUNT_TYPE: 'service',
+      LOG_LEVEL: process.env.DBG ?? 'silent',
+      ...env,
+    },
+  });
+  const { url, service } = running;
+  const token = service.adminToken!.token;
+  const call = async <T = Record<string, unknown>>(
+    method: string,
+    path: string,
+    body?: unknown,
+  ) => {
+    const res = await fetch(`${url}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body !== undefined && { 'content-type': 'application/json' }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: res.status, json: (await res.json()) as T };
+  };
+  return { clock, service, call };
+}
+
+type Item = { source: string; message?: { msgtype?: string; text?: string } };
+
+describe('the simulated platform hosted beside the account (npm start)', () => {
+  it('lets a simulated user follow over the wire and get the follow reply, with no configuration', async () => {
+    const { call } = await startHosted();
+    const {
+      json: { user },
+    } = await call<{ user: { openid: string } }>('POST', '/sim/api/users', { nickname: 'Alice' });
+    const { status } = await call('POST', `/sim/api/users/${user.openid}/actions`, {
+      type: 'follow',
+    });
+    expect(status).toBe(200);
+    const { json } = await call<{ items: Item[] }>('GET', `/sim/api/users/${user.openid}/timeline`);
+    const replies = json.items.filter((item) => item.source === 'reply');
+    expect(JSON.stringify(replies)).toContain(WELCOME);
+  });
+
+  it("publishes the account's menu to the hosted platform through the API client", async () => {
+    const { call } = await startHosted();
+    const published = await call<{ published: number }>('POST', '/admin/api/menu');
+    expect(published.status).toBe(200);
+    const { json } = await call<{ menu?: unknown }>('GET', '/sim/api/platform');
+    expect(JSON.stringify(json)).toContain('LATEST');
+  });
+
+  it('puts a broadcast on every follower timeline once, and the platform report fills the broadcast', async () => {
+    const { call, service } = await startHosted();
+    const { json: created } = await call<{ openids: string[] }>('POST', '/sim/api/users', {
+      count: FOLLOWERS,
+      seed: 'broadcast',
+    });
+    for (const openid of created.openids)
+      await call('POST', `/sim/api/users/${openid}/actions`, { type: 'follow' });
+    const {
+      status,
+      json: { broadcast },
+    } = await call<{ broadcast: { id: number } }>('POST', '/admin/api/broadcasts');
+    expect(status).toBe(201);
+    await service.broadcasting.dispatcher.drain();
+    // The platform delivers at its mass-send speed on the shared clock, then reports.
+    await call('POST', '/sim/api/clock', { advance: '10m' });
+    for (const openid of created.openids) {
+      const { json } = await call<{ items: Item[] }>('GET', `/sim/api/users/${openid}/timeline`);
+      expect(json.items.filter((item) => item.source === 'mass')).toHaveLength(1);
+    }
+    await expect
+      .poll(
+        async () =>
+          (
+            await call<{ broadcast: { platform?: unknown } }>(
+              'GET',
+              `/admin/api/broadcasts/${broadcast.id}`,
+            )
+          ).json.broadcast.platform,
+      )
+      .toMatchObject({ sent: FOLLOWERS, failed: 0 });
+  });
+
+  it('fires every schedule tick inside a 36-hour jump once, in order, each at its own time', async () => {
+    const { call } = await startHosted({ BROADCAST_CRON: '0 */6 * * *' });
+    const { json: moved } = await call<{ now: string }>('POST', '/sim/api/clock', {
+      advance: '36h',
+    });
+    expect(Date.parse(moved.now)).toBeGreaterThanOrEqual(START.getTime() + 36 * 3_600_000);
+    const { json } = await call<{
+      items: { kind: string; tickAt: string; createdAt: string }[];
+    }>('GET', '/admin/api/broadcasts?limit=100');
+    const ticks = json.items
+      .filter((b) => b.kind === 'scheduled')
+      .map((b) => ({ tick: Date.parse(b.tickAt), created: Date.parse(b.createdAt) }))
+      .sort((a, b) => a.tick - b.tick);
+    expect(ticks).toHaveLength(36 / 6);
+    for (const [i, { tick, created }] of ticks.entries()) {
+      expect(created).toBe(tick);
+      if (i > 0) expect(tick - ticks[i - 1]!.tick).toBe(SIX_HOURS);
+    }
+  });
+});
