@@ -106,7 +106,24 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
 
   const pauses = createChannelPauses({ maxAttempts, retryBaseMs, retryMaxMs });
 
-  async function stepChannel(sender: ChannelSender): Promise<StepResult> {
+  /**
+   * One step at a time per channel: the worker and `drain()` (after a schedule tick on a
+   * travelling clock) take turns. Otherwise a drain could find the worker's batch claimed
+   * and in flight, return, and let the clock jump past its lease, so that the batch was
+   * taken over and sent twice.
+   */
+  const lastStep = new Map<string, Promise<unknown>>();
+  function stepChannel(sender: ChannelSender): Promise<StepResult> {
+    const previous = lastStep.get(sender.channel) ?? Promise.resolve();
+    const step = previous.then(() => stepChannelNow(sender));
+    lastStep.set(
+      sender.channel,
+      step.catch(() => undefined),
+    );
+    return step;
+  }
+
+  async function stepChannelNow(sender: ChannelSender): Promise<StepResult> {
     if (pauses.until(sender.channel, now().getTime()) !== undefined) return EMPTY_STEP;
     const { batches, result } = claim(sender, now());
     let total = result;

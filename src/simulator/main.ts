@@ -1,12 +1,14 @@
 import type { AddressInfo } from 'node:net';
 import { createLogger } from '../log/logger.ts';
 import { loadSimConfig } from './config.ts';
+import { resolveSimToken } from './sim-token.ts';
 import { createSimulator } from './simulator.ts';
 
 /** `npm run simulator`: the simulated platform alone, pointed at any bot by SIM_TARGET_*. */
 async function main(): Promise<void> {
   const config = loadSimConfig(process.env);
   const log = createLogger({ level: config.LOG_LEVEL });
+  const token = config.SIM_TOKEN ?? resolveSimToken(config.SIM_DATA_DIR);
   const sim = createSimulator({
     dataDir: config.SIM_DATA_DIR,
     target: {
@@ -22,7 +24,7 @@ async function main(): Promise<void> {
       appSecret: config.SIM_APPSECRET,
       type: config.SIM_ACCOUNT_TYPE,
     },
-    token: config.SIM_TOKEN,
+    token,
     log,
   });
   const server = sim.app.listen(config.SIM_PORT, config.SIM_HOST, () => {
@@ -31,6 +33,11 @@ async function main(): Promise<void> {
       { port, target: config.SIM_TARGET_URL, mode: config.SIM_TARGET_ENCRYPT_MODE },
       `simulated platform on http://${config.SIM_HOST}:${port} (API /cgi-bin, control /sim/api)`,
     );
+    // The one print of a generated token, on the terminal; a configured SIM_TOKEN never is.
+    if (!config.SIM_TOKEN)
+      process.stderr.write(
+        `control API: curl -H "Authorization: Bearer ${token}" http://${config.SIM_HOST}:${port}/sim/api/users\n`,
+      );
   });
   const stop = () => {
     server.close();

@@ -7,6 +7,8 @@ const START = new Date('2026-11-23T04:00:00Z');
 const SIX_HOURS = 6 * 3_600_000;
 const FOLLOWERS = 5;
 const WELCOME = 'Welcome';
+/** The default schedule, 0 9 * * * in Asia/Shanghai, the day after START. */
+const NINE_BEIJING_NEXT_DAY = '2026-11-24T01:00:00.000Z';
 
 let running: TempService | undefined;
 afterEach(async () => {
@@ -122,5 +124,25 @@ describe('the simulated platform hosted beside the account (npm start)', () => {
       expect(created).toBe(tick);
       if (i > 0) expect(tick - ticks[i - 1]!.tick).toBe(SIX_HOURS);
     }
+  });
+
+  it('delivers the 09:00 broadcast of a one-day jump once, at 09:00', async () => {
+    const { call } = await startHosted();
+    const {
+      json: { user },
+    } = await call<{ user: { openid: string } }>('POST', '/sim/api/users', { nickname: 'Ann' });
+    await call('POST', `/sim/api/users/${user.openid}/actions`, { type: 'follow' });
+    // A message opens the platform's 48-hour window for customer-service messages.
+    await call('POST', `/sim/api/users/${user.openid}/actions`, { type: 'text', text: 'hello' });
+    await call('POST', '/sim/api/clock', { advance: '1d' });
+    const { json } = await call<{ items: (Item & { at: string })[] }>(
+      'GET',
+      `/sim/api/users/${user.openid}/timeline`,
+    );
+    // A lone recipient gets the broadcast as a customer-service message (mass/send needs 2).
+    const pushed = json.items.filter(
+      (item) => item.source === 'custom' && Date.parse(item.at) > START.getTime() + SIX_HOURS,
+    );
+    expect(pushed.map((item) => item.at)).toEqual([NINE_BEIJING_NEXT_DAY]);
   });
 });
