@@ -35,6 +35,11 @@ const securityHeaders = helmet({
     directives: {
       'default-src': ["'self'"],
       'script-src': ["'self'"],
+      // Styles and fonts come from the service only; an entry's cover may be anywhere on
+      // the web (an article card's picture usually is).
+      'style-src': ["'self'"],
+      'font-src': ["'self'"],
+      'img-src': ["'self'", 'data:', 'https:', 'http:'],
       'frame-ancestors': ["'none'"],
       'upgrade-insecure-requests': null,
     },

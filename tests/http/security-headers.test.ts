@@ -41,4 +41,11 @@ describe('security headers', () => {
     const script = csp.split(';').filter((d) => d.trim().startsWith('script-src'));
     expect(script.join(';')).not.toContain('unsafe-inline');
   });
+
+  it('take styles and fonts from the service only, and let entry covers come from the web', async () => {
+    const csp = (await fetch(`${running.url}/healthz`)).headers.get('content-security-policy')!;
+    expect(csp).toMatch(/style-src 'self'(;|$)/);
+    expect(csp).toMatch(/font-src 'self'(;|$)/);
+    expect(csp).toContain("img-src 'self' data: https: http:");
+  });
 });
