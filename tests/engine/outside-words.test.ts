@@ -1,58 +1,8 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SAMPLE_MESSAGES } from '../helpers/temp-service.ts';
 import { engineFixture, shown, type EngineFixture } from './engine-fixture.ts';
-
-/** Names Object.prototype has: a plain-object lookup keyed by user text finds these. */
-export const PROTOTYPE_WORDS = [
-  'constructor',
-  '__proto__',
-  'toString',
-  'hasOwnProperty',
-  'valueOf',
-  'isPrototypeOf',
-  'propertyIsEnumerable',
-  'toLocaleString',
-  '__defineGetter__',
-  '__lookupSetter__',
-];
-/** The same words as people may type them: upper case, full width, with more words after. */
-export const PROTOTYPE_VARIANTS = [
-  ...PROTOTYPE_WORDS,
-  'CONSTRUCTOR',
-  'Constructor please',
-  'ＣＯＮＳＴＲＵＣＴＯＲ',
-  'ｔｏＳｔｒｉｎｇ',
-  '__PROTO__ hello',
-  'valueOf 3',
-];
+import { ODD_ENTRY, PROTOTYPE_VARIANTS, rulesWithOddTopic } from './odd-words.ts';
 
 const DEFAULT_REPLY = 'Sorry, I found nothing on that';
-const ODD_TOPIC = 'constructor';
-
-/** The fixture's rules with one more declared topic, `constructor`, whose aliases are odd too. */
-export async function rulesWithOddTopic(): Promise<string> {
-  const rules = await readFile(join(SAMPLE_MESSAGES, 'rules.yaml'), 'utf8');
-  return rules
-    .replace(
-      /^topics:\n/m,
-      `topics:\n  ${ODD_TOPIC}: { label: 构造, aliases: [__proto__, toString] }\n  __proto__: { label: 原型 }\n`,
-    )
-    .replace(
-      /^rules:\n/m,
-      'rules:\n  - name: hasOwnProperty\n    keywords: [valueOf, { keyword: __proto__, match: contain }]\n    replies: [{ text: odd rule answered }]\n',
-    );
-}
-
-export const ODD_ENTRY = `---
-title: An entry with odd topics
-date: 2020-01-01
-topics: [constructor, __proto__, events]
-keywords: [oddity]
----
-Body.
-`;
 
 let fixture: EngineFixture | undefined;
 afterEach(async () => {
