@@ -7,7 +7,9 @@ import { actionSchema, type Action } from '../actions/action-schema.ts';
 import { ActionRefused, type ActionResult } from '../actions/act.ts';
 import type { CallbackClient } from '../callback/callback-client.ts';
 import type { PlatformApi } from '../platform/platform-api.ts';
-import type { Timeline } from '../timeline/timeline.ts';
+import { timelineToScript } from '../scripts/timeline-to-script.ts';
+import type { TimelineItem } from '../store/timeline-store.ts';
+import { MAX_TIMELINE_PAGE, type Timeline } from '../timeline/timeline.ts';
 import type { createEventHub } from '../timeline/event-hub.ts';
 import type { Users } from '../users/users.ts';
 import { controlAuth } from './control-auth.ts';
@@ -91,6 +93,22 @@ export function controlRoutes(deps: ControlDeps): Router {
     res.json({ items, next: items.length === limit ? items.at(-1)?.id : null });
   });
 
+  // A session clicked through by hand, as a conversation script: a regression test.
+  router.get('/users/:openid/script', (req, res) => {
+    const user = userOf(req);
+    const items: TimelineItem[] = [];
+    for (let before: number | undefined; items.length < MAX_SCRIPT_ITEMS;) {
+      const page = timeline.page(user.openid, MAX_TIMELINE_PAGE, before);
+      items.push(...page);
+      if (page.length < MAX_TIMELINE_PAGE) break;
+      before = page.at(-1)!.id;
+    }
+    const name = `${user.nickname}'s conversation`;
+    res
+      .type('text/yaml; charset=utf-8')
+      .send(timelineToScript(items.reverse(), { name, user: scriptUserName(user.nickname) }));
+  });
+
   router.get('/events', (_req, res) => events.subscribe(res));
 
   router.get('/clock', (_req, res) => void res.json({ now: clock.now().toISOString() }));
@@ -143,4 +161,13 @@ export function controlRoutes(deps: ControlDeps): Router {
   });
   router.use(controlErrors(deps.log));
   return router;
+}
+
+/** A script holds at most this many timeline items (the newest are kept). */
+const MAX_SCRIPT_ITEMS = 5_000;
+
+/** A user name a script accepts: a letter, then letters, digits, `_` or `-`. */
+function scriptUserName(nickname: string): string {
+  const name = nickname.replace(/[^A-Za-z0-9_-]/g, '').slice(0, 32);
+  return /^[A-Za-z]/.test(name) ? name : `user${name}`.slice(0, 32);
 }
