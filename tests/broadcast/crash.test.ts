@@ -1,4 +1,4 @@
-import Database from 'better-sqlite3';
+import { Database } from '../../src/sqlite/driver.ts';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -28,7 +28,7 @@ afterEach(async () => {
 });
 
 /** A folder with the sample messages and a database holding `count` active subscribers. */
-async function seed(count: number, setup?: (db: Database.Database) => void) {
+async function seed(count: number, setup?: (db: Database) => void) {
   const { dir, messagesDir } = await makeTempDir();
   dirs.push(dir);
   const dataDir = join(dir, 'data');
@@ -76,7 +76,7 @@ async function start(env: Record<string, string>): Promise<ChildService> {
   return service;
 }
 
-const one = <T>(db: Database.Database, sql: string, ...params: unknown[]) =>
+const one = <T>(db: Database, sql: string, ...params: unknown[]) =>
   db.prepare(sql).get(...params) as T;
 
 describe('durability', () => {

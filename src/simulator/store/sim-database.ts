@@ -1,4 +1,5 @@
-import Database from 'better-sqlite3';
+import type BetterSqlite3 from 'better-sqlite3';
+import { Database } from '../../sqlite/driver.ts';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -35,7 +36,7 @@ const MIGRATIONS: string[] = [
 ];
 
 /** Opens (creating) `dir/simulator.db` in WAL mode with its migrations applied. */
-export function openSimDatabase(dir: string): Database.Database {
+export function openSimDatabase(dir: string): BetterSqlite3.Database {
   mkdirSync(dir, { recursive: true });
   const db = new Database(join(dir, SIM_DATABASE_FILE));
   db.pragma('journal_mode = WAL');
@@ -45,7 +46,7 @@ export function openSimDatabase(dir: string): Database.Database {
   return db;
 }
 
-function migrate(db: Database.Database): void {
+function migrate(db: BetterSqlite3.Database): void {
   db.exec('CREATE TABLE IF NOT EXISTS sim_schema_version (version INTEGER NOT NULL)');
   const row = db.prepare('SELECT MAX(version) AS version FROM sim_schema_version').get() as {
     version: number | null;

@@ -1,4 +1,4 @@
-import Database from 'better-sqlite3';
+import { Database } from '../../../src/sqlite/driver.ts';
 import express from 'express';
 import type { AddressInfo } from 'node:net';
 import type { Clock, ClockTimer, TravelWindow, VirtualClock } from '../../../src/clock/clock.ts';
@@ -133,7 +133,7 @@ export interface TestPlatform {
   refuse: Set<string>;
   /** While true, the account's callback is down: posting an event rejects. */
   callbackDown: { value: boolean };
-  db: Database.Database;
+  db: Database;
   /** A call as a client makes it: JSON in, JSON out. */
   call(
     name: string,
@@ -149,7 +149,7 @@ export async function startPlatform(
   options: {
     type?: PlatformDeps['account']['type'];
     followers?: number;
-    db?: Database.Database;
+    db?: Database;
     /** A clock without travel, for the real-time path; the fake virtual one otherwise. */
     clock?: Clock;
   } = {},

@@ -1,4 +1,4 @@
-import Database from 'better-sqlite3';
+import { Database } from '../../../src/sqlite/driver.ts';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createPlatformApi } from '../../../src/simulator/platform/platform-api.ts';
 import { APP_ID, APP_SECRET, openidOf, startPlatform, type TestPlatform } from './fakes.ts';
