@@ -3,6 +3,8 @@ import { broadcastBench } from './broadcast.ts';
 import type { BenchRow } from './lib/table.ts';
 import { wechatCallbackSuite } from './wechat-callback.ts';
 import { searchBench } from './search.ts';
+import { simulatedBroadcastBench } from './simulated-broadcast.ts';
+import { simulatedConversationsBench } from './simulated-conversations.ts';
 
 /** The benchmark suites, by name; each returns its rows with baselines measured in the same run. */
 export const suites: Record<string, () => Promise<BenchRow[]>> = {
@@ -10,4 +12,6 @@ export const suites: Record<string, () => Promise<BenchRow[]>> = {
   search: searchBench,
   broadcast: broadcastBench,
   wechat: wechatCallbackSuite,
+  simulated: simulatedConversationsBench,
+  'simulated-broadcast': simulatedBroadcastBench,
 };

@@ -12,9 +12,9 @@ import { startBenchService } from './lib/temp-service.ts';
 import { loadHttp, type HttpLoad } from './lib/http-load.ts';
 import type { BenchRow } from './lib/table.ts';
 
-const TOKEN = 'benchtoken';
-const APP_ID = 'wxbench0000000001';
-const AES_KEY = Buffer.alloc(32, 5).toString('base64').slice(0, 43);
+export const TOKEN = 'benchtoken';
+export const APP_ID = 'wxbench0000000001';
+export const AES_KEY = Buffer.alloc(32, 5).toString('base64').slice(0, 43);
 /** A keyword command with a full text reply: the common case of a real account. */
 const TEXT = 'help';
 
@@ -53,7 +53,8 @@ function signedRequests(safe: boolean): { path: string; body: string }[] {
   return Array.from({ length: PREBUILT }, (_, i) => build(i));
 }
 
-async function measureService(safe: boolean, fixedAnswer: boolean): Promise<HttpLoad> {
+/** `POST /wechat` driven directly with prebuilt signed requests (also the simulated suite's baseline). */
+export async function measureService(safe: boolean, fixedAnswer: boolean): Promise<HttpLoad> {
   const { service, url, close } = await startBenchService({
     WECHAT_TOKEN: TOKEN,
     ...(safe ? { WECHAT_ENCRYPT_MODE: 'safe', WECHAT_AES_KEY: AES_KEY, WECHAT_APPID: APP_ID } : {}),

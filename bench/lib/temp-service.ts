@@ -8,7 +8,7 @@ import { createService, type Service } from '../../src/service.ts';
 /** The real service on a free loopback port, over a copy of the sample messages/ and a fresh database. */
 export async function startBenchService(
   env: Record<string, string> = {},
-): Promise<{ service: Service; url: string; close: () => Promise<void> }> {
+): Promise<{ service: Service; url: string; dataDir: string; close: () => Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'oasim-bench-'));
   cpSync(join(import.meta.dirname, '../../messages'), join(dir, 'messages'), { recursive: true });
   const config = loadConfig({
@@ -26,6 +26,7 @@ export async function startBenchService(
   return {
     service,
     url,
+    dataDir: join(dir, 'data'),
     async close() {
       await service.close();
       rmSync(dir, { recursive: true, force: true });
