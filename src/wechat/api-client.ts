@@ -24,11 +24,28 @@ export interface MassSendResult {
   duplicate: boolean;
 }
 
+/** One article of `media/uploadnews`, in the platform's field names. */
+export interface NewsUpload {
+  title: string;
+  content: string;
+  digest?: string;
+  author?: string;
+  content_source_url?: string;
+  show_cover_pic: 0 | 1;
+  thumb_media_id: string;
+}
+
 export interface WechatApiClient {
   /** A valid access token: cached until shortly before it expires, one fetch at a time. */
   accessToken(): Promise<string>;
   /** `message/custom/send`: a text, or a news card (the platform takes 1 article). */
   sendCustom(openId: string, reply: Reply): Promise<void>;
+  /** `message/custom/send` of uploaded `mpnews` material to one user. */
+  sendCustomMpnews(openId: string, mediaId: string): Promise<void>;
+  /** `media/uploadnews`: articles as `mpnews` material; answers its media_id. */
+  uploadNews(articles: NewsUpload[]): Promise<string>;
+  /** `material/add_material?type=thumb`: a permanent thumb (a JPEG); answers its media_id. */
+  addThumbMaterial(jpeg: Buffer, filename: string): Promise<string>;
   /** `message/mass/sendall`: to every follower, or to those with a tag. */
   massSendAll(options: {
     message: MassMessage;
@@ -91,14 +108,16 @@ export function createWechatApiClient({
   let fetching: Promise<string> | undefined;
 
   /** One HTTP exchange, with transport failures turned into WechatApiError. */
-  async function exchange(call: string, url: string, body?: Json): Promise<Json> {
+  async function exchange(call: string, url: string, body?: Json | FormData): Promise<Json> {
     let res: Response;
+    const form = body instanceof FormData;
     try {
       res = await fetchFn(url, {
         method: body ? 'POST' : 'GET',
-        headers: body ? { 'content-type': 'application/json' } : undefined,
+        // A form sets its own multipart content-type, boundary included.
+        headers: body && !form ? { 'content-type': 'application/json' } : undefined,
         // The platform wants UTF-8 as is: JSON.stringify leaves non-ASCII unescaped.
-        body: body ? JSON.stringify(body) : undefined,
+        body: form ? body : body ? JSON.stringify(body) : undefined,
         signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (error) {
@@ -181,26 +200,20 @@ export function createWechatApiClient({
   }
 
   /** A POST with the access token; a token the platform refuses is refreshed once. */
-  async function call(name: string, body: Json): Promise<Json> {
+  async function call(name: string, body: Json | FormData, query = ''): Promise<Json> {
+    const url = (token: string) =>
+      `${base()}/cgi-bin/${name}?access_token=${encodeURIComponent(token)}${query}`;
     const post = async () => {
       const token = await accessToken();
       try {
-        return await exchange(
-          name,
-          `${base()}/cgi-bin/${name}?access_token=${encodeURIComponent(token)}`,
-          body,
-        );
+        return await exchange(name, url(token), body);
       } catch (error) {
         if (error instanceof WechatApiError && TOKEN_ERRCODES.has(error.errcode)) {
           // Only the first caller to see this token refused drops it: the others then
           // share the one refresh instead of each starting their own.
           if (cached?.token === token) cached = undefined;
           log.info({ call: name, errcode: error.errcode }, 'access token refused; refreshing');
-          return exchange(
-            name,
-            `${base()}/cgi-bin/${name}?access_token=${encodeURIComponent(await accessToken())}`,
-            body,
-          );
+          return exchange(name, url(await accessToken()), body);
         }
         throw error;
       }
@@ -254,6 +267,23 @@ export function createWechatApiClient({
     accessToken,
     async sendCustom(openId, reply) {
       await call('message/custom/send', { touser: openId, ...customBody(reply) });
+    },
+    async sendCustomMpnews(openId, mediaId) {
+      await call('message/custom/send', {
+        touser: openId,
+        msgtype: 'mpnews',
+        mpnews: { media_id: mediaId },
+      });
+    },
+    async uploadNews(articles) {
+      const answer = await call('media/uploadnews', { articles: [...articles] });
+      return mediaIdOf('media/uploadnews', answer);
+    },
+    async addThumbMaterial(jpeg, filename) {
+      const form = new FormData();
+      form.append('media', new Blob([jpeg], { type: 'image/jpeg' }), filename);
+      const answer = await call('material/add_material', form, '&type=thumb');
+      return mediaIdOf('material/add_material', answer);
     },
     massSendAll({ message, tagId, clientMsgId }) {
       return massCall('message/mass/sendall', {
@@ -328,6 +358,12 @@ function customBody(reply: Reply): Json {
       })),
     },
   };
+}
+
+function mediaIdOf(call: string, answer: Json): string {
+  if (typeof answer.media_id !== 'string' || !answer.media_id)
+    throw new WechatApiError(call, ERRCODE.BAD_RESPONSE, 'no media_id in the answer');
+  return answer.media_id;
 }
 
 function optionalString(value: unknown): string | undefined {

@@ -8,6 +8,8 @@ export const ERRCODE = {
   SYSTEM_BUSY: -1,
   /** Not a platform code: a 4xx, or a body that is not the platform's JSON. Not retried. */
   BAD_RESPONSE: -2,
+  /** 40007 "invalid media_id": uploaded material the platform does not (or no longer) know. */
+  INVALID_MEDIA_ID: 40007,
   /** 40001 "invalid credential, access_token is invalid or not latest". */
   INVALID_CREDENTIAL: 40001,
   /** 40014 "invalid access_token". */

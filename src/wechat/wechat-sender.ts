@@ -1,8 +1,14 @@
 import type { ChannelSender, Recipient, SendResult } from '../broadcast/channel-sender.ts';
 import { truncateUtf8 } from '../engine/reply-limits.ts';
 import type { Reply } from '../engine/types.ts';
-import { batchOpenIds, MASS_SEND_MAX, type WechatApiClient } from './api-client.ts';
+import {
+  batchOpenIds,
+  MASS_SEND_MAX,
+  type MassMessage,
+  type WechatApiClient,
+} from './api-client.ts';
 import { ERRCODE, WechatApiError } from './api-error.ts';
+import { createMpnewsUploader } from './mpnews.ts';
 import { asText } from './render-reply.ts';
 import { WECHAT_CHANNEL } from './to-inbound.ts';
 
@@ -46,20 +52,38 @@ const BLOCKING: ReadonlySet<number> = new Set<number>([
  * at least 2 OpenIDs, so a batch of 1 goes as a customer-service message, which the
  * platform accepts only within 48 hours of the user's last message (45015, failed).
  *
- * Article cards go out as their text form: a mass-sent card must be `mpnews` material
- * uploaded beforehand, which an entry's card is not, and every recipient of a broadcast
- * should get the same thing.
+ * Article cards go out as `mpnews`: uploaded first (`media/uploadnews`, with a thumb
+ * material uploaded once), then sent by media_id, the same to every recipient, a lone one
+ * included. The upload comes before the send and is not idempotent: a batch retried
+ * after a crash uploads again, which costs a little material, while the clientmsgid
+ * still keeps the send itself from going out twice. A failed upload settles the whole
+ * batch as a failed send would (an account-level error pauses).
  */
 export function createWechatSender(
-  client: Pick<WechatApiClient, 'massSend' | 'sendCustom'>,
+  client: Pick<
+    WechatApiClient,
+    'massSend' | 'sendCustom' | 'sendCustomMpnews' | 'uploadNews' | 'addThumbMaterial'
+  >,
 ): ChannelSender {
+  const upload = createMpnewsUploader(client);
+  async function messageFor(reply: Reply): Promise<MassMessage> {
+    if (reply.type === 'articles' && reply.articles.length > 0)
+      return { type: 'mpnews', mediaId: await upload(reply.articles) };
+    return { type: 'text', text: truncateUtf8(asText(reply)) };
+  }
   return {
     channel: WECHAT_CHANNEL,
     maxBatch: MASS_SEND_MAX,
     async send(reply: Reply, recipients: Recipient[], idempotencyKey: string) {
-      const text = truncateUtf8(asText(reply));
       const batches = batchOpenIds(recipients.map((r) => r.userId));
       const results: SendResult[] = [];
+      let message: MassMessage;
+      try {
+        message = await messageFor(reply);
+      } catch (error) {
+        const result = settle(error, recipients.length);
+        return recipients.map(() => result);
+      }
       let refused: SendResult | undefined;
       for (const [i, openIds] of batches.entries()) {
         const clientMsgId = batches.length === 1 ? idempotencyKey : `${idempotencyKey}/${i + 1}`;
@@ -70,14 +94,10 @@ export function createWechatSender(
             continue;
           }
           let sent: SendResult = { status: 'sent' };
-          if (openIds.length === 1) await client.sendCustom(openIds[0]!, { type: 'text', text });
+          if (openIds.length === 1) await sendOne(openIds[0]!, message);
           else {
             // The msg_id is what MASSSENDJOBFINISH names: the report is matched by it.
-            const { msgId } = await client.massSend({
-              openIds,
-              message: { type: 'text', text },
-              clientMsgId,
-            });
+            const { msgId } = await client.massSend({ openIds, message, clientMsgId });
             if (msgId) sent = { status: 'sent', msgId };
           }
           results.push(...openIds.map(() => sent));
@@ -90,6 +110,12 @@ export function createWechatSender(
       return results;
     },
   };
+
+  function sendOne(openId: string, message: MassMessage): Promise<void> {
+    return message.type === 'text'
+      ? client.sendCustom(openId, { type: 'text', text: message.text })
+      : client.sendCustomMpnews(openId, message.mediaId);
+  }
 }
 
 /**

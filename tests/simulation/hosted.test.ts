@@ -6,6 +6,7 @@ import { startTempService, type TempService } from '../helpers/temp-service.ts';
 const START = new Date('2026-11-23T04:00:00Z');
 const SIX_HOURS = 6 * 3_600_000;
 const FOLLOWERS = 5;
+const TITLE_MAX_CHARS = 64;
 const WELCOME = 'Welcome';
 /** The default schedule, 0 9 * * * in Asia/Shanghai, the day after START. */
 const NINE_BEIJING_NEXT_DAY = '2026-11-24T01:00:00.000Z';
@@ -48,7 +49,30 @@ async function startHosted(env: Record<string, string> = {}) {
   return { clock, service, call };
 }
 
-type Item = { source: string; message?: { msgtype?: string; text?: string } };
+type Call = Awaited<ReturnType<typeof startHosted>>['call'];
+
+/**
+ * Waits until no delivery of the broadcast is pending: a running worker may hold the
+ * batch (upload, then send) while `drain` finds nothing left to claim.
+ */
+async function allHandedOver(call: Call, id: number) {
+  await expect
+    .poll(
+      async () =>
+        (
+          await call<{ broadcast: { counts: { pending: number } } }>(
+            'GET',
+            `/admin/api/broadcasts/${id}`,
+          )
+        ).json.broadcast.counts.pending,
+    )
+    .toBe(0);
+}
+
+type Item = {
+  source: string;
+  message?: { msgtype?: string; text?: string; articles?: { title: string }[] };
+};
 
 describe('the simulated platform hosted beside the account (npm start)', () => {
   it('lets a simulated user follow over the wire and get the follow reply, with no configuration', async () => {
@@ -87,6 +111,7 @@ describe('the simulated platform hosted beside the account (npm start)', () => {
     } = await call<{ broadcast: { id: number } }>('POST', '/admin/api/broadcasts');
     expect(status).toBe(201);
     await service.broadcasting.dispatcher.drain();
+    await allHandedOver(call, broadcast.id);
     // The platform delivers at its mass-send speed on the shared clock, then reports.
     await call('POST', '/sim/api/clock', { advance: '10m' });
     for (const openid of created.openids) {
@@ -104,6 +129,52 @@ describe('the simulated platform hosted beside the account (npm start)', () => {
           ).json.broadcast.platform,
       )
       .toMatchObject({ sent: FOLLOWERS, failed: 0 });
+  });
+
+  it('mass-sends the broadcast entries as mpnews article cards, once to each follower, as the report counts', async () => {
+    const { call, service } = await startHosted();
+    const { json: created } = await call<{ openids: string[] }>('POST', '/sim/api/users', {
+      count: FOLLOWERS,
+      seed: 'cards',
+    });
+    for (const openid of created.openids)
+      await call('POST', `/sim/api/users/${openid}/actions`, { type: 'follow' });
+    const {
+      json: { broadcast },
+    } = await call<{ broadcast: { id: number; reply: { articles: { title: string }[] } } }>(
+      'POST',
+      '/admin/api/broadcasts',
+    );
+    const titles = broadcast.reply.articles.map((a) => a.title);
+    expect(titles.length).toBeGreaterThan(0);
+    await service.broadcasting.dispatcher.drain();
+    await allHandedOver(call, broadcast.id);
+    await call('POST', '/sim/api/clock', { advance: '10m' });
+    let delivered = 0;
+    for (const openid of created.openids) {
+      const { json } = await call<{ items: Item[] }>('GET', `/sim/api/users/${openid}/timeline`);
+      const mass = json.items.filter((item) => item.source === 'mass');
+      expect(mass.map((item) => item.message?.msgtype)).toEqual(['mpnews']);
+      // A title over the platform's 64 characters arrives clipped, ending in "…".
+      const shown = mass[0]?.message?.articles?.map((a) => a.title) ?? [];
+      expect(shown).toHaveLength(titles.length);
+      for (const title of shown) expect([...title].length).toBeLessThanOrEqual(TITLE_MAX_CHARS);
+      shown.forEach((title, i) =>
+        expect(titles[i]!.startsWith(title.replace(/…$/, ''))).toBe(true),
+      );
+      delivered += mass.length;
+    }
+    await expect
+      .poll(
+        async () =>
+          (
+            await call<{ broadcast: { platform?: unknown } }>(
+              'GET',
+              `/admin/api/broadcasts/${broadcast.id}`,
+            )
+          ).json.broadcast.platform,
+      )
+      .toMatchObject({ sent: delivered, failed: 0 });
   });
 
   it('fires every schedule tick inside a 36-hour jump once, in order, each at its own time', async () => {

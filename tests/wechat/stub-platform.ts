@@ -8,6 +8,9 @@ export interface StubCall {
   body: Record<string, unknown>;
 }
 
+/** Every media_id the stub answers starts with this. */
+export const STUB_MEDIA_PREFIX = 'stub-media-';
+
 export type StubAnswer = { status?: number; json?: unknown; hangMs?: number };
 
 export interface StubPlatform {
@@ -53,6 +56,9 @@ export async function startStubPlatform(): Promise<StubPlatform> {
         .json(answer.json ?? { errcode: 0, errmsg: 'ok' });
     if (path === 'token')
       return void res.json({ access_token: `${STUB_TOKEN_PREFIX}${++tokens}`, expires_in: 7200 });
+    // Material answers a media_id, made from the call's position so each one differs.
+    if (path === 'media/uploadnews' || path === 'material/add_material')
+      return void res.json({ type: 'news', media_id: `${STUB_MEDIA_PREFIX}${calls.length}` });
     if (path.startsWith('message/mass/send'))
       return void res.json({
         errcode: 0,

@@ -3,7 +3,7 @@ import type { Recipient } from '../../src/broadcast/channel-sender.ts';
 import { createWechatApiClient } from '../../src/wechat/api-client.ts';
 import { createWechatSender } from '../../src/wechat/wechat-sender.ts';
 import { memoryLogger } from '../helpers/temp-service.ts';
-import { startStubPlatform, type StubPlatform } from './stub-platform.ts';
+import { STUB_MEDIA_PREFIX, startStubPlatform, type StubPlatform } from './stub-platform.ts';
 
 const KEY = 'broadcast-12/batch-3';
 const ENTRY = {
@@ -13,7 +13,9 @@ const ENTRY = {
   url: 'http://x.test/entries/e1',
   picUrl: '',
 };
-const ENTRY_AS_TEXT = `1. New entry\n${ENTRY.url}`;
+const SECOND = { ...ENTRY, id: 'e2', title: 'Second entry', url: 'http://x.test/entries/e2' };
+const INVALID_MEDIA_ID = 40007;
+const INVALID_CREDENTIAL = 40001;
 const HOUR_MS = 3_600_000;
 const MINUTE_MS = 60_000;
 
@@ -54,11 +56,101 @@ describe('createWechatSender', () => {
     expect(stub.callsTo('message/mass/send').map((c) => c.body)).toEqual([
       {
         touser: ['oUser0', 'oUser1', 'oUser2'],
-        msgtype: 'text',
-        text: { content: ENTRY_AS_TEXT },
+        msgtype: 'mpnews',
+        mpnews: { media_id: expect.stringMatching(STUB_MEDIA_PREFIX) },
+        send_ignore_reprint: 0,
         clientmsgid: KEY,
       },
     ]);
+  });
+
+  it('uploads article cards as news material with a thumb, then mass-sends that media_id', async () => {
+    const s = sender();
+    await s.send({ type: 'articles', articles: [ENTRY, SECOND] }, recipients(2), KEY);
+    await s.send({ type: 'articles', articles: [ENTRY] }, recipients(2), `${KEY}-next`);
+    // The thumb is uploaded once, as a multipart thumb material; the news on every send.
+    const thumbs = stub.callsTo('material/add_material');
+    expect(thumbs.map((c) => c.query.type)).toEqual(['thumb']);
+    const uploads = stub.callsTo('media/uploadnews').map((c) => c.body.articles);
+    expect(uploads).toHaveLength(2);
+    expect(uploads[0]).toEqual([
+      expect.objectContaining({
+        title: ENTRY.title,
+        content_source_url: ENTRY.url,
+        digest: ENTRY.description,
+        show_cover_pic: 0,
+        thumb_media_id: expect.stringMatching(STUB_MEDIA_PREFIX),
+        content: expect.stringContaining(ENTRY.url),
+      }),
+      expect.objectContaining({ title: SECOND.title, content_source_url: SECOND.url }),
+    ]);
+    const sent = stub.callsTo('message/mass/send').map((c) => c.body.mpnews);
+    expect(sent).toHaveLength(2);
+    expect(sent[0]).not.toEqual(sent[1]);
+  });
+
+  it('sends article cards to a lone recipient as a customer-service mpnews message', async () => {
+    await sender().send({ type: 'articles', articles: [ENTRY] }, recipients(1), KEY);
+    expect(stub.callsTo('message/custom/send')[0]?.body).toEqual({
+      touser: 'oUser0',
+      msgtype: 'mpnews',
+      mpnews: { media_id: expect.stringMatching(STUB_MEDIA_PREFIX) },
+    });
+  });
+
+  it('keeps a text reply as text, uploading nothing, to a list or to one', async () => {
+    await sender().send({ type: 'text', text: 'hi' }, recipients(2), KEY);
+    await sender().send({ type: 'text', text: 'hi' }, recipients(1), `${KEY}-1`);
+    expect(stub.callsTo('message/mass/send')[0]?.body).toMatchObject({
+      msgtype: 'text',
+      text: { content: 'hi' },
+    });
+    expect(stub.callsTo('message/custom/send')[0]?.body).toMatchObject({ msgtype: 'text' });
+    expect(stub.callsTo('media/uploadnews')).toEqual([]);
+    expect(stub.callsTo('material/add_material')).toEqual([]);
+  });
+
+  it('uploads the thumb again, once, when the platform no longer knows it (40007)', async () => {
+    const s = sender();
+    await s.send({ type: 'articles', articles: [ENTRY] }, recipients(2), KEY);
+    stub.script('media/uploadnews', {
+      json: { errcode: INVALID_MEDIA_ID, errmsg: 'invalid media_id' },
+    });
+    const results = await s.send({ type: 'articles', articles: [ENTRY] }, recipients(2), `${KEY}b`);
+    expect(results.map((r) => r.status)).toEqual(['sent', 'sent']);
+    expect(stub.callsTo('material/add_material')).toHaveLength(2);
+    const thumbs = stub.callsTo('media/uploadnews').map((c) => c.body.articles);
+    expect(thumbs).toHaveLength(3);
+  });
+
+  it('fails the batch, without sending, when the upload is refused again after a fresh thumb', async () => {
+    stub.script(
+      'media/uploadnews',
+      { json: { errcode: INVALID_MEDIA_ID, errmsg: 'invalid media_id' } },
+      { json: { errcode: INVALID_MEDIA_ID, errmsg: 'invalid media_id' } },
+    );
+    const results = await sender().send(
+      { type: 'articles', articles: [ENTRY] },
+      recipients(3),
+      KEY,
+    );
+    expect(results.map((r) => r.status)).toEqual(['failed', 'failed', 'failed']);
+    expect(stub.callsTo('material/add_material')).toHaveLength(2);
+    expect(stub.callsTo('message/mass/send')).toEqual([]);
+  });
+
+  it('pauses the batch on an account-level error while uploading the thumb or the news', async () => {
+    for (const path of ['material/add_material', 'media/uploadnews']) {
+      stub.script(path, { json: { errcode: INVALID_CREDENTIAL, errmsg: 'invalid credential' } });
+      stub.script(path, { json: { errcode: INVALID_CREDENTIAL, errmsg: 'invalid credential' } });
+      const results = await sender().send(
+        { type: 'articles', articles: [ENTRY] },
+        recipients(2),
+        KEY,
+      );
+      expect(results.map((r) => r.status)).toEqual(['paused', 'paused']);
+    }
+    expect(stub.callsTo('message/mass/send')).toEqual([]);
   });
 
   it('sends a batch of one as a customer-service message, since mass/send needs two', async () => {

@@ -25,6 +25,18 @@ export function createMediaStore(db: Database.Database) {
   const get = db.prepare<[string], { articles: string }>(
     'SELECT articles FROM platform_media WHERE media_id = ?',
   );
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS platform_material (
+      media_id TEXT PRIMARY KEY,
+      type TEXT NOT NULL,
+      created_at INTEGER NOT NULL
+    )`);
+  const insertMaterial = db.prepare<[string, string, number]>(
+    'INSERT INTO platform_material (media_id, type, created_at) VALUES (?, ?, ?)',
+  );
+  const material = db.prepare<[string], { type: string }>(
+    'SELECT type FROM platform_material WHERE media_id = ?',
+  );
   const count = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM platform_media');
   return {
     put: (mediaId: string, articles: NewsArticle[], at: Date) =>
@@ -33,7 +45,11 @@ export function createMediaStore(db: Database.Database) {
       const row = get.get(mediaId);
       return row && (JSON.parse(row.articles) as NewsArticle[]);
     },
+    /** Permanent material (`material/add_material`): only its type is kept, not the file. */
+    putMaterial: (mediaId: string, type: string, at: Date) =>
+      void insertMaterial.run(mediaId, type, at.getTime()),
+    materialType: (mediaId: string): string | undefined => material.get(mediaId)?.type,
     count: () => count.get()?.n ?? 0,
-    clear: () => db.exec('DELETE FROM platform_media'),
+    clear: () => db.exec('DELETE FROM platform_media; DELETE FROM platform_material'),
   };
 }

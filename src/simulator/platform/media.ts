@@ -15,6 +15,12 @@ export const NEWS_LIMITS = {
 
 type MediaStore = ReturnType<typeof createMediaStore>;
 
+/** Permanent material types and their limits (bytes; the file extensions taken). */
+export const MATERIAL_LIMITS = {
+  thumb: { bytes: 64 * 1024, extensions: /\.(jpe?g)$/i },
+  image: { bytes: 10 * 1024 * 1024, extensions: /\.(jpe?g|png|gif|bmp)$/i },
+} as const;
+
 /** `media/uploadnews`, and the messages its material becomes on a phone. */
 export function createMedia(store: MediaStore) {
   const api: ApiTable = {
@@ -22,6 +28,24 @@ export function createMedia(store: MediaStore) {
       token: true,
       upload: true,
       handle: ({ raw }) => ({ url: imageUrl(raw) }),
+    },
+    'material/add_material': {
+      token: true,
+      upload: true,
+      handle({ query, raw, now }) {
+        const type = query.type ?? '';
+        if (type !== 'thumb' && type !== 'image')
+          throw new PlatformError(40004, `material type "${type}" is not thumb or image`);
+        const { filename, size } = mediaPart(raw);
+        const limits = MATERIAL_LIMITS[type];
+        if (!limits.extensions.test(filename))
+          throw new PlatformError(40005, `"${filename}" is not a file type a ${type} takes`);
+        if (size > limits.bytes)
+          throw new PlatformError(40006, `a ${type} is at most ${limits.bytes} bytes`);
+        const mediaId = randomBytes(48).toString('base64url');
+        store.putMaterial(mediaId, type, now);
+        return { media_id: mediaId, url: `http://mmbiz.qpic.cn/mmbiz_jpg/${mediaId}/0` };
+      },
     },
     'media/uploadnews': {
       token: true,
@@ -36,6 +60,12 @@ export function createMedia(store: MediaStore) {
             `news material has at most ${NEWS_LIMITS.articles} articles`,
           );
         const valid = articles.map((article: unknown, i) => validateArticle(article, i));
+        for (const [i, a] of valid.entries())
+          if (!store.materialType(a.thumb_media_id))
+            throw new PlatformError(
+              40007,
+              `article ${i + 1}'s thumb_media_id names no permanent material`,
+            );
         // Real media_ids are 64 characters of [A-Za-z0-9_-].
         const mediaId = randomBytes(48).toString('base64url');
         store.put(mediaId, valid, request.now);
@@ -75,6 +105,21 @@ function imageUrl(raw: string): string {
   if (!extension) throw new PlatformError(40005, 'an article image is a .jpg or .png file');
   const kind = extension === 'png' ? 'png' : 'jpg';
   return `http://mmbiz.qpic.cn/mmbiz_${kind}/${randomBytes(24).toString('base64url')}/0`;
+}
+
+/**
+ * The `media` file part of a multipart body: its filename and size. The body arrives as
+ * text, where each byte that is not UTF-8 became one character, so the part's length in
+ * characters is near its length in bytes: close enough for a limit.
+ */
+function mediaPart(raw: string): { filename: string; size: number } {
+  const boundary = /^--([^\r\n]{1,200})\r\n/.exec(raw)?.[1];
+  const head = /content-disposition:[^\r\n]*name="media"[^\r\n]*filename="([^"]*)"/i.exec(raw);
+  if (!boundary || !head) throw new PlatformError(41005, 'the upload has no "media" file part');
+  const start = raw.indexOf('\r\n\r\n', head.index);
+  const end = raw.indexOf(`\r\n--${boundary}`, start);
+  if (start < 0 || end < 0) throw new PlatformError(41005, 'the "media" part is cut short');
+  return { filename: head[1] ?? '', size: end - (start + 4) };
 }
 
 function validateArticle(value: unknown, i: number): NewsArticle {

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { HOUR, START, openidOf, startPlatform, type TestPlatform } from './fakes.ts';
+import { HOUR, START, openidOf, startPlatform, thumbOf, type TestPlatform } from './fakes.ts';
 
 const USER = openidOf(1);
 const MINUTE = 60_000;
@@ -37,7 +37,9 @@ describe('message/custom/send', () => {
     expect((await send({ msgtype: 'news', news: { articles: [article] } })).errcode).toBe(0);
     const upload = await p.call('media/uploadnews', {
       token,
-      body: { articles: [{ thumb_media_id: 'thumb', title: 'M', content: '<p>c</p>' }] },
+      body: {
+        articles: [{ thumb_media_id: await thumbOf(p, token), title: 'M', content: '<p>c</p>' }],
+      },
     });
     const mpnews = await send({ msgtype: 'mpnews', mpnews: { media_id: upload.media_id } });
     expect(mpnews.errcode).toBe(0);

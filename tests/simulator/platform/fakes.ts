@@ -226,3 +226,26 @@ export async function startPlatform(
     },
   };
 }
+
+/** A JPEG's first bytes: the simulator reads only the part's headers and size. */
+export const JPEG_START = new Uint8Array([0xff, 0xd8, 0xff, 0xe0]);
+
+/** `material/add_material` as a client makes it: one multipart `media` part. */
+export async function addMaterial(
+  p: Pick<TestPlatform, 'url'>,
+  token: string,
+  { type = 'thumb', name = 'cover.jpg', field = 'media', bytes = JPEG_START as Uint8Array } = {},
+): Promise<Record<string, unknown>> {
+  const form = new FormData();
+  form.append(field, new Blob([bytes]), name);
+  const res = await fetch(
+    `${p.url}/cgi-bin/material/add_material?access_token=${token}&type=${type}`,
+    { method: 'POST', body: form },
+  );
+  return (await res.json()) as Record<string, unknown>;
+}
+
+/** A permanent thumb's media_id, for the articles of `media/uploadnews`. */
+export async function thumbOf(p: Pick<TestPlatform, 'url'>, token: string): Promise<string> {
+  return String((await addMaterial(p, token)).media_id);
+}

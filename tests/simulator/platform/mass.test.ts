@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { systemClock } from '../../../src/clock/clock.ts';
-import { HOUR, openidOf, startPlatform, type TestPlatform } from './fakes.ts';
+import { addMaterial, HOUR, openidOf, startPlatform, thumbOf, type TestPlatform } from './fakes.ts';
 
 const MINUTE = 60_000;
 const DAY = 24 * HOUR;
@@ -107,12 +107,13 @@ describe('message/mass/sendall', () => {
 
   it('sends mpnews material with its data id and a CopyrightCheckResult block', async () => {
     const token = await start({ followers: 3 });
+    const thumb = await thumbOf(p, token);
     const upload = await p.call('media/uploadnews', {
       token,
       body: {
         articles: [
-          { thumb_media_id: 't', title: 'One', content: '<p>1</p>', digest: 'first' },
-          { thumb_media_id: 't', title: 'Two', content: '<p>2</p>' },
+          { thumb_media_id: thumb, title: 'One', content: '<p>1</p>', digest: 'first' },
+          { thumb_media_id: thumb, title: 'Two', content: '<p>2</p>' },
         ],
       },
     });
@@ -361,6 +362,7 @@ describe('preview, status, delete and speed', () => {
 describe('media/uploadnews', () => {
   const article = { thumb_media_id: 't', title: 'A', content: '<p>a</p>' };
   it.each([
+    ['a thumb that is not permanent material', { articles: [article] }, 40007],
     ['nine articles', { articles: Array(9).fill(article) }, 45008],
     ['no articles', { articles: [] }, 44003],
     ['an article without a thumbnail', { articles: [{ ...article, thumb_media_id: '' }] }, 40007],
@@ -373,16 +375,56 @@ describe('media/uploadnews', () => {
     ],
   ])('refuses %s', async (_, body, code) => {
     const token = await start({});
-    expect((await p.call('media/uploadnews', { token, body })).errcode).toBe(code);
+    const thumb = await thumbOf(p, token);
+    // Every case but the first names a real thumb, so only its own fault is refused.
+    const withThumb = {
+      articles: body.articles.map((a: typeof article) =>
+        a.thumb_media_id === 't' && code !== 40007 ? { ...a, thumb_media_id: thumb } : a,
+      ),
+    };
+    expect((await p.call('media/uploadnews', { token, body: withThumb })).errcode).toBe(code);
   });
 
   it('takes eight articles', async () => {
     const token = await start({});
+    const thumb = await thumbOf(p, token);
     const answer = await p.call('media/uploadnews', {
       token,
-      body: { articles: Array(8).fill(article) },
+      body: { articles: Array(8).fill({ ...article, thumb_media_id: thumb }) },
     });
     expect(answer.media_id).toEqual(expect.any(String));
+  });
+});
+
+describe('material/add_material', () => {
+  const THUMB_MAX_BYTES = 64 * 1024;
+  it('keeps a JPG thumb or an image as permanent material, answering its media_id and url', async () => {
+    const token = await start({});
+    for (const [type, name] of [
+      ['thumb', 'cover.jpg'],
+      ['thumb', 'COVER.JPEG'],
+      ['image', 'photo.png'],
+    ] as const) {
+      const answer = await addMaterial(p, token, { type, name });
+      expect(answer).toMatchObject({ media_id: expect.any(String), url: expect.any(String) });
+    }
+  });
+
+  it.each([
+    ['a thumb that is a PNG', { name: 'cover.png' }, 40005],
+    ['an image that is a text file', { type: 'image', name: 'notes.txt' }, 40005],
+    ['a thumb over 64 KB', { bytes: new Uint8Array(THUMB_MAX_BYTES + 1).fill(0x41) }, 40006],
+    ['a type it does not keep', { type: 'video' }, 40004],
+    ['an upload without a media part', { field: 'file' }, 41005],
+  ])('refuses %s', async (_, options, code) => {
+    const token = await start({});
+    expect((await addMaterial(p, token, options)).errcode).toBe(code);
+  });
+
+  it('takes a thumb of exactly 64 KB', async () => {
+    const token = await start({});
+    const bytes = new Uint8Array(THUMB_MAX_BYTES).fill(0x41);
+    expect((await addMaterial(p, token, { bytes })).errcode).toBeUndefined();
   });
 });
 
