@@ -69,6 +69,26 @@ async function allHandedOver(call: Call, id: number) {
     .toBe(0);
 }
 
+/** FOLLOWERS simulated users of one seed, each followed over the wire. */
+async function followingPopulation(call: Call, seed: string) {
+  const { json } = await call<{ openids: string[] }>('POST', '/sim/api/users', {
+    count: FOLLOWERS,
+    seed,
+  });
+  for (const openid of json.openids)
+    await call('POST', `/sim/api/users/${openid}/actions`, { type: 'follow' });
+  return json;
+}
+
+/** The platform's counts in a broadcast's report (MASSSENDJOBFINISH), once they came. */
+async function platformReport(call: Call, id: number) {
+  const { json } = await call<{ broadcast: { platform?: unknown } }>(
+    'GET',
+    `/admin/api/broadcasts/${id}`,
+  );
+  return json.broadcast.platform;
+}
+
 type Item = {
   source: string;
   message?: { msgtype?: string; text?: string; articles?: { title: string }[] };
@@ -99,12 +119,7 @@ describe('the simulated platform hosted beside the account (npm start)', () => {
 
   it('puts a broadcast on every follower timeline once, and the platform report fills the broadcast', async () => {
     const { call, service } = await startHosted();
-    const { json: created } = await call<{ openids: string[] }>('POST', '/sim/api/users', {
-      count: FOLLOWERS,
-      seed: 'broadcast',
-    });
-    for (const openid of created.openids)
-      await call('POST', `/sim/api/users/${openid}/actions`, { type: 'follow' });
+    const created = await followingPopulation(call, 'broadcast');
     const {
       status,
       json: { broadcast },
@@ -119,26 +134,13 @@ describe('the simulated platform hosted beside the account (npm start)', () => {
       expect(json.items.filter((item) => item.source === 'mass')).toHaveLength(1);
     }
     await expect
-      .poll(
-        async () =>
-          (
-            await call<{ broadcast: { platform?: unknown } }>(
-              'GET',
-              `/admin/api/broadcasts/${broadcast.id}`,
-            )
-          ).json.broadcast.platform,
-      )
+      .poll(() => platformReport(call, broadcast.id))
       .toMatchObject({ sent: FOLLOWERS, failed: 0 });
   });
 
   it('mass-sends the broadcast entries as mpnews article cards, once to each follower, as the report counts', async () => {
     const { call, service } = await startHosted();
-    const { json: created } = await call<{ openids: string[] }>('POST', '/sim/api/users', {
-      count: FOLLOWERS,
-      seed: 'cards',
-    });
-    for (const openid of created.openids)
-      await call('POST', `/sim/api/users/${openid}/actions`, { type: 'follow' });
+    const created = await followingPopulation(call, 'cards');
     const {
       json: { broadcast },
     } = await call<{ broadcast: { id: number; reply: { articles: { title: string }[] } } }>(
@@ -165,15 +167,7 @@ describe('the simulated platform hosted beside the account (npm start)', () => {
       delivered += mass.length;
     }
     await expect
-      .poll(
-        async () =>
-          (
-            await call<{ broadcast: { platform?: unknown } }>(
-              'GET',
-              `/admin/api/broadcasts/${broadcast.id}`,
-            )
-          ).json.broadcast.platform,
-      )
+      .poll(() => platformReport(call, broadcast.id))
       .toMatchObject({ sent: delivered, failed: 0 });
   });
 
