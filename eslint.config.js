@@ -3,10 +3,10 @@ import tseslint from 'typescript-eslint';
 
 /**
  * The simulator is a peer on the wire: it may import the shared codecs (src/wire), the
- * clock and the logger, never the account's code. One block per folder depth, since a
+ * clock, the logger and the web kit (src/web: pages, sign-in, assets), never the account's code. One block per folder depth, since a
  * relative path leaves src/simulator after as many `../` as the file is deep.
  */
-const SIMULATOR_MAY_IMPORT = '(?!wire/|clock/|sqlite/|log/logger\\.ts$)';
+const SIMULATOR_MAY_IMPORT = '(?!wire/|clock/|sqlite/|web/|log/logger\\.ts$)';
 const simulatorImports = [0, 1, 2, 3].map((depth) => ({
   files: [`src/simulator/${'*/'.repeat(depth)}*.ts`],
   rules: {
@@ -17,7 +17,7 @@ const simulatorImports = [0, 1, 2, 3].map((depth) => ({
           {
             regex: `^(\\.\\./){${depth + 1}}${SIMULATOR_MAY_IMPORT}`,
             message:
-              'the simulator talks to the account only over HTTP: import only src/wire, src/clock, src/sqlite and src/log/logger.ts from outside src/simulator',
+              'the simulator talks to the account only over HTTP: import only src/wire, src/clock, src/sqlite, src/web and src/log/logger.ts from outside src/simulator',
           },
           {
             regex: '^(/|src/)',
@@ -28,6 +28,25 @@ const simulatorImports = [0, 1, 2, 3].map((depth) => ({
     ],
   },
 }));
+
+/** The web kit is shared with the simulator, so it imports nothing outside src/web. */
+const webImports = {
+  files: ['src/web/**/*.ts'],
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      {
+        patterns: [
+          {
+            regex: '^\\.\\./',
+            message:
+              'src/web is shared by the account and the simulator: it imports nothing outside it',
+          },
+        ],
+      },
+    ],
+  },
+};
 
 export default tseslint.config(
   { ignores: ['node_modules', 'data', 'coverage', 'bench/.tmp'] },
@@ -44,4 +63,5 @@ export default tseslint.config(
     },
   },
   ...simulatorImports,
+  webImports,
 );

@@ -14,6 +14,7 @@ import { loadRules } from './content/load-rules.ts';
 import { watchMessages } from './content/watch-messages.ts';
 import { createEngine, type Engine } from './engine/engine.ts';
 import { createApp } from './http/app.ts';
+import { adminAccess } from './http/admin-auth.ts';
 import { resolveAdminToken } from './http/admin-token.ts';
 import type { Logger } from './log/logger.ts';
 import { createArchiveIndex } from './search/archive-index.ts';
@@ -234,7 +235,7 @@ export async function createService(
       conversations,
       library,
       timeZone: config.ACCOUNT_TZ,
-      token: adminToken?.token,
+      access: adminAccess(adminToken?.token),
       publishMenu: wechat.client && menuPublisher(wechat.client, () => engine.rules().menu),
     },
   });

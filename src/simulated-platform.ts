@@ -1,6 +1,7 @@
 import type { VirtualClock } from './clock/clock.ts';
 import type { Config } from './config/config.ts';
 import { WECHAT_DEV_TOKEN } from './config/wechat-config.ts';
+import { SESSION_COOKIE } from './http/admin-auth.ts';
 import type { Logger } from './log/logger.ts';
 import { DEV_ACCOUNT } from './wire/dev-account.ts';
 import { createSimulator, type Simulator } from './simulator/simulator.ts';
@@ -37,6 +38,7 @@ export function hostSimulator(
     },
     clock,
     token: adminToken,
+    sessionCookie: SESSION_COOKIE,
     log: log.child({ part: 'simulator' }),
   });
 }

@@ -1,31 +1,21 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
-import type { RequestHandler } from 'express';
-import { HttpError } from './http-error.ts';
+import { createAccess, type Access } from '../web/access.ts';
+
+/** The cookie a signed-in browser holds for the account's pages and APIs. */
+export const SESSION_COOKIE = 'oasim_session';
 
 /**
- * Guards the admin API with a Bearer token. Tokens are compared as SHA-256 digests with
- * timingSafeEqual: equal lengths, and no timing clue about how much of a guess matched.
- * There is no exemption for any address: a tunnel or a reverse proxy arrives from
- * loopback too. Without a token (production without ADMIN_TOKEN) the API is off (403).
+ * Who may use the admin API and the console: the admin token as a Bearer token, or a
+ * browser signed in with it (see `src/web/access.ts`). There is no exemption for any
+ * address: a tunnel or a reverse proxy arrives from loopback too. Without a token
+ * (production without ADMIN_TOKEN) the API and the pages are off (403).
  */
-export function adminAuth({ token }: { token: string | undefined }): RequestHandler {
-  const expected = token ? digest(token) : undefined;
-  return (req, res, next) => {
-    if (!expected)
-      throw new HttpError(
-        403,
-        'the admin API is off: in production it needs ADMIN_TOKEN (at least 16 characters)',
-      );
-    const [scheme, given] = (req.get('authorization') ?? '').split(' ', 2);
-    if (scheme?.toLowerCase() !== 'bearer' || !given || !timingSafeEqual(digest(given), expected)) {
-      res.set('WWW-Authenticate', 'Bearer realm="oasim admin"');
-      throw new HttpError(
-        401,
-        'a valid admin token is required (Authorization: Bearer <token>; ADMIN_TOKEN, or DATA_DIR/admin-token in development)',
-      );
-    }
-    next();
-  };
+export function adminAccess(token: string | undefined): Access {
+  return createAccess({
+    token,
+    cookie: SESSION_COOKIE,
+    realm: 'oasim admin',
+    offMessage: 'the admin API is off: in production it needs ADMIN_TOKEN (at least 16 characters)',
+    deniedMessage:
+      'a valid admin token is required (Authorization: Bearer <token>; ADMIN_TOKEN, or DATA_DIR/admin-token in development)',
+  });
 }
-
-const digest = (value: string) => createHash('sha256').update(value).digest();

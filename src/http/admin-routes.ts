@@ -11,7 +11,7 @@ import type { ConversationStore } from '../store/conversations.ts';
 import type { SubscriberStore } from '../store/subscribers.ts';
 import { MenuEmptyError } from '../wechat/publish-menu.ts';
 import { WechatApiError } from '../wechat/api-error.ts';
-import { adminAuth } from './admin-auth.ts';
+import type { Access } from '../web/access.ts';
 import { userId } from './chat-routes.ts';
 import { HttpError, parseOr400 } from './http-error.ts';
 import { jsonBody } from './json-body.ts';
@@ -24,8 +24,8 @@ export interface AdminDeps {
   library: Pick<ContentLibrary, 'dir' | 'reloadFile'>;
   /** The time zone a date without an offset is read in (ACCOUNT_TZ). */
   timeZone: string;
-  /** The Bearer token the API requires; undefined, the API is off (403). */
-  token: string | undefined;
+  /** Who may use the API: the admin token, or a signed-in browser (`adminAccess`). */
+  access: Access;
   /**
    * Publishes the custom menu of `messages/rules.yaml` to the platform (`menu/create`);
    * absent when no WeChat API client is configured. Resolves with the number of buttons.
@@ -124,7 +124,7 @@ function domain<T>(call: () => T): T {
 export function adminRoutes(deps: AdminDeps): Router {
   const { broadcasting, subscribers, conversations } = deps;
   const router = Router();
-  router.use('/admin/api', adminAuth({ token: deps.token }));
+  router.use('/admin/api', deps.access.api);
   const body = jsonBody({ limit: MAX_ADMIN_BODY });
   const requireJson: RequestHandler = (req, _res, next) => {
     // No body at all is fine: `POST /admin/api/broadcasts` alone sends all due entries.

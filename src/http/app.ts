@@ -7,6 +7,9 @@ import type { InboxStore } from '../store/inbox.ts';
 import { adminRoutes, type AdminDeps } from './admin-routes.ts';
 import { chatRoutes } from './chat-routes.ts';
 import { entryPage } from './entry-page.ts';
+import { consoleRoutes } from '../console/console-routes.ts';
+import { assetRoutes } from '../web/assets.ts';
+import { loginRoutes } from '../web/login-routes.ts';
 import { errorHandler, notFound } from './error-handler.ts';
 
 export interface AppDeps {
@@ -65,7 +68,22 @@ export function createApp(deps: AppDeps): Express {
   if (deps.simulator) app.use(deps.simulator);
   app.use(chatRoutes(deps));
   app.use(entryPage(deps));
-  if (deps.admin) app.use(adminRoutes(deps.admin));
+  if (deps.admin) {
+    // Hosted, the simulator's router answers `/login` and `/` first (the phone page), with
+    // the same token and cookie; without it, `/` is the operator's console.
+    app.use(assetRoutes('account'));
+    app.use(loginRoutes(deps.admin.access, 'oasim'));
+    if (!deps.simulator) app.get('/', (_req, res) => res.redirect(302, '/admin'));
+    app.use(adminRoutes(deps.admin));
+    app.use(
+      consoleRoutes({
+        ...deps.admin,
+        engine: deps.engine,
+        now: deps.now ?? (() => new Date()),
+        simulated: deps.simulator !== undefined,
+      }),
+    );
+  }
   app.use(notFound);
   app.use(errorHandler(deps.log));
   return app;

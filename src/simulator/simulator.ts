@@ -3,9 +3,11 @@ import express, { type Express, type Router } from 'express';
 import type { VirtualClock } from '../clock/clock.ts';
 import { createVirtualClock } from '../clock/virtual-clock.ts';
 import type { Logger } from '../log/logger.ts';
+import type { Access } from '../web/access.ts';
 import { createActions } from './actions/act.ts';
 import { createCallbackClient } from './callback/callback-client.ts';
 import type { CallbackTarget } from './callback/target.ts';
+import { controlAccess } from './control/control-auth.ts';
 import { controlRoutes } from './control/control-routes.ts';
 import { createPlatformApi, type PlatformApi } from './platform/platform-api.ts';
 import type { CallbackPoster } from './platform/ports.ts';
@@ -25,8 +27,13 @@ export interface SimulatorOptions {
   account: { appId: string; appSecret: string; type: 'subscription' | 'service' };
   /** The shared clock; a fresh one over real time when absent. */
   clock?: VirtualClock;
-  /** The control API's Bearer token; without one only this machine may use it. */
+  /** The control API's Bearer token (and the phone page's sign-in); without one, no way in. */
   token?: string;
+  /**
+   * The session cookie's name: the account's own when hosted (one sign-in opens both),
+   * `oasim_sim_session` alone (cookies ignore the port, so two servers on one host differ).
+   */
+  sessionCookie?: string;
   log?: Logger;
 }
 
@@ -35,6 +42,8 @@ export interface Simulator {
   app: Express;
   /** The same routes, to mount on another app at its root. */
   router: Router;
+  /** Who may use the control API and the pages (a Bearer token or a signed-in browser). */
+  access: Access;
   clock: VirtualClock;
   platform: PlatformApi;
   close(): Promise<void>;
@@ -112,10 +121,11 @@ export function createSimulator(options: SimulatorOptions): Simulator {
     events.emit('reset', { at: clock.now().toISOString() });
   };
 
+  const access = controlAccess(options.token, options.sessionCookie ?? 'oasim_sim_session');
   const router = express.Router();
   router.use(
     '/sim/api',
-    controlRoutes({ ...options, users, timeline, act, clock, events, platform, callback, reset }),
+    controlRoutes({ users, timeline, act, clock, events, platform, callback, reset, access, log }),
   );
   router.use(platform.router);
   const app = express();
@@ -125,6 +135,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
   return {
     app,
     router,
+    access,
     clock,
     platform,
     async close() {

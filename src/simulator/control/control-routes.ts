@@ -1,3 +1,4 @@
+import type { Access } from '../../web/access.ts';
 import express, { type Request, type Router } from 'express';
 import type { z } from 'zod';
 import { ClockBackwardsError } from '../../clock/virtual-clock.ts';
@@ -12,7 +13,6 @@ import type { TimelineItem } from '../store/timeline-store.ts';
 import { MAX_TIMELINE_PAGE, type Timeline } from '../timeline/timeline.ts';
 import type { createEventHub } from '../timeline/event-hub.ts';
 import type { Users } from '../users/users.ts';
-import { controlAuth } from './control-auth.ts';
 import { ControlError, controlErrors } from './control-error.ts';
 import {
   clockSchema,
@@ -27,7 +27,7 @@ export const MAX_CONTROL_BODY = '64kb';
 const RECENT_CALLS = 50;
 
 export interface ControlDeps {
-  token?: string;
+  access: Access;
   users: Users;
   timeline: Timeline;
   act(openid: string, action: Action): Promise<ActionResult>;
@@ -45,7 +45,7 @@ const parse = <T extends z.ZodType>(schema: T, value: unknown): z.output<T> => s
 export function controlRoutes(deps: ControlDeps): Router {
   const { users, timeline, clock, events, platform, callback } = deps;
   const router = express.Router();
-  router.use(controlAuth(deps.token));
+  router.use(deps.access.api);
   router.use(express.json({ limit: MAX_CONTROL_BODY, strict: false }));
 
   const userOf = (req: Request) => {

@@ -1,0 +1,19 @@
+import { Router } from 'express';
+import { html } from '../web/html.ts';
+import type { ConsoleDeps } from './console-routes.ts';
+import { consolePage } from './shell.ts';
+
+/** Broadcasts: not built yet (a placeholder the console's navigation can reach). */
+export function broadcastsSection(deps: ConsoleDeps): Router {
+  const router = Router();
+  router.get('/broadcasts', (req, res) => {
+    res.type('html').send(
+      consolePage(deps.access, req, {
+        title: 'Broadcasts',
+        section: '/admin/broadcasts',
+        body: html`<p>This section is not built yet.</p>`,
+      }),
+    );
+  });
+  return router;
+}

@@ -1,0 +1,2 @@
+/** The console's light client: htmx does the requests; this only starts what htmx cannot. */
+export {};
