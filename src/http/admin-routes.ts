@@ -69,6 +69,8 @@ const subscriberQuery = z.object({
       error: 'must be active, unsubscribed or blocked',
     })
     .optional(),
+  channel: channel.optional(),
+  topic: z.string().min(1, 'must not be empty').max(64, 'must be at most 64 characters').optional(),
   after: z
     .string()
     .max(200, 'must be at most 200 characters')
@@ -197,10 +199,12 @@ export function adminRoutes(deps: AdminDeps): Router {
   });
 
   router.get('/admin/api/subscribers', (req, res) => {
-    const { limit, state, after } = parseOr400(subscriberQuery, req.query, 'query');
+    const { limit, state, channel, topic, after } = parseOr400(subscriberQuery, req.query, 'query');
     const split = after?.indexOf(':') ?? -1;
     const items = subscribers.list({
       state,
+      channel,
+      topic,
       limit,
       after: after ? { channel: after.slice(0, split), userId: after.slice(split + 1) } : undefined,
     });
