@@ -62,7 +62,8 @@ const broadcastBody = z.strictObject(
 
 const page = z.object({ limit: pageLimit, before: idCursor });
 
-const subscriberQuery = z.object({
+/** `GET /admin/api/subscribers`'s query; the console's subscriber list reads the same. */
+export const subscriberQuery = z.object({
   limit: page.shape.limit,
   state: z
     .enum(['active', 'unsubscribed', 'blocked'], {
