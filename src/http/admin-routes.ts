@@ -80,7 +80,8 @@ export const subscriberQuery = z.object({
 });
 
 const words = z.array(z.string().max(64)).max(50);
-const entryBody = z.strictObject(
+/** `POST /admin/api/entries`' body; the console's entry forms are read by the same. */
+export const entryBody = z.strictObject(
   {
     id: entryId,
     title: z.string({ error: 'is required (text)' }),

@@ -7,6 +7,8 @@ import { createWriteBehind, type WriteBehind } from './write-behind.ts';
 export interface ConversationStore {
   record(inbound: Inbound, replies: Reply[], answered: boolean): void;
   unanswered(limit?: number): { query: string; count: number; lastAt: Date }[];
+  /** Takes a query off the unanswered list (it has an answer now); false if it was not on it. */
+  forgetUnanswered(query: string): boolean;
   /** Writes what is queued; called on a timer, before reads, and at shutdown. */
   flush(): void;
 }
@@ -31,6 +33,8 @@ export function createConversationStore(
     'SELECT query, count, last_at FROM unanswered ORDER BY count DESC, last_at DESC LIMIT ?',
   );
 
+  const forget = db.prepare<[string]>('DELETE FROM unanswered WHERE query = ?');
+
   return {
     record(inbound, replies, answered) {
       const at = inbound.time.getTime();
@@ -48,6 +52,10 @@ export function createConversationStore(
       return top
         .all(limit)
         .map((row) => ({ query: row.query, count: row.count, lastAt: new Date(row.last_at) }));
+    },
+    forgetUnanswered(query) {
+      writes.flush();
+      return forget.run(query).changes > 0;
     },
     flush: writes.flush,
   };

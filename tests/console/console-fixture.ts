@@ -51,10 +51,15 @@ export async function populate(url: string): Promise<void> {
   await chat(url, { user: 'bo', text: 'zzqx' });
 }
 
-/** The text of a page with its tags removed and its spaces folded, for assertions on words. */
+/** The text of a page as read: tags removed, entities decoded, spaces folded. */
 export function words(page: string): string {
   return page
     .replace(/<[^>]+>/g, ' ')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&')
     .replace(/\s+/g, ' ')
     .trim();
 }
