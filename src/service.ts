@@ -243,6 +243,7 @@ export async function createService(
       stats: createStatsStore(db),
       rulesFile,
       reloadRules: async () => engine.setRules(await loadRules(rulesFile, log, engine.rules())),
+      hasEntry: (id) => library.get(id) !== undefined,
     },
   });
   let server: Server | undefined;

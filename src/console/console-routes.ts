@@ -23,10 +23,12 @@ export interface ConsoleDeps extends AdminDeps {
   /** `messages/rules.yaml`, and how the running engine reads it again after the console changed it. */
   rulesFile: string;
   reloadRules(): Promise<void>;
+  /** Whether the library holds an entry of this id (a rule may name only those). */
+  hasEntry(id: string): boolean;
 }
 
 /** What the console needs beyond the admin API's parts; the service makes them. */
-export type ConsoleParts = Pick<ConsoleDeps, 'stats' | 'rulesFile' | 'reloadRules'>;
+export type ConsoleParts = Pick<ConsoleDeps, 'stats' | 'rulesFile' | 'reloadRules' | 'hasEntry'>;
 
 /**
  * The operator's console under `/admin` (not `/admin/api`): server-rendered pages, a

@@ -110,6 +110,8 @@ function ruleRoutes(router: Router, deps: ConsoleDeps, page: Page, csrf: (req: R
       note: `added from the console for the unanswered query "${form.query.slice(0, 100)}"`,
     };
     try {
+      const unknown = entries.find((id) => !deps.hasEntry(id));
+      if (unknown) throw new RuleRefusedError(`there is no entry "${unknown}"`);
       await appendRule(deps.rulesFile, rule);
     } catch (error) {
       if (!(error instanceof RuleRefusedError)) throw error;
