@@ -186,3 +186,52 @@ describe('the unanswered queries page', () => {
     expect(page).toContain('Write the entry');
   });
 });
+
+describe('every page of these sections', () => {
+  const PAGES = [
+    '/admin',
+    '/admin/schedule',
+    '/admin/subscribers',
+    '/admin/unanswered',
+    '/admin/unanswered/rule?query=x',
+    '/admin/unanswered/entry?query=x',
+  ];
+
+  it('holds no inline script and no style attribute (the CSP forbids both)', async () => {
+    for (const path of PAGES) {
+      const { status, text } = await getPage(running.url, cookie, path);
+      expect({ path, status }).toEqual({ path, status: 200 });
+      expect(text).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+      expect(text).not.toMatch(/\sstyle=/);
+    }
+  });
+
+  it('escapes what users typed, in the list, the forms and the charts', async () => {
+    const evil = '<img src=x onerror=alert(1)>"\'';
+    await chat(running.url, { user: 'eve', text: evil });
+    for (const path of [
+      '/admin',
+      '/admin/unanswered',
+      `/admin/unanswered/rule?query=${encodeURIComponent(evil)}`,
+    ]) {
+      const { text } = await getPage(running.url, cookie, path);
+      expect(text, path).not.toContain('<img src=x');
+      expect(text, path).toContain('&lt;img src=x onerror=alert(1)&gt;');
+    }
+  });
+
+  it('refuses a form posted without the page’s CSRF token, and one from another site', async () => {
+    const post = (headers: Record<string, string>, body: string) =>
+      fetch(`${running.url}/admin/unanswered/rule`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { cookie, 'content-type': 'application/x-www-form-urlencoded', ...headers },
+        body,
+      });
+    const fields = 'query=zzqx&name=n&keyword=zzqx&match=equal&text=t';
+    expect((await post({}, fields)).status).toBe(403);
+    const { csrf } = await getPage(running.url, cookie, '/admin');
+    const foreign = await post({ origin: 'http://evil.example' }, `${fields}&_csrf=${csrf}`);
+    expect(foreign.status).toBe(403);
+  });
+});
