@@ -17,7 +17,8 @@ export interface ChartSpec {
 /**
  * A chart as a figure: its caption, a canvas the client draws into (the data rides in a
  * `data-chart` attribute, since the page may hold no inline script), and the same numbers
- * as a table that screen readers read and sighted users never see.
+ * as a table that screen readers read and sighted users never see (inside a hidden box:
+ * a table's own height cannot be made smaller than its rows).
  */
 export function chartFigure(spec: ChartSpec): SafeHtml {
   const captionId = `${spec.id}-caption`;
@@ -29,23 +30,25 @@ export function chartFigure(spec: ChartSpec): SafeHtml {
         ? html`<div class="chart-box" aria-hidden="true">
               <canvas data-chart="${JSON.stringify(spec)}"></canvas>
             </div>
-            <table class="visually-hidden" aria-labelledby="${captionId}">
-              <thead>
-                <tr>
-                  <th scope="col"></th>
-                  ${spec.series.map((s) => html`<th scope="col">${s.name}</th>`)}
-                </tr>
-              </thead>
-              <tbody>
-                ${spec.labels.map(
-                  (label, i) =>
-                    html`<tr>
-                      <th scope="row">${label}</th>
-                      ${spec.series.map((s) => html`<td>${s.values[i] ?? 0}</td>`)}
-                    </tr>`,
-                )}
-              </tbody>
-            </table>`
+            <div class="visually-hidden">
+              <table aria-labelledby="${captionId}">
+                <thead>
+                  <tr>
+                    <th scope="col"></th>
+                    ${spec.series.map((s) => html`<th scope="col">${s.name}</th>`)}
+                  </tr>
+                </thead>
+                <tbody>
+                  ${spec.labels.map(
+                    (label, i) =>
+                      html`<tr>
+                        <th scope="row">${label}</th>
+                        ${spec.series.map((s) => html`<td>${s.values[i] ?? 0}</td>`)}
+                      </tr>`,
+                  )}
+                </tbody>
+              </table>
+            </div>`
         : html`<p class="chart-empty">${spec.empty ?? 'Nothing to show yet.'}</p>`
     }
   </figure>`;

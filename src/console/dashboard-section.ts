@@ -8,6 +8,7 @@ import { consolePage } from './shell.ts';
 /** How many days the "per day" charts cover, today included. */
 export const DASHBOARD_DAYS = 14;
 const TOP_UNANSWERED = 10;
+const TOP_RULES = 15;
 const STATES = ['active', 'unsubscribed', 'blocked'] as const;
 
 /** The dashboard's charts, from the stores, as of `now`, in the account's time zone. */
@@ -31,6 +32,7 @@ export function dashboardCharts(deps: ConsoleDeps): ChartSpec[] {
       timeZone,
     ).values;
   const unanswered = deps.conversations.unanswered(TOP_UNANSWERED);
+  const hits = ruleHits(deps, since);
 
   return [
     {
@@ -54,6 +56,17 @@ export function dashboardCharts(deps: ConsoleDeps): ChartSpec[] {
       empty: `No messages in the last ${DASHBOARD_DAYS} days.`,
     },
     {
+      id: 'rule-hits',
+      caption: `Keyword rule hits (last ${DASHBOARD_DAYS} days)`,
+      kind: 'bar',
+      horizontal: true,
+      labels: hits.map((row) => row.rule),
+      series: [{ name: 'hits', values: hits.map((row) => row.hits) }],
+      empty: deps.engine.rules().rules.length
+        ? `No keyword rule answered anything in the last ${DASHBOARD_DAYS} days.`
+        : 'There are no keyword rules (messages/rules.yaml).',
+    },
+    {
       id: 'unanswered',
       caption: `Unanswered queries (the ${TOP_UNANSWERED} asked most)`,
       kind: 'bar',
@@ -75,6 +88,20 @@ export function dashboardCharts(deps: ConsoleDeps): ChartSpec[] {
       empty: `No deliveries in the last ${DASHBOARD_DAYS} days.`,
     },
   ];
+}
+
+/**
+ * Hits per keyword rule since `since`, most first; the rules in use that had none follow
+ * with 0 (a rule nobody triggers is worth seeing), up to TOP_RULES.
+ */
+function ruleHits(deps: ConsoleDeps, since: Date): { rule: string; hits: number }[] {
+  const counted = deps.conversations.ruleHits(since);
+  const seen = new Set(counted.map((row) => row.rule));
+  const idle = deps.engine
+    .rules()
+    .rules.filter((rule) => !seen.has(rule.name))
+    .map((rule) => ({ rule: rule.name, hits: 0 }));
+  return [...counted, ...idle].slice(0, TOP_RULES);
 }
 
 /** Dashboard: the account at a glance, as charts (each with its numbers for screen readers). */

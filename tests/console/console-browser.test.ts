@@ -59,7 +59,7 @@ describe.skipIf(browserMissing)('the console in a browser', () => {
     running = undefined;
   });
 
-  it('draws the dashboard charts, with no error on the page', async () => {
+  it('draws the five dashboard charts, with no error on the page', async () => {
     running = await startTempService({ env: { ADMIN_TOKEN: TOKEN } });
     await populate(running.url);
     await broadcastAllDue(running);
@@ -72,9 +72,9 @@ describe.skipIf(browserMissing)('the console in a browser', () => {
           (window as unknown as { Chart: { getChart(c: Element): unknown } }).Chart.getChart(
             canvas,
           ),
-        ).length === 4,
+        ).length === 5,
     );
-    await expect(page.getByRole('figure').count()).resolves.toBe(4);
+    await expect(page.getByRole('figure').count()).resolves.toBe(5);
     // Each chart's numbers, as a table named by the chart's caption.
     await expect(
       page.getByRole('table', { name: 'Unanswered queries (the 10 asked most)' }).count(),

@@ -14,6 +14,8 @@ const DAY = 86_400_000;
 /** Noon in Beijing, ten days before the screenshot's "today". */
 const FIRST_DAY = Date.parse('2026-11-13T04:00:00Z');
 const DAYS = 10;
+/** Messages the sample rules answer (greeting, anniversary, contact, window bridge book), and a command. */
+const TALK = ['hello', 'anniversary', 'hello', 'contact', '窗口', 'latest', '你好'];
 const QUESTIONS = ['visa office hours', '签证', 'internship', 'visa office hours', '实习', 'zzqx'];
 
 let running: TempService | undefined;
@@ -38,7 +40,7 @@ describe.skipIf(browserMissing || process.env.UPDATE_SCREENSHOTS !== '1')('scree
       service.subscribers.save('terminal', `t${day}`, { state: 'active' }, new Date(now));
       if (day % 3 === 2) await chat(url, { user: `u${day - 1}-0`, event: 'unsubscribe' });
       for (let i = 0; i < 3 + ((day * 7) % 5); i++)
-        await chat(url, { user: `u${day}-0`, text: i % 2 ? 'latest' : 'hello' });
+        await chat(url, { user: `u${day}-0`, text: TALK[(day + i) % TALK.length]! });
       await chat(url, { user: `u${day}-1`, text: QUESTIONS[day % QUESTIONS.length]! });
       await admin('/entries', {
         id: `briefing-day-${day + 1}`,
@@ -58,7 +60,7 @@ describe.skipIf(browserMissing || process.env.UPDATE_SCREENSHOTS !== '1')('scree
       await page.setViewportSize({ width: 1280, height: 900 });
       await signIn(page, url, TOKEN, '/admin');
       await page.waitForFunction(
-        () => document.querySelectorAll('canvas[data-chart]').length === 4,
+        () => document.querySelectorAll('canvas[data-chart]').length === 5,
       );
       await mkdir(DOCS, { recursive: true });
       await page.screenshot({ path: join(DOCS, 'console.png'), fullPage: true });

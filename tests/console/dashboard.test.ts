@@ -31,7 +31,7 @@ describe('the dashboard', () => {
     expect(text).not.toContain('data-chart=');
   });
 
-  it('charts subscribers, messages, unanswered queries and deliveries, with their numbers as tables', async () => {
+  it('charts subscribers, messages, rule hits, unanswered queries and deliveries, with their numbers as tables', async () => {
     await populate(running.url);
     const { text } = await getPage(running.url, cookie, '/admin');
     expect(text).toContain('src="/assets/vendor/chart.umd.min.js"');
@@ -50,13 +50,25 @@ describe('the dashboard', () => {
     expect(messages.labels).toHaveLength(14);
     // Follows and unfollows are events, not messages: 4 texts were sent today.
     expect(messages.series[0]!.values.at(-1)).toBe(4);
+    // "hello" answered by the greeting rule; the other rules are listed with no hits.
+    expect(chartData(text, 'rule-hits')).toMatchObject({
+      labels: [
+        'greeting',
+        'about',
+        'anniversary',
+        'window bridge book',
+        'news by topic',
+        'contact',
+      ],
+      series: [{ name: 'hits', values: [1, 0, 0, 0, 0, 0] }],
+    });
     expect(chartData(text, 'unanswered')).toMatchObject({
       labels: ['visa office hours', 'zzqx'],
       series: [{ name: 'times asked', values: [2, 1] }],
     });
     // Each chart's numbers, for screen readers, as a table labelled by its caption.
     expect(text).toMatch(
-      /<table class="visually-hidden" aria-labelledby="unanswered-caption">[\s\S]*<th scope="row">visa office hours<\/th>\s*<td>2<\/td>/,
+      /<div class="visually-hidden">\s*<table aria-labelledby="unanswered-caption">[\s\S]*<th scope="row">visa office hours<\/th>\s*<td>2<\/td>/,
     );
   });
 });
