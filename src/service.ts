@@ -22,6 +22,7 @@ import { createConversationStore, type ConversationStore } from './store/convers
 import { openDatabase, type Db } from './store/database.ts';
 import { createInboxStore, type InboxStore } from './store/inbox.ts';
 import { createSessionStore } from './store/sessions.ts';
+import { createStatsStore } from './store/stats.ts';
 import { createSubscriberStore, type SubscriberStore } from './store/subscribers.ts';
 import { startWriteThread } from './store/write-thread.ts';
 import type { WechatyChannel } from './wechaty/channel.ts';
@@ -237,6 +238,12 @@ export async function createService(
       timeZone: config.ACCOUNT_TZ,
       access: adminAccess(adminToken?.token),
       publishMenu: wechat.client && menuPublisher(wechat.client, () => engine.rules().menu),
+    },
+    console: {
+      stats: createStatsStore(db),
+      rulesFile,
+      reloadRules: async () => engine.setRules(await loadRules(rulesFile, log, engine.rules())),
+      hasEntry: (id) => library.get(id) !== undefined,
     },
   });
   let server: Server | undefined;

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import express, { Router } from 'express';
 import type { AdminDeps } from '../http/admin-routes.ts';
 import type { Engine } from '../engine/engine.ts';
+import type { StatsStore } from '../store/stats.ts';
 import { assetRoutes } from '../web/assets.ts';
 import { broadcastsSection } from './broadcasts-section.ts';
 import { dashboardSection } from './dashboard-section.ts';
@@ -17,7 +18,17 @@ export interface ConsoleDeps extends AdminDeps {
   now: () => Date;
   /** Whether the simulated platform is hosted (time travel goes through `/sim/api/clock`). */
   simulated: boolean;
+  /** The dashboard's counts. */
+  stats: StatsStore;
+  /** `messages/rules.yaml`, and how the running engine reads it again after the console changed it. */
+  rulesFile: string;
+  reloadRules(): Promise<void>;
+  /** Whether the library holds an entry of this id (a rule may name only those). */
+  hasEntry(id: string): boolean;
 }
+
+/** What the console needs beyond the admin API's parts; the service makes them. */
+export type ConsoleParts = Pick<ConsoleDeps, 'stats' | 'rulesFile' | 'reloadRules' | 'hasEntry'>;
 
 /**
  * The operator's console under `/admin` (not `/admin/api`): server-rendered pages, a
@@ -29,7 +40,10 @@ export function consoleRoutes(deps: ConsoleDeps): Router {
   router.use(
     assetRoutes('console', {
       scripts: { console: join(import.meta.dirname, 'client', 'console.ts') },
-      styles: { console: join(import.meta.dirname, 'styles', 'console.css') },
+      styles: {
+        console: join(import.meta.dirname, 'styles', 'console.css'),
+        panels: join(import.meta.dirname, 'styles', 'panels.css'),
+      },
     }),
   );
   const pages = Router();

@@ -31,7 +31,7 @@ export function consolePage(
     title: `${parts.title} · oasim console`,
     csrf,
     bodyClass: 'console',
-    styles: ['/assets/console/console.css'],
+    styles: ['/assets/console/console.css', '/assets/console/panels.css'],
     vendor: [
       '/assets/vendor/htmx.min.js',
       '/assets/vendor/htmx-sse.min.js',

@@ -62,13 +62,16 @@ const broadcastBody = z.strictObject(
 
 const page = z.object({ limit: pageLimit, before: idCursor });
 
-const subscriberQuery = z.object({
+/** `GET /admin/api/subscribers`'s query; the console's subscriber list reads the same. */
+export const subscriberQuery = z.object({
   limit: page.shape.limit,
   state: z
     .enum(['active', 'unsubscribed', 'blocked'], {
       error: 'must be active, unsubscribed or blocked',
     })
     .optional(),
+  channel: channel.optional(),
+  topic: z.string().min(1, 'must not be empty').max(64, 'must be at most 64 characters').optional(),
   after: z
     .string()
     .max(200, 'must be at most 200 characters')
@@ -77,7 +80,8 @@ const subscriberQuery = z.object({
 });
 
 const words = z.array(z.string().max(64)).max(50);
-const entryBody = z.strictObject(
+/** `POST /admin/api/entries`' body; the console's entry forms are read by the same. */
+export const entryBody = z.strictObject(
   {
     id: entryId,
     title: z.string({ error: 'is required (text)' }),
@@ -197,10 +201,12 @@ export function adminRoutes(deps: AdminDeps): Router {
   });
 
   router.get('/admin/api/subscribers', (req, res) => {
-    const { limit, state, after } = parseOr400(subscriberQuery, req.query, 'query');
+    const { limit, state, channel, topic, after } = parseOr400(subscriberQuery, req.query, 'query');
     const split = after?.indexOf(':') ?? -1;
     const items = subscribers.list({
       state,
+      channel,
+      topic,
       limit,
       after: after ? { channel: after.slice(0, split), userId: after.slice(split + 1) } : undefined,
     });

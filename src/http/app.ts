@@ -7,7 +7,7 @@ import type { InboxStore } from '../store/inbox.ts';
 import { adminRoutes, type AdminDeps } from './admin-routes.ts';
 import { chatRoutes } from './chat-routes.ts';
 import { entryPage } from './entry-page.ts';
-import { consoleRoutes } from '../console/console-routes.ts';
+import { consoleRoutes, type ConsoleParts } from '../console/console-routes.ts';
 import { assetRoutes } from '../web/assets.ts';
 import { loginRoutes } from '../web/login-routes.ts';
 import { errorHandler, notFound } from './error-handler.ts';
@@ -20,6 +20,8 @@ export interface AppDeps {
   now?: () => Date;
   /** The operator's API (issue 4); absent, there is none. */
   admin?: AdminDeps;
+  /** The operator's console (under `/admin`), beside the admin API. */
+  console?: ConsoleParts;
   /** Mounts the WeChat callback (`/wechat`), when the channel is configured. */
   wechat?: (app: Express) => void;
   /** The hosted simulated platform's routes (`/cgi-bin`, `/sim/api`), a peer on the same port. */
@@ -75,14 +77,16 @@ export function createApp(deps: AppDeps): Express {
     app.use(loginRoutes(deps.admin.access, 'oasim'));
     if (!deps.simulator) app.get('/', (_req, res) => res.redirect(302, '/admin'));
     app.use(adminRoutes(deps.admin));
-    app.use(
-      consoleRoutes({
-        ...deps.admin,
-        engine: deps.engine,
-        now: deps.now ?? (() => new Date()),
-        simulated: deps.simulator !== undefined,
-      }),
-    );
+    if (deps.console)
+      app.use(
+        consoleRoutes({
+          ...deps.admin,
+          ...deps.console,
+          engine: deps.engine,
+          now: deps.now ?? (() => new Date()),
+          simulated: deps.simulator !== undefined,
+        }),
+      );
   }
   app.use(notFound);
   app.use(errorHandler(deps.log));

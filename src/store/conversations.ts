@@ -8,6 +8,8 @@ export interface ConversationStore {
   /** One turn; `rule` names the keyword rule that answered, counted as its hit. */
   record(inbound: Inbound, replies: Reply[], answered: boolean, rule?: string): void;
   unanswered(limit?: number): { query: string; count: number; lastAt: Date }[];
+  /** Takes a query off the unanswered list (it has an answer now); false if it was not on it. */
+  forgetUnanswered(query: string): boolean;
   /** Hits per keyword rule since a time (all of them without one), most first. */
   ruleHits(since?: Date): { rule: string; hits: number }[];
   /** Hits per rule and hour (the hour's start) since a time, oldest first. */
@@ -40,6 +42,8 @@ export function createConversationStore(
     'SELECT query, count, last_at FROM unanswered ORDER BY count DESC, last_at DESC LIMIT ?',
   );
 
+  const forget = db.prepare<[string]>('DELETE FROM unanswered WHERE query = ?');
+
   const hitsSince = db.prepare<[number], { rule: string; hits: number }>(
     'SELECT rule, SUM(hits) AS hits FROM rule_hits WHERE hour >= ? GROUP BY rule ORDER BY hits DESC, rule',
   );
@@ -65,6 +69,10 @@ export function createConversationStore(
       return top
         .all(limit)
         .map((row) => ({ query: row.query, count: row.count, lastAt: new Date(row.last_at) }));
+    },
+    forgetUnanswered(query) {
+      writes.flush();
+      return forget.run(query).changes > 0;
     },
     ruleHits(since) {
       writes.flush();

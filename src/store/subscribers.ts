@@ -44,8 +44,11 @@ export interface SubscriberStore {
   ): Subscriber;
   /** Sets broadcast preferences; a user not yet known is created unsubscribed. */
   setPreferences(channel: string, userId: string, change: PreferenceChange, now: Date): Subscriber;
+  /** In (channel, user id) order; `topic`: those who named it (not those who follow everything). */
   list(options?: {
     state?: SubscriberState;
+    channel?: string;
+    topic?: string;
     limit?: number;
     after?: { channel: string; userId: string };
   }): Subscriber[];
@@ -79,11 +82,20 @@ export function createSubscriberStore(db: Db): SubscriberStore {
       digest = @digest, updated_at = @now
     WHERE channel = @channel AND user_id = @userId`);
   const listStmt = db.prepare<
-    { state: string | null; limit: number; channel: string; userId: string },
+    {
+      state: string | null;
+      onChannel: string | null;
+      topic: string | null;
+      limit: number;
+      channel: string;
+      userId: string;
+    },
     Row
   >(`
     SELECT * FROM subscribers
-    WHERE (@state IS NULL OR state = @state) AND (channel, user_id) > (@channel, @userId)
+    WHERE (@state IS NULL OR state = @state) AND (@onChannel IS NULL OR channel = @onChannel)
+      AND (@topic IS NULL OR EXISTS (SELECT 1 FROM json_each(topics) WHERE value = @topic))
+      AND (channel, user_id) > (@channel, @userId)
     ORDER BY channel, user_id LIMIT @limit`);
 
   const get = (channel: string, userId: string) => {
@@ -128,10 +140,12 @@ export function createSubscriberStore(db: Db): SubscriberStore {
         return get(channel, userId)!;
       },
     ),
-    list({ state, limit = 100, after } = {}) {
+    list({ state, channel, topic, limit = 100, after } = {}) {
       return listStmt
         .all({
           state: state ?? null,
+          onChannel: channel ?? null,
+          topic: topic ?? null,
           limit,
           channel: after?.channel ?? '',
           userId: after?.userId ?? '',

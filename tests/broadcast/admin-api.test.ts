@@ -149,6 +149,7 @@ describe('the admin API', () => {
       ['/broadcasts/abc/cancel', { method: 'POST' }, 404, 'no broadcast'],
       ['/broadcasts?limit=1000', {}, 400, 'limit'],
       ['/subscribers?state=gone', {}, 400, 'state'],
+      ['/subscribers?channel=No%20Such', {}, 400, 'channel: must be a channel name'],
     ];
     for (const [path, options, status, message] of cases) {
       const answer = await admin(path, options);
@@ -219,6 +220,10 @@ describe('the admin API', () => {
     expect(first.json).toMatchObject({ items: [{ userId: 'a' }, { userId: 'b' }], next: 'api:b' });
     const second = await admin('/subscribers?limit=2&after=api:b');
     expect(second.json).toMatchObject({ items: [{ userId: 'c' }], next: null });
+    await chat(running.url, { user: 'b', text: 'subscribe events' });
+    const byTopic = await admin('/subscribers?channel=api&topic=events');
+    expect(byTopic.json).toMatchObject({ items: [{ userId: 'b', topics: ['events'] }] });
+    expect((await admin('/subscribers?channel=wechat')).json.items).toEqual([]);
     const unanswered = await admin('/unanswered');
     expect(unanswered.json.items).toMatchObject([{ query: 'quantum chromodynamics', count: 1 }]);
   });

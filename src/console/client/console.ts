@@ -1,2 +1,6 @@
 /** The console's light client: htmx does the requests; this only starts what htmx cannot. */
-export {};
+import { drawCharts } from './charts.ts';
+import { startTimeTravel } from './time-travel.ts';
+
+drawCharts();
+startTimeTravel();
