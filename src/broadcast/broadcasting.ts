@@ -2,6 +2,7 @@ import type { Entry } from '../content/entry.ts';
 import type { VirtualClock } from '../clock/clock.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Db } from '../store/database.ts';
+import type { EventHub } from '../events/event-hub.ts';
 import { createBroadcastStore, type BroadcastStore } from './broadcast-store.ts';
 import type { Broadcast, BroadcastRequest, DryRun, PlatformCounts } from './broadcast-types.ts';
 import type { ChannelSender } from './channel-sender.ts';
@@ -11,6 +12,7 @@ import { createMassSendReports } from './mass-send-store.ts';
 import { createOutbox, type Outbox } from './outbox.ts';
 import { createLedger } from './ledger-store.ts';
 import { createOutboxStore } from './outbox-store.ts';
+import { noticingProgress } from './progress-notice.ts';
 import { createQuota, type AccountType } from './quota.ts';
 import { createScheduler, type Schedule, type Scheduler } from './scheduler.ts';
 
@@ -28,6 +30,8 @@ export interface BroadcastingOptions {
   /** A clock that travels (simulation): schedule ticks become its timers. */
   clock?: VirtualClock;
   dispatch?: Omit<DispatcherOptions, 'deliveries' | 'store' | 'log' | 'defaultTimeZone' | 'now'>;
+  /** Where a broadcast's progress is published (created, each settled batch, cancelled). */
+  events?: EventHub;
 }
 
 /** The broadcast part of the service: outbox, dispatcher and schedules, and what the admin API calls. */
@@ -51,6 +55,11 @@ export interface Broadcasting {
 export function createBroadcasting(options: BroadcastingOptions): Broadcasting {
   const { db, library, log, now = () => new Date() } = options;
   const store = createBroadcastStore(db);
+  const { events } = options;
+  const publish = (id: number) => {
+    const broadcast = events && store.get(id);
+    if (broadcast) events.publish({ type: 'broadcast', broadcast });
+  };
   const outbox = createOutbox({
     store: createOutboxStore(db),
     entries: () => library.all(),
@@ -62,7 +71,9 @@ export function createBroadcasting(options: BroadcastingOptions): Broadcasting {
   });
   const dispatcher = createDispatcher({
     ...options.dispatch,
-    deliveries: createDispatchStore(db),
+    deliveries: events
+      ? noticingProgress(createDispatchStore(db), (ids) => ids.forEach(publish))
+      : createDispatchStore(db),
     store,
     log,
     now,
@@ -91,11 +102,16 @@ export function createBroadcasting(options: BroadcastingOptions): Broadcasting {
         { broadcast: broadcast.id, kind: broadcast.kind, recipients: broadcast.counts.total },
         'broadcast created',
       );
+      publish(broadcast.id);
       dispatcher.wake();
       return broadcast;
     },
     dryRun: (request) => outbox.dryRun(request, now()),
-    cancel: (id) => outbox.cancel(id, now()),
+    cancel(id) {
+      const broadcast = outbox.cancel(id, now());
+      publish(id);
+      return broadcast;
+    },
     recordMassSendReport: createMassSendReports(db),
     register: (sender) => dispatcher.register(sender),
     start() {

@@ -12,6 +12,7 @@ import type { SubscriberStore } from '../store/subscribers.ts';
 import { MenuEmptyError } from '../wechat/publish-menu.ts';
 import { WechatApiError } from '../wechat/api-error.ts';
 import type { Access } from '../web/access.ts';
+import type { EventHub } from '../events/event-hub.ts';
 import { userId } from './chat-routes.ts';
 import { HttpError, parseOr400 } from './http-error.ts';
 import { jsonBody } from './json-body.ts';
@@ -31,6 +32,8 @@ export interface AdminDeps {
    * absent when no WeChat API client is configured. Resolves with the number of buttons.
    */
   publishMenu?: () => Promise<number>;
+  /** Live events (a broadcast's progress), streamed to the console; absent, nothing is live. */
+  events?: EventHub;
 }
 
 const MAX_ADMIN_BODY = 256 * 1024;
