@@ -6,7 +6,12 @@ import { BroadcastError, type BroadcastErrorCode } from '../broadcast/broadcast-
 import { ENTRY_ID, ContentError } from '../content/parse-entry.ts';
 import type { ContentLibrary } from '../content/library.ts';
 import { zonedIso } from '../time/time-zone.ts';
-import { EntryExistsError, writeEntry } from '../content/write-entry.ts';
+import {
+  EntryExistsError,
+  EntryMissingError,
+  updateEntry,
+  writeEntry,
+} from '../content/write-entry.ts';
 import type { ConversationStore } from '../store/conversations.ts';
 import type { SubscriberStore } from '../store/subscribers.ts';
 import { MenuEmptyError } from '../wechat/publish-menu.ts';
@@ -123,6 +128,26 @@ function domain<T>(call: () => T): T {
   }
 }
 
+/**
+ * Writes an entry's file and reads it at once rather than wait for the file watcher (which
+ * may be off); the content's refusals become 400, 404 or 409 with their reason.
+ */
+async function saveEntry(
+  deps: AdminDeps,
+  write: () => Promise<{ id: string; title: string; publishedAt: Date }>,
+) {
+  try {
+    const entry = await write();
+    await deps.library.reloadFile(join(deps.library.dir, `${entry.id}.md`));
+    return { id: entry.id, title: entry.title, publishedAt: entry.publishedAt };
+  } catch (error) {
+    if (error instanceof EntryExistsError) throw new HttpError(409, error.message);
+    if (error instanceof EntryMissingError) throw new HttpError(404, error.message);
+    if (error instanceof ContentError) throw new HttpError(400, error.reason, { cause: error });
+    throw error;
+  }
+}
+
 /** The operator's API under `/admin/api`: broadcasts, schedules, entries, subscribers, menu. */
 export function adminRoutes(deps: AdminDeps): Router {
   const { broadcasting, subscribers, conversations } = deps;
@@ -185,18 +210,17 @@ export function adminRoutes(deps: AdminDeps): Router {
 
   router.post('/admin/api/entries', requireJson, body, async (req, res) => {
     const fields = parseOr400(entryBody, req.body, 'body');
-    try {
-      const entry = await writeEntry(deps.library.dir, fields, deps.timeZone);
-      // Read it at once rather than wait for the file watcher (which may be off).
-      await deps.library.reloadFile(join(deps.library.dir, `${entry.id}.md`));
-      res
-        .status(201)
-        .json({ entry: { id: entry.id, title: entry.title, publishedAt: entry.publishedAt } });
-    } catch (error) {
-      if (error instanceof EntryExistsError) throw new HttpError(409, error.message);
-      if (error instanceof ContentError) throw new HttpError(400, error.reason, { cause: error });
-      throw error;
-    }
+    const entry = await saveEntry(deps, () => writeEntry(deps.library.dir, fields, deps.timeZone));
+    res.status(201).json({ entry });
+  });
+
+  router.put('/admin/api/entries/:id', requireJson, body, async (req, res) => {
+    const id = parseOr400(entryId, req.params.id, 'id');
+    const fields = parseOr400(entryBody.omit({ id: true }), req.body, 'body');
+    const entry = await saveEntry(deps, () =>
+      updateEntry(deps.library.dir, { ...fields, id }, deps.timeZone),
+    );
+    res.json({ entry });
   });
 
   router.get('/admin/api/subscribers', (req, res) => {

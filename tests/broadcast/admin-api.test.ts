@@ -211,6 +211,45 @@ describe('the admin API', () => {
     });
   });
 
+  it('changes an existing entry with PUT, rereads it at once, and never creates one', async () => {
+    running = await start();
+    const entry = {
+      title: 'A changed title',
+      date: '2025-01-06',
+      keywords: ['changed'],
+      body: 'The body, **changed**.',
+    };
+    const changed = await admin('/entries/account-launch', { method: 'PUT', body: entry });
+    expect(changed).toMatchObject({
+      status: 200,
+      json: { entry: { id: 'account-launch', title: 'A changed title' } },
+    });
+    const file = await readFile(join(running.messagesDir, 'entries', 'account-launch.md'), 'utf8');
+    expect(file).toContain('title: A changed title');
+    expect(running.service.library.get('account-launch')?.body).toBe('The body, **changed**.');
+    expect(running.service.library.size()).toBe(SAMPLE_ENTRIES);
+
+    const missing = await admin('/entries/no-such-entry', { method: 'PUT', body: entry });
+    expect(missing).toMatchObject({
+      status: 404,
+      json: { error: 'there is no entry "no-such-entry"' },
+    });
+    expect(running.service.library.size()).toBe(SAMPLE_ENTRIES);
+    const badDate = await admin('/entries/account-launch', {
+      method: 'PUT',
+      body: { ...entry, date: 'soon' },
+    });
+    expect(badDate).toMatchObject({
+      status: 400,
+      json: { error: expect.stringContaining('date') },
+    });
+    const withId = await admin('/entries/account-launch', {
+      method: 'PUT',
+      body: { ...entry, id: 'other' },
+    });
+    expect(withId).toMatchObject({ status: 400, json: { error: 'body: unknown field "id"' } });
+  });
+
   it('lists subscribers page by page, and the queries the account could not answer', async () => {
     running = await start();
     for (const user of ['a', 'b', 'c']) await chat(running.url, { user, event: 'subscribe' });
