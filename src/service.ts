@@ -242,6 +242,7 @@ export async function createService(
       timeZone: config.ACCOUNT_TZ,
       access: adminAccess(adminToken?.token),
       events,
+      publicUrl: config.publicUrl,
       publishMenu: wechat.client && menuPublisher(wechat.client, () => engine.rules().menu),
     },
   });

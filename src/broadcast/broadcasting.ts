@@ -10,7 +10,7 @@ import { createDispatchStore } from './dispatch-store.ts';
 import { createDispatcher, type Dispatcher, type DispatcherOptions } from './dispatcher.ts';
 import { createMassSendReports } from './mass-send-store.ts';
 import { createOutbox, type Outbox } from './outbox.ts';
-import { createLedger } from './ledger-store.ts';
+import { createLedger, type BroadcastLedger } from './ledger-store.ts';
 import { createOutboxStore } from './outbox-store.ts';
 import { noticingProgress } from './progress-notice.ts';
 import { createQuota, type AccountType } from './quota.ts';
@@ -37,6 +37,8 @@ export interface BroadcastingOptions {
 /** The broadcast part of the service: outbox, dispatcher and schedules, and what the admin API calls. */
 export interface Broadcasting {
   store: BroadcastStore;
+  /** Which entries were broadcast, by which broadcast. */
+  ledger: BroadcastLedger;
   outbox: Outbox;
   dispatcher: Dispatcher;
   scheduler: Scheduler;
@@ -60,11 +62,12 @@ export function createBroadcasting(options: BroadcastingOptions): Broadcasting {
     const broadcast = events && store.get(id);
     if (broadcast) events.publish({ type: 'broadcast', broadcast });
   };
+  const ledger = createLedger(db);
   const outbox = createOutbox({
     store: createOutboxStore(db),
     entries: () => library.all(),
     entry: (id) => library.get(id),
-    ledger: createLedger(db),
+    ledger,
     quota: createQuota(db, options.accountType, options.timeZone),
     broadcasts: store,
     publicUrl: options.publicUrl,
@@ -93,6 +96,7 @@ export function createBroadcasting(options: BroadcastingOptions): Broadcasting {
   options.clock?.onTravel(() => dispatcher.wake());
   return {
     store,
+    ledger,
     outbox,
     dispatcher,
     scheduler,

@@ -29,7 +29,10 @@ export function consoleRoutes(deps: ConsoleDeps): Router {
   router.use(
     assetRoutes('console', {
       scripts: { console: join(import.meta.dirname, 'client', 'console.ts') },
-      styles: { console: join(import.meta.dirname, 'styles', 'console.css') },
+      styles: {
+        console: join(import.meta.dirname, 'styles', 'console.css'),
+        publishing: join(import.meta.dirname, 'styles', 'publishing.css'),
+      },
     }),
   );
   const pages = Router();

@@ -27,7 +27,8 @@ export interface AdminDeps {
   broadcasting: Broadcasting;
   subscribers: SubscriberStore;
   conversations: ConversationStore;
-  library: Pick<ContentLibrary, 'dir' | 'reloadFile'>;
+  /** Where entries are written, and (for the console) every entry, published or not. */
+  library: Pick<ContentLibrary, 'dir' | 'reloadFile' | 'all' | 'get'>;
   /** The time zone a date without an offset is read in (ACCOUNT_TZ). */
   timeZone: string;
   /** Who may use the API: the admin token, or a signed-in browser (`adminAccess`). */
@@ -37,6 +38,8 @@ export interface AdminDeps {
    * absent when no WeChat API client is configured. Resolves with the number of buttons.
    */
   publishMenu?: () => Promise<number>;
+  /** Where this service is reached: article cards link here (PUBLIC_URL). */
+  publicUrl?: string;
   /** Live events (a broadcast's progress), streamed to the console; absent, nothing is live. */
   events?: EventHub;
 }
@@ -69,6 +72,7 @@ const broadcastBody = z.strictObject(
 );
 
 const page = z.object({ limit: pageLimit, before: idCursor });
+const deliveryPage = z.object({ limit: pageLimit, after: idCursor });
 
 const subscriberQuery = z.object({
   limit: page.shape.limit,
@@ -85,7 +89,8 @@ const subscriberQuery = z.object({
 });
 
 const words = z.array(z.string().max(64)).max(50);
-const entryBody = z.strictObject(
+/** An entry's fields as the API (and the console's form) receive them. */
+export const entryBody = z.strictObject(
   {
     id: entryId,
     title: z.string({ error: 'is required (text)' }),
@@ -132,7 +137,7 @@ function domain<T>(call: () => T): T {
  * Writes an entry's file and reads it at once rather than wait for the file watcher (which
  * may be off); the content's refusals become 400, 404 or 409 with their reason.
  */
-async function saveEntry(
+export async function saveEntry(
   deps: AdminDeps,
   write: () => Promise<{ id: string; title: string; publishedAt: Date }>,
 ) {
@@ -192,6 +197,16 @@ export function adminRoutes(deps: AdminDeps): Router {
       : undefined;
     if (!broadcast) throw new HttpError(404, `there is no broadcast ${req.params.id}`);
     res.json({ broadcast });
+  });
+
+  router.get('/admin/api/broadcasts/:id/deliveries', (req, res) => {
+    const broadcast = /^\d{1,15}$/.test(req.params.id)
+      ? broadcasting.store.get(Number(req.params.id))
+      : undefined;
+    if (!broadcast) throw new HttpError(404, `there is no broadcast ${req.params.id}`);
+    const { limit, after } = parseOr400(deliveryPage, req.query, 'query');
+    const items = broadcasting.store.deliveries(broadcast.id, { limit, after });
+    res.json({ items, next: items.length === limit ? items.at(-1)!.id : null });
   });
 
   router.post('/admin/api/broadcasts/:id/cancel', (req, res) => {
