@@ -78,6 +78,17 @@ export interface DryRun {
   /** The first recipients, in (channel, user) order. */
   sample: { channel: string; userId: string }[];
   filtered: number;
+  /** What it would count against the platform's quota, and who is already over theirs. */
+  quota: DryRunQuota;
+}
+
+export interface DryRunQuota {
+  /** False for a preview or a digest, which the quota does not count. */
+  counted: boolean;
+  accountType: 'subscription' | 'service';
+  /** Active subscribers left out because they had their 4 broadcasts this month (service). */
+  overQuota: number;
+  overQuotaSample: { channel: string; userId: string }[];
 }
 
 export type BroadcastErrorCode =
