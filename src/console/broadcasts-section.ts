@@ -1,19 +1,275 @@
-import { Router } from 'express';
-import { html } from '../web/html.ts';
+import { Router, type Request, type Response } from 'express';
+import type { Broadcast } from '../broadcast/broadcast-types.ts';
+import { pickDueEntries } from '../broadcast/planner.ts';
+import { domain } from '../http/admin-routes.ts';
+import { HttpError } from '../http/http-error.ts';
+import { html, type SafeHtml } from '../web/html.ts';
+import { localTime, replyPreview } from './article-cards.ts';
+import {
+  broadcastForm,
+  dryRunReport,
+  EMPTY_BROADCAST,
+  readBroadcastForm,
+  toRequest,
+  type BroadcastFormValues,
+} from './broadcast-form.ts';
+import { progressBox } from './broadcast-progress.ts';
 import type { ConsoleDeps } from './console-routes.ts';
+import { eventsRoute } from './events-route.ts';
 import { consolePage } from './shell.ts';
 
-/** Broadcasts: not built yet (a placeholder the console's navigation can reach). */
+const SECTION = '/admin/broadcasts';
+const HISTORY_PAGE = 20;
+const DELIVERY_PAGE = 50;
+/** Entries offered in the form: the next ones a tick would send, and more. */
+const DUE_OFFERED = 30;
+
+const idOf = (raw: string) => (/^\d{1,15}$/.test(raw) ? Number(raw) : undefined);
+const cursor = (value: unknown) => (typeof value === 'string' ? idOf(value) : undefined);
+
+/**
+ * Broadcasts: the history, a new broadcast (dry run or send, through the admin API's
+ * domain calls), and one broadcast's report with its live progress bar, cancel, and its
+ * deliveries page by page. Progress is live over `GET /admin/events` (htmx's SSE extension).
+ */
 export function broadcastsSection(deps: ConsoleDeps): Router {
   const router = Router();
-  router.get('/broadcasts', (req, res) => {
-    res.type('html').send(
-      consolePage(deps.access, req, {
-        title: 'Broadcasts',
-        section: '/admin/broadcasts',
-        body: html`<p>This section is not built yet.</p>`,
-      }),
-    );
+  const { broadcasting, timeZone } = deps;
+  const csrf = (req: Request) => deps.access.session(req)?.csrf ?? '';
+  const page = (req: Request, title: string, body: SafeHtml) =>
+    consolePage(deps.access, req, {
+      title,
+      section: SECTION,
+      styles: ['publishing'],
+      // One stream per page; the progress boxes inside it swap their content as events come.
+      body: html`<div hx-ext="sse" sse-connect="/admin/events">${body}</div>`,
+    });
+  const due = () =>
+    pickDueEntries(deps.library.all(), broadcasting.ledger, deps.now(), DUE_OFFERED);
+
+  router.use(eventsRoute(deps.events));
+
+  const history = (before: number | undefined) => {
+    const items = broadcasting.store.list({ limit: HISTORY_PAGE, before });
+    return html`<section aria-labelledby="history-title">
+      <h2 id="history-title">History</h2>
+      ${
+        items.length
+          ? html`<div class="table-wrap">
+                <table>
+                  <thead>
+                    <tr>
+                      <th scope="col">Broadcast</th>
+                      <th scope="col">Created</th>
+                      <th scope="col">Entries</th>
+                      <th scope="col">Progress</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    ${items.map(
+                      (b) =>
+                        html`<tr>
+                          <td>
+                            <a href="${SECTION}/${b.id}">#${b.id}</a> ${b.kind}${
+                              b.schedule ? html` <code>${b.schedule}</code>` : ''
+                            }
+                          </td>
+                          <td>${localTime(b.createdAt, timeZone)}</td>
+                          <td>${b.entryIds.length}</td>
+                          <td>
+                            ${progressBox(b)}${b.reason ? html`<small>${b.reason}</small>` : ''}
+                          </td>
+                        </tr>`,
+                    )}
+                  </tbody>
+                </table>
+              </div>
+              ${
+                items.length === HISTORY_PAGE
+                  ? html`<a href="${SECTION}?before=${items.at(-1)!.id}">Older broadcasts</a>`
+                  : ''
+              }`
+          : html`<p class="muted">No broadcast yet.</p>`
+      }
+    </section>`;
+  };
+
+  const overview = (
+    req: Request,
+    res: Response,
+    options: { values?: BroadcastFormValues; error?: string; code?: number; dry?: SafeHtml } = {},
+  ) => {
+    res
+      .status(options.code ?? 200)
+      .type('html')
+      .send(
+        page(
+          req,
+          'Broadcasts',
+          html`<section aria-labelledby="new-title">
+              <h2 id="new-title">New broadcast</h2>
+              ${broadcastForm({
+                values: options.values ?? EMPTY_BROADCAST,
+                due: due(),
+                csrf: csrf(req),
+                error: options.error,
+              })}
+              ${options.dry ?? ''}
+            </section>
+            ${history(cursor(req.query.before))}`,
+        ),
+      );
+  };
+
+  router.get('/broadcasts', (req, res) => overview(req, res));
+
+  router.post('/broadcasts', (req, res) => {
+    const body = req.body as Record<string, unknown>;
+    const values = readBroadcastForm(body);
+    try {
+      const request = toRequest(values);
+      if (body.action === 'dry') {
+        const dry = domain(() => broadcasting.dryRun(request));
+        overview(req, res, { values, dry: dryRunReport(dry) });
+        return;
+      }
+      const broadcast = domain(() => broadcasting.broadcastNow(request));
+      res.redirect(303, `${SECTION}/${broadcast.id}`);
+    } catch (error) {
+      if (!(error instanceof HttpError)) throw error;
+      overview(req, res, { values, error: error.message, code: error.status });
+    }
   });
+
+  const found = (raw: string): Broadcast => {
+    const id = idOf(raw);
+    const broadcast = id === undefined ? undefined : broadcasting.store.get(id);
+    if (!broadcast) throw new HttpError(404, `there is no broadcast ${raw.slice(0, 20)}`);
+    return broadcast;
+  };
+
+  router.get('/broadcasts/:id', (req, res) => {
+    const broadcast = found(req.params.id);
+    res
+      .type('html')
+      .send(
+        page(req, `Broadcast #${broadcast.id}`, report(broadcast, cursor(req.query.after), req)),
+      );
+  });
+
+  router.post('/broadcasts/:id/cancel', (req, res) => {
+    const broadcast = found(req.params.id);
+    try {
+      domain(() => broadcasting.cancel(broadcast.id));
+      res.redirect(303, `${SECTION}/${broadcast.id}`);
+    } catch (error) {
+      if (!(error instanceof HttpError)) throw error;
+      res
+        .status(error.status)
+        .type('html')
+        .send(
+          page(
+            req,
+            `Broadcast #${broadcast.id}`,
+            html`<p class="error" role="alert">${error.message}</p>
+              ${report(broadcast, undefined, req)}`,
+          ),
+        );
+    }
+  });
+
+  function report(broadcast: Broadcast, after: number | undefined, req: Request): SafeHtml {
+    const deliveries = broadcasting.store.deliveries(broadcast.id, {
+      limit: DELIVERY_PAGE,
+      after,
+    });
+    const reasons = Object.entries(broadcast.skipReasons ?? {});
+    const channelErrors = Object.entries(broadcast.channelErrors ?? {});
+    return html`<p>
+        <a href="${SECTION}">All broadcasts</a> ·
+        ${broadcast.kind}${
+          broadcast.schedule ? html` (schedule <code>${broadcast.schedule}</code>)` : ''
+        }
+        · created
+        ${localTime(broadcast.createdAt, timeZone)}${
+          broadcast.finishedAt ? html` · finished ${localTime(broadcast.finishedAt, timeZone)}` : ''
+        }
+      </p>
+      ${broadcast.reason ? html`<p>${broadcast.reason}</p>` : ''} ${progressBox(broadcast)}
+      ${
+        broadcast.status === 'sending'
+          ? html`<form method="post" action="${SECTION}/${broadcast.id}/cancel">
+              <input type="hidden" name="_csrf" value="${csrf(req)}" />
+              <button type="submit" class="danger">Cancel the deliveries not yet sent</button>
+            </form>`
+          : ''
+      }
+      ${
+        broadcast.platform
+          ? html`<p>
+              The platform reported: ${broadcast.platform.sent} sent, ${broadcast.platform.failed}
+              failed, ${broadcast.platform.filtered} filtered of ${broadcast.platform.total}.
+            </p>`
+          : ''
+      }
+      ${
+        reasons.length
+          ? html`<p>Skipped: ${reasons.map(([reason, count]) => html`${reason} (${count}) `)}</p>`
+          : ''
+      }
+      ${channelErrors.map(
+        ([channel, e]) =>
+          html`<p class="error">
+            ${channel}: the platform refused the account (${e.error}); paused until
+            ${localTime(e.pausedUntil, timeZone)}.
+          </p>`,
+      )}
+      ${
+        broadcast.reply
+          ? html`<h2>What they get</h2>
+              ${replyPreview(broadcast.reply)}`
+          : ''
+      }
+      <section aria-labelledby="deliveries-title">
+        <h2 id="deliveries-title">Deliveries</h2>
+        ${
+          deliveries.length
+            ? html`<div class="table-wrap">
+                  <table>
+                    <thead>
+                      <tr>
+                        <th scope="col">Recipient</th>
+                        <th scope="col">Status</th>
+                        <th scope="col">Attempts</th>
+                        <th scope="col">Settled</th>
+                        <th scope="col">Error</th>
+                      </tr>
+                    </thead>
+                    <tbody>
+                      ${deliveries.map(
+                        (d) =>
+                          html`<tr>
+                            <td><code>${d.channel}:${d.userId}</code></td>
+                            <td>${d.status}</td>
+                            <td>${d.attempts}</td>
+                            <td>${d.settledAt ? localTime(d.settledAt, timeZone) : ''}</td>
+                            <td>${d.error ?? ''}</td>
+                          </tr>`,
+                      )}
+                    </tbody>
+                  </table>
+                </div>
+                ${
+                  deliveries.length === DELIVERY_PAGE
+                    ? html`<a href="${SECTION}/${broadcast.id}?after=${deliveries.at(-1)!.id}"
+                        >Next ${DELIVERY_PAGE} deliveries</a
+                      >`
+                    : ''
+                }`
+            : html`<p class="muted">No deliveries${after ? ' after these' : ''}.</p>`
+        }
+      </section>`;
+  }
+
   return router;
 }

@@ -123,7 +123,7 @@ const STATUS: Record<BroadcastErrorCode, number> = {
 };
 
 /** Runs a domain call; its refusals become HTTP errors with the domain's reason. */
-function domain<T>(call: () => T): T {
+export function domain<T>(call: () => T): T {
   try {
     return call();
   } catch (error) {
