@@ -28,7 +28,10 @@ export interface AdminDeps {
   subscribers: SubscriberStore;
   conversations: ConversationStore;
   /** Where entries are written, and (for the console) every entry, published or not. */
-  library: Pick<ContentLibrary, 'dir' | 'reloadFile' | 'all' | 'get'>;
+  library: Pick<
+    ContentLibrary,
+    'dir' | 'reloadFile' | 'all' | 'get' | 'published' | 'latest' | 'topics' | 'size'
+  >;
   /** The time zone a date without an offset is read in (ACCOUNT_TZ). */
   timeZone: string;
   /** Who may use the API: the admin token, or a signed-in browser (`adminAccess`). */
@@ -153,6 +156,30 @@ export async function saveEntry(
   }
 }
 
+/**
+ * Publishes the rules file's menu to the platform; the refusals become HTTP errors in
+ * words (no API client, no menu, the platform's errcode). Resolves with the buttons sent.
+ */
+export async function publishMenuNow(deps: Pick<AdminDeps, 'publishMenu'>): Promise<number> {
+  if (!deps.publishMenu) {
+    throw new HttpError(
+      409,
+      'the WeChat API client is not configured: set WECHAT_APPID and WECHAT_APPSECRET',
+    );
+  }
+  try {
+    return await deps.publishMenu();
+  } catch (error) {
+    if (error instanceof MenuEmptyError) throw new HttpError(409, error.message);
+    if (error instanceof WechatApiError) {
+      throw new HttpError(502, `the platform refused the menu: ${error.errcode} ${error.errmsg}`, {
+        cause: error,
+      });
+    }
+    throw error;
+  }
+}
+
 /** The operator's API under `/admin/api`: broadcasts, schedules, entries, subscribers, menu. */
 export function adminRoutes(deps: AdminDeps): Router {
   const { broadcasting, subscribers, conversations } = deps;
@@ -254,25 +281,7 @@ export function adminRoutes(deps: AdminDeps): Router {
   });
 
   router.post('/admin/api/menu', async (_req, res) => {
-    if (!deps.publishMenu) {
-      throw new HttpError(
-        409,
-        'the WeChat API client is not configured: set WECHAT_APPID and WECHAT_APPSECRET',
-      );
-    }
-    try {
-      res.json({ published: await deps.publishMenu() });
-    } catch (error) {
-      if (error instanceof MenuEmptyError) throw new HttpError(409, error.message);
-      if (error instanceof WechatApiError) {
-        throw new HttpError(
-          502,
-          `the platform refused the menu: ${error.errcode} ${error.errmsg}`,
-          { cause: error },
-        );
-      }
-      throw error;
-    }
+    res.json({ published: await publishMenuNow(deps) });
   });
 
   router.get('/admin/api/unanswered', (req, res) => {
