@@ -13,7 +13,7 @@ import {
   toRequest,
   type BroadcastFormValues,
 } from './broadcast-form.ts';
-import { progressBox } from './broadcast-progress.ts';
+import { progressBox, progressFragment } from './broadcast-progress.ts';
 import type { ConsoleDeps } from './console-routes.ts';
 import { eventsRoute } from './events-route.ts';
 import { consolePage } from './shell.ts';
@@ -42,7 +42,7 @@ export function broadcastsSection(deps: ConsoleDeps): Router {
       section: SECTION,
       styles: ['publishing'],
       // One stream per page; the progress boxes inside it swap their content as events come.
-      body: html`<div hx-ext="sse" sse-connect="/admin/events">${body}</div>`,
+      body: html`<div hx-ext="sse" sse-connect="/admin/events" class="live">${body}</div>`,
     });
   const due = () =>
     pickDueEntries(deps.library.all(), broadcasting.ledger, deps.now(), DUE_OFFERED);
@@ -155,6 +155,11 @@ export function broadcastsSection(deps: ConsoleDeps): Router {
       .send(
         page(req, `Broadcast #${broadcast.id}`, report(broadcast, cursor(req.query.after), req)),
       );
+  });
+
+  // A bar read again after the stream reconnected (client/live.ts).
+  router.get('/broadcasts/:id/progress', (req, res) => {
+    res.type('html').send(progressFragment(found(req.params.id)).text);
   });
 
   router.post('/broadcasts/:id/cancel', (req, res) => {

@@ -111,6 +111,8 @@ describe('the broadcasts section', () => {
     expect(stream).toMatch(/data: .*<progress/);
     expect(squash(stream)).toContain('3 of 3 settled: 3 sent');
 
+    const bar = await client.get(`${location!}/progress`);
+    expect(squash(bar.text)).toContain('3 of 3 settled: 3 sent');
     const report = await client.get(location!);
     expect(report.status).toBe(200);
     for (const user of SUBSCRIBERS) expect(report.text).toContain(`<code>api:${user}</code>`);

@@ -1,2 +1,4 @@
 /** The console's light client: htmx does the requests; this only starts what htmx cannot. */
-export {};
+import { watchLiveStream } from './live.ts';
+
+watchLiveStream();
