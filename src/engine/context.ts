@@ -34,6 +34,8 @@ export interface TurnContext {
   replies: Reply[];
   /** False when the account fell through to the default reply. */
   answered: boolean;
+  /** The name of the keyword rule that answered, when one did (counted as its hit). */
+  rule?: string;
   deps: EngineDeps;
   rules: Rules;
   matchRule: RuleMatcher;

@@ -195,4 +195,14 @@ export const MIGRATIONS: string[] = [
     PRIMARY KEY (broadcast_id, entry_set)
   );
   `,
+  // Issue 11: the console counts each keyword rule's hits, by the hour (the pages fold
+  // hours into days in the account's zone).
+  `
+  CREATE TABLE rule_hits (
+    rule TEXT NOT NULL,
+    hour INTEGER NOT NULL,
+    hits INTEGER NOT NULL,
+    PRIMARY KEY (rule, hour)
+  ) WITHOUT ROWID;
+  `,
 ];

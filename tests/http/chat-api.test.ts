@@ -67,6 +67,18 @@ describe('POST /api/chat', () => {
     expect(anniversary?.articles?.map((a) => a.id)).toContain('department-70th-anniversary');
   });
 
+  it('counts a hit for the keyword rule that answered, and none for search or the default', async () => {
+    running = await startTempService();
+    for (const text of ['About', 'about', 'young politicians', 'quantum chromodynamics'])
+      await chat(running.url, { user: 'dan', text });
+    const store = running.service.conversations;
+    expect(store.ruleHits()).toEqual([{ rule: 'about', hits: 2 }]);
+    const [hour] = store.ruleHitsByHour(new Date(Date.now() - 3_600_000));
+    expect(hour).toMatchObject({ rule: 'about', hits: 2 });
+    expect(Date.now() - hour!.hour.getTime()).toBeLessThan(3_600_000);
+    expect(store.ruleHits(new Date(Date.now() + 7_200_000))).toEqual([]);
+  });
+
   it('gives the default reply for a query that finds nothing and records it as unanswered', async () => {
     running = await startTempService();
     const [reply] = replies(

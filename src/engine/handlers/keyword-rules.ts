@@ -7,11 +7,14 @@ export const handleKeywordRules: Handler<TurnContext> = (ctx, next) => {
   if (ctx.inbound.kind !== 'text') return next();
   const rule = ctx.matchRule(ctx.inbound.text);
   if (!rule) return next();
+  ctx.rule = rule.name;
   if (rule.replyMode === 'reply_all') {
     pushSpecs(ctx, rule.replies);
   } else {
     const pick = Math.floor((ctx.deps.random ?? Math.random)() * rule.replies.length);
     pushSpecs(ctx, [rule.replies[Math.min(pick, rule.replies.length - 1)]!]);
   }
-  return ctx.replies.length ? undefined : next();
+  if (ctx.replies.length) return;
+  ctx.rule = undefined;
+  return next();
 };
