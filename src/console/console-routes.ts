@@ -17,8 +17,6 @@ export interface ConsoleDeps extends AdminDeps {
   now: () => Date;
   /** Whether the simulated platform is hosted (time travel goes through `/sim/api/clock`). */
   simulated: boolean;
-  /** Hits per keyword rule, by rule name; absent, every rule shows 0. */
-  ruleHits?: () => Map<string, number>;
 }
 
 /**

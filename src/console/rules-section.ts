@@ -32,7 +32,7 @@ export function rulesSection(deps: ConsoleDeps): Router {
   ) => {
     const { rules, menu } = deps.engine.rules();
     const findings = lintRules(rules, menu);
-    const hits = deps.ruleHits?.() ?? new Map<string, number>();
+    const hits = new Map(deps.conversations.ruleHits().map(({ rule, hits }) => [rule, hits]));
     res
       .status(notice?.code ?? 200)
       .type('html')
@@ -79,7 +79,7 @@ export function rulesSection(deps: ConsoleDeps): Router {
                       <th scope="col">Rule</th>
                       <th scope="col">Keywords</th>
                       <th scope="col">Replies</th>
-                      <th scope="col">Hits</th>
+                      <th scope="col">Hits (all time)</th>
                     </tr>
                   </thead>
                   <tbody>

@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTempDir, startTempService, type TempService } from '../helpers/temp-service.ts';
+import { chat, makeTempDir, startTempService, type TempService } from '../helpers/temp-service.ts';
 import { consoleClient, type ConsoleClient } from './console-client.ts';
 
 const TOKEN = 'a-test-admin-token-0123456789';
@@ -36,6 +36,8 @@ afterAll(() => running.cleanup());
 
 describe('the rules and menu section', () => {
   it('lists each rule in engine order with its keywords, replies and hits', async () => {
+    for (const text of ['hello', '你好', 'contact us'])
+      await chat(running.url, { user: 'ann', text });
     const page = await client.get('/admin/rules');
     expect(page.status).toBe(200);
     const text = squash(page.text);
@@ -43,6 +45,9 @@ describe('the rules and menu section', () => {
     expect(text).toContain('<code>hello</code> <small>equal</small>');
     expect(text).toContain('<li>the latest 5 of events</li>');
     expect(text.indexOf('>greeting<')).toBeLessThan(text.indexOf('>seventieth<'));
+    expect(text).toMatch(/>greeting<\/th>.*?<td class="hits">2<\/td>/);
+    expect(text).toMatch(/>contact<\/th>.*?<td class="hits">1<\/td>/);
+    expect(text).toMatch(/>about<\/th>.*?<td class="hits">0<\/td>/);
   });
 
   it('shows the lint: a keyword an earlier rule answers first, in words', async () => {
