@@ -117,6 +117,23 @@ describe('the broadcasts section', () => {
     expect(report.status).toBe(200);
     for (const user of SUBSCRIBERS) expect(report.text).toContain(`<code>api:${user}</code>`);
     expect(report.text).toContain('100 %');
+    // The same list through the admin API, page by page.
+    const apiPage = async (query: string) => {
+      const res = await fetch(`${running.url}/admin/api/broadcasts/${id}/deliveries${query}`, {
+        headers: { authorization: `Bearer ${TOKEN}` },
+      });
+      return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+    };
+    const first = await apiPage('?limit=2');
+    expect(first.json).toMatchObject({
+      items: [
+        { channel: 'api', userId: 'ann', status: 'sent', attempts: 1 },
+        { channel: 'api', userId: 'bob', status: 'sent' },
+      ],
+    });
+    const rest = await apiPage(`?limit=2&after=${String(first.json.next)}`);
+    expect(rest.json).toMatchObject({ items: [{ userId: 'cai' }], next: null });
+    expect((await apiPage('?limit=0')).status).toBe(400);
     const history = await client.get('/admin/broadcasts');
     expect(history.text).toContain(`href="/admin/broadcasts/${id}"`);
     expect(squash(history.text)).not.toContain('value="youth-exchange-programme"');
