@@ -66,7 +66,12 @@ export interface ChannelErrorReport {
 /** What to broadcast: a schedule's tick, or an operator's request. */
 export type BroadcastRequest =
   | { kind: 'scheduled' | 'digest'; schedule: string; tickAt: Date }
-  | { kind: 'manual'; entryIds?: string[] }
+  | {
+      kind: 'manual';
+      entryIds?: string[];
+      /** Only the subscribers who follow this topic (lower case); absent, everyone. */
+      topic?: string;
+    }
   | { kind: 'preview'; user: string; channel?: string; entryIds?: string[] };
 
 /** Who a broadcast would reach, answered by a dry run without sending anything. */

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import type { BroadcastRequest, DryRun } from '../broadcast/broadcast-types.ts';
 import type { Entry } from '../content/entry.ts';
 import { userId } from '../http/chat-routes.ts';
-import { parseOr400 } from '../http/http-error.ts';
+import { broadcastRequest, type AdminDeps } from '../http/admin-routes.ts';
+import { HttpError, parseOr400 } from '../http/http-error.ts';
 import { html, type SafeHtml } from '../web/html.ts';
 import { replyPreview } from './article-cards.ts';
 
@@ -11,7 +12,8 @@ export type ConsoleRequest = Extract<BroadcastRequest, { kind: 'manual' | 'previ
 /** The new-broadcast form as typed, shown back with a dry run or a refusal. */
 export interface BroadcastFormValues {
   entries: string[];
-  audience: 'all' | 'preview';
+  audience: 'all' | 'topic' | 'preview';
+  topic: string;
   user: string;
   channel: string;
 }
@@ -19,6 +21,7 @@ export interface BroadcastFormValues {
 export const EMPTY_BROADCAST: BroadcastFormValues = {
   entries: [],
   audience: 'all',
+  topic: '',
   user: '',
   channel: '',
 };
@@ -30,7 +33,8 @@ const text = (value: unknown) => (typeof value === 'string' ? value.trim() : '')
 export function readBroadcastForm(body: Record<string, unknown>): BroadcastFormValues {
   return {
     entries: list(body.entries),
-    audience: body.audience === 'preview' ? 'preview' : 'all',
+    audience: body.audience === 'preview' || body.audience === 'topic' ? body.audience : 'all',
+    topic: text(body.topic),
     user: text(body.user),
     channel: text(body.channel),
   };
@@ -43,12 +47,19 @@ const previewFields = z.object({
     .regex(/^([a-z][a-z0-9_-]{0,31})?$/, 'must be a channel name such as api or wechat'),
 });
 
-/** The request the form makes; a preview's user and channel are checked as the API checks them. */
-export function toRequest(form: BroadcastFormValues): ConsoleRequest {
-  const entryIds = form.entries.length ? form.entries.slice(0, 8) : undefined;
-  if (form.audience === 'all') return { kind: 'manual', entryIds };
+/** The request the form makes, checked as the admin API checks its body. */
+export function toRequest(
+  form: BroadcastFormValues,
+  deps: Pick<AdminDeps, 'library'>,
+): ConsoleRequest {
+  const entries = form.entries.length ? form.entries.slice(0, 8) : undefined;
+  if (form.audience === 'all') return broadcastRequest(deps, { entries });
+  if (form.audience === 'topic') {
+    if (!form.topic) throw new HttpError(400, 'topic: choose the topic whose followers get it');
+    return broadcastRequest(deps, { entries, topic: form.topic });
+  }
   const { user, channel } = parseOr400(previewFields, form, 'preview');
-  return { kind: 'preview', user, channel: channel || undefined, entryIds };
+  return broadcastRequest(deps, { entries, preview: user, channel: channel || undefined });
 }
 
 /**
@@ -58,11 +69,13 @@ export function toRequest(form: BroadcastFormValues): ConsoleRequest {
 export function broadcastForm({
   values,
   due,
+  topics,
   csrf,
   error,
 }: {
   values: BroadcastFormValues;
   due: readonly Entry[];
+  topics: readonly string[];
   csrf: string;
   error?: string;
 }): SafeHtml {
@@ -103,6 +116,27 @@ export function broadcastForm({
         />
         Every active subscriber (each gets the entries of the topics they follow)</label
       >
+      <label
+        ><input
+          type="radio"
+          name="audience"
+          value="topic"
+          ${values.audience === 'topic' ? html`checked` : ''}
+        />
+        The followers of one topic</label
+      >
+      <div class="preview-fields">
+        <label for="broadcast-topic">Topic</label>
+        <select id="broadcast-topic" name="topic">
+          <option value="">(choose)</option>
+          ${topics.map(
+            (topic) =>
+              html`<option value="${topic}" ${values.topic === topic ? html`selected` : ''}>
+                ${topic}
+              </option>`,
+          )}
+        </select>
+      </div>
       <label
         ><input
           type="radio"

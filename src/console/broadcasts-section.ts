@@ -111,6 +111,7 @@ export function broadcastsSection(deps: ConsoleDeps): Router {
               ${broadcastForm({
                 values: options.values ?? EMPTY_BROADCAST,
                 due: due(),
+                topics: deps.library.topics(),
                 csrf: csrf(req),
                 error: options.error,
               })}
@@ -127,7 +128,7 @@ export function broadcastsSection(deps: ConsoleDeps): Router {
     const body = req.body as Record<string, unknown>;
     const values = readBroadcastForm(body);
     try {
-      const request = toRequest(values);
+      const request = toRequest(values, deps);
       if (body.action === 'dry') {
         const dry = domain(() => broadcasting.dryRun(request));
         overview(req, res, { values, dry: dryRunReport(dry) });

@@ -2,7 +2,11 @@ import { Router, type RequestHandler } from 'express';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { Broadcasting } from '../broadcast/broadcasting.ts';
-import { BroadcastError, type BroadcastErrorCode } from '../broadcast/broadcast-types.ts';
+import {
+  BroadcastError,
+  type BroadcastErrorCode,
+  type BroadcastRequest,
+} from '../broadcast/broadcast-types.ts';
 import { ENTRY_ID, ContentError } from '../content/parse-entry.ts';
 import type { ContentLibrary } from '../content/library.ts';
 import { zonedIso } from '../time/time-zone.ts';
@@ -65,6 +69,11 @@ const broadcastBody = z.strictObject(
     preview: userId.optional(),
     channel: channel.optional(),
     dryRun: z.boolean({ error: 'must be true or false' }).optional(),
+    topic: z
+      .string({ error: 'must be a topic name' })
+      .min(1, 'must be a topic name')
+      .max(30, 'must be a topic name')
+      .optional(),
   },
   {
     error: (issue) =>
@@ -157,6 +166,26 @@ export async function saveEntry(
 }
 
 /**
+ * The broadcast an operator asks for: a preview to one user, or a broadcast to everyone or
+ * to one declared topic's followers. A topic nobody may follow is refused in words.
+ */
+export function broadcastRequest(
+  deps: Pick<AdminDeps, 'library'>,
+  ask: { entries?: string[]; preview?: string; channel?: string; topic?: string },
+): Extract<BroadcastRequest, { kind: 'manual' | 'preview' }> {
+  const { entries: entryIds, preview, channel, topic } = ask;
+  if (preview) {
+    if (topic) throw new HttpError(400, 'topic: a preview goes to one user, not to a topic');
+    return { kind: 'preview', user: preview, channel, entryIds };
+  }
+  if (topic === undefined) return { kind: 'manual', entryIds };
+  const known = deps.library.topics();
+  if (!known.includes(topic.toLowerCase()))
+    throw new HttpError(400, `topic: there is no topic "${topic}" (known: ${known.join(', ')})`);
+  return { kind: 'manual', entryIds, topic: topic.toLowerCase() };
+}
+
+/**
  * Publishes the rules file's menu to the platform; the refusals become HTTP errors in
  * words (no API client, no menu, the platform's errcode). Resolves with the buttons sent.
  */
@@ -200,11 +229,10 @@ export function adminRoutes(deps: AdminDeps): Router {
       preview,
       channel: previewChannel,
       dryRun,
+      topic,
     } = parseOr400(broadcastBody, req.body ?? {}, 'body');
     if (previewChannel && !preview) throw new HttpError(400, 'channel: is only for a preview');
-    const request = preview
-      ? { kind: 'preview' as const, user: preview, channel: previewChannel, entryIds: entries }
-      : { kind: 'manual' as const, entryIds: entries };
+    const request = broadcastRequest(deps, { entries, preview, channel: previewChannel, topic });
     if (dryRun) {
       res.json({ dryRun: domain(() => broadcasting.dryRun(request)) });
       return;

@@ -250,6 +250,30 @@ describe('the admin API', () => {
     expect(withId).toMatchObject({ status: 400, json: { error: 'body: unknown field "id"' } });
   });
 
+  it('broadcasts to one declared topic’s followers, and refuses an unknown topic or a topic preview', async () => {
+    running = await start();
+    await chat(running.url, { user: 'eve', text: 'subscribe events' });
+    await chat(running.url, { user: 'sam', event: 'subscribe' });
+    const dry = await admin('/broadcasts', {
+      method: 'POST',
+      body: { dryRun: true, topic: 'Events' },
+    });
+    expect(dry).toMatchObject({
+      status: 200,
+      json: { dryRun: { recipients: 1, sample: [{ userId: 'eve' }] } },
+    });
+    const unknown = await admin('/broadcasts', { method: 'POST', body: { topic: 'cooking' } });
+    expect(unknown).toMatchObject({
+      status: 400,
+      json: { error: expect.stringContaining('there is no topic "cooking"') },
+    });
+    const preview = await admin('/broadcasts', {
+      method: 'POST',
+      body: { topic: 'events', preview: 'eve' },
+    });
+    expect(preview.status).toBe(400);
+  });
+
   it('lists subscribers page by page, and the queries the account could not answer', async () => {
     running = await start();
     for (const user of ['a', 'b', 'c']) await chat(running.url, { user, event: 'subscribe' });

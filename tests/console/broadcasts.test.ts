@@ -164,4 +164,24 @@ describe('the broadcasts section', () => {
     expect(report.text).toContain('<span class="badge cancelled">cancelled</span>');
     expect(report.text).not.toContain('Cancel the deliveries not yet sent');
   });
+
+  it('runs a broadcast for one topic’s followers only, and refuses a topic nobody may follow', async () => {
+    await chat(running.url, { user: 'eve', text: 'subscribe events' });
+    const dry = await client.post('/admin/broadcasts', {
+      action: 'dry',
+      audience: 'topic',
+      topic: 'events',
+      entries: ['department-70th-anniversary'],
+    });
+    expect(dry.status).toBe(200);
+    expect(squash(dry.text)).toMatch(/<strong>1<\/strong> recipient \(api: 1\)/);
+    expect(squash(dry.text)).toContain('<option value="events" selected>');
+    const unknown = await client.post('/admin/broadcasts', {
+      action: 'dry',
+      audience: 'topic',
+      topic: 'cooking',
+    });
+    expect(unknown.status).toBe(400);
+    expect(unknown.text).toContain('topic: there is no topic &quot;cooking&quot;');
+  });
 });
