@@ -184,4 +184,19 @@ describe('the broadcasts section', () => {
     expect(unknown.status).toBe(400);
     expect(unknown.text).toContain('topic: there is no topic &quot;cooking&quot;');
   });
+
+  it('sends a preview to one user, outside the quota, and reports it', async () => {
+    const sent = await client.post('/admin/broadcasts', {
+      action: 'send',
+      audience: 'preview',
+      user: 'ann',
+      channel: 'api',
+      entries: ['how-to-use-this-account'],
+    });
+    expect(sent.status).toBe(303);
+    const report = squash((await client.get(sent.location!)).text);
+    expect(report).toContain('preview');
+    expect(report).toContain('<code>api:ann</code>');
+    expect(report).toContain('/entries/how-to-use-this-account');
+  });
 });
