@@ -4,7 +4,6 @@ import { pickDueEntries } from '../broadcast/planner.ts';
 import { domain } from '../http/admin-routes.ts';
 import { HttpError } from '../http/http-error.ts';
 import { html, type SafeHtml } from '../web/html.ts';
-import { localTime, replyPreview } from './article-cards.ts';
 import {
   broadcastForm,
   dryRunReport,
@@ -13,7 +12,8 @@ import {
   toRequest,
   type BroadcastFormValues,
 } from './broadcast-form.ts';
-import { progressBox, progressFragment } from './broadcast-progress.ts';
+import { progressFragment } from './broadcast-progress.ts';
+import { broadcastReport, historyTable } from './broadcast-report.ts';
 import type { ConsoleDeps } from './console-routes.ts';
 import { eventsRoute } from './events-route.ts';
 import { consolePage } from './shell.ts';
@@ -49,51 +49,6 @@ export function broadcastsSection(deps: ConsoleDeps): Router {
 
   router.use(eventsRoute(deps.events));
 
-  const history = (before: number | undefined) => {
-    const items = broadcasting.store.list({ limit: HISTORY_PAGE, before });
-    return html`<section aria-labelledby="history-title">
-      <h2 id="history-title">History</h2>
-      ${
-        items.length
-          ? html`<div class="table-wrap">
-                <table>
-                  <thead>
-                    <tr>
-                      <th scope="col">Broadcast</th>
-                      <th scope="col">Created</th>
-                      <th scope="col">Entries</th>
-                      <th scope="col">Progress</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    ${items.map(
-                      (b) =>
-                        html`<tr>
-                          <td>
-                            <a href="${SECTION}/${b.id}">#${b.id}</a> ${b.kind}${
-                              b.schedule ? html` <code>${b.schedule}</code>` : ''
-                            }
-                          </td>
-                          <td>${localTime(b.createdAt, timeZone)}</td>
-                          <td>${b.entryIds.length}</td>
-                          <td>
-                            ${progressBox(b)}${b.reason ? html`<small>${b.reason}</small>` : ''}
-                          </td>
-                        </tr>`,
-                    )}
-                  </tbody>
-                </table>
-              </div>
-              ${
-                items.length === HISTORY_PAGE
-                  ? html`<a href="${SECTION}?before=${items.at(-1)!.id}">Older broadcasts</a>`
-                  : ''
-              }`
-          : html`<p class="muted">No broadcast yet.</p>`
-      }
-    </section>`;
-  };
-
   const overview = (
     req: Request,
     res: Response,
@@ -117,7 +72,7 @@ export function broadcastsSection(deps: ConsoleDeps): Router {
               })}
               ${options.dry ?? ''}
             </section>
-            ${history(cursor(req.query.before))}`,
+            ${historyTable(broadcasting.store.list({ limit: HISTORY_PAGE, before: cursor(req.query.before) }), { timeZone, pageSize: HISTORY_PAGE })}`,
         ),
       );
   };
@@ -189,92 +144,12 @@ export function broadcastsSection(deps: ConsoleDeps): Router {
       limit: DELIVERY_PAGE,
       after,
     });
-    const reasons = Object.entries(broadcast.skipReasons ?? {});
-    const channelErrors = Object.entries(broadcast.channelErrors ?? {});
-    return html`<p>
-        <a href="${SECTION}">All broadcasts</a> ·
-        ${broadcast.kind}${
-          broadcast.schedule ? html` (schedule <code>${broadcast.schedule}</code>)` : ''
-        }
-        · created
-        ${localTime(broadcast.createdAt, timeZone)}${
-          broadcast.finishedAt ? html` · finished ${localTime(broadcast.finishedAt, timeZone)}` : ''
-        }
-      </p>
-      ${broadcast.reason ? html`<p>${broadcast.reason}</p>` : ''} ${progressBox(broadcast)}
-      ${
-        broadcast.status === 'sending'
-          ? html`<form method="post" action="${SECTION}/${broadcast.id}/cancel">
-              <input type="hidden" name="_csrf" value="${csrf(req)}" />
-              <button type="submit" class="danger">Cancel the deliveries not yet sent</button>
-            </form>`
-          : ''
-      }
-      ${
-        broadcast.platform
-          ? html`<p>
-              The platform reported: ${broadcast.platform.sent} sent, ${broadcast.platform.failed}
-              failed, ${broadcast.platform.filtered} filtered of ${broadcast.platform.total}.
-            </p>`
-          : ''
-      }
-      ${
-        reasons.length
-          ? html`<p>Skipped: ${reasons.map(([reason, count]) => html`${reason} (${count}) `)}</p>`
-          : ''
-      }
-      ${channelErrors.map(
-        ([channel, e]) =>
-          html`<p class="error">
-            ${channel}: the platform refused the account (${e.error}); paused until
-            ${localTime(e.pausedUntil, timeZone)}.
-          </p>`,
-      )}
-      ${
-        broadcast.reply
-          ? html`<h2>What they get</h2>
-              ${replyPreview(broadcast.reply)}`
-          : ''
-      }
-      <section aria-labelledby="deliveries-title">
-        <h2 id="deliveries-title">Deliveries</h2>
-        ${
-          deliveries.length
-            ? html`<div class="table-wrap">
-                  <table>
-                    <thead>
-                      <tr>
-                        <th scope="col">Recipient</th>
-                        <th scope="col">Status</th>
-                        <th scope="col">Attempts</th>
-                        <th scope="col">Settled</th>
-                        <th scope="col">Error</th>
-                      </tr>
-                    </thead>
-                    <tbody>
-                      ${deliveries.map(
-                        (d) =>
-                          html`<tr>
-                            <td><code>${d.channel}:${d.userId}</code></td>
-                            <td>${d.status}</td>
-                            <td>${d.attempts}</td>
-                            <td>${d.settledAt ? localTime(d.settledAt, timeZone) : ''}</td>
-                            <td>${d.error ?? ''}</td>
-                          </tr>`,
-                      )}
-                    </tbody>
-                  </table>
-                </div>
-                ${
-                  deliveries.length === DELIVERY_PAGE
-                    ? html`<a href="${SECTION}/${broadcast.id}?after=${deliveries.at(-1)!.id}"
-                        >Next ${DELIVERY_PAGE} deliveries</a
-                      >`
-                    : ''
-                }`
-            : html`<p class="muted">No deliveries${after ? ' after these' : ''}.</p>`
-        }
-      </section>`;
+    return broadcastReport(broadcast, deliveries, {
+      timeZone,
+      csrf: csrf(req),
+      after,
+      pageSize: DELIVERY_PAGE,
+    });
   }
 
   return router;

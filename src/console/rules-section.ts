@@ -1,20 +1,16 @@
 import { Router, type Request, type Response } from 'express';
-import { lintRules, type LintFinding } from '../engine/rule-lint.ts';
+import { lintRules } from '../engine/rule-lint.ts';
 import { resolveReply } from '../engine/reply-specs.ts';
 import { publishMenuNow } from '../http/admin-routes.ts';
 import { HttpError } from '../http/http-error.ts';
 import { html } from '../web/html.ts';
 import { replyPreview } from './article-cards.ts';
 import type { ConsoleDeps } from './console-routes.ts';
-import { clickReplies, describeSpec, menuPreview } from './menu-preview.ts';
+import { clickReplies, menuPreview } from './menu-preview.ts';
+import { lintList, rulesTable } from './rules-page.ts';
 import { consolePage } from './shell.ts';
 
 const SECTION = '/admin/rules';
-const KINDS: Record<LintFinding['kind'], string> = {
-  hidden: 'Never reached',
-  overlap: 'Overlap',
-  limit: 'Limit',
-};
 
 /**
  * Rules and menu: each keyword rule with its hit count, a lint of the rules (`rule-lint.ts`),
@@ -51,63 +47,7 @@ export function rulesSection(deps: ConsoleDeps): Router {
                   </p>`
                 : ''
             }
-            <section aria-labelledby="lint-title">
-              <h2 id="lint-title">Lint</h2>
-              ${
-                findings.length
-                  ? html`<ul class="lint">
-                      ${findings.map(
-                        (f) =>
-                          html`<li class="lint-${f.kind}">
-                            <strong>${KINDS[f.kind]}:</strong> ${f.message}
-                          </li>`,
-                      )}
-                    </ul>`
-                  : html`<p>No problems found: every keyword can reach its rule.</p>`
-              }
-            </section>
-            <section aria-labelledby="rules-title">
-              <h2 id="rules-title">Keyword rules</h2>
-              <p class="muted">
-                In the order the engine tries them (after the built-in commands); the first match
-                answers.
-              </p>
-              <div class="table-wrap">
-                <table>
-                  <thead>
-                    <tr>
-                      <th scope="col">Rule</th>
-                      <th scope="col">Keywords</th>
-                      <th scope="col">Replies</th>
-                      <th scope="col">Hits (all time)</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    ${rules.map(
-                      (rule) =>
-                        html`<tr>
-                          <th scope="row">${rule.name}</th>
-                          <td>
-                            ${rule.keywords.map(
-                              (k) =>
-                                html`<span class="keyword"
-                                  ><code>${k.keyword}</code> <small>${k.match}</small></span
-                                > `,
-                            )}
-                          </td>
-                          <td>
-                            ${rule.replyMode === 'random_one' ? html`<small>one of:</small>` : ''}
-                            <ul class="replies">
-                              ${rule.replies.map((spec) => html`<li>${describeSpec(spec)}</li>`)}
-                            </ul>
-                          </td>
-                          <td class="hits">${hits.get(rule.name) ?? 0}</td>
-                        </tr>`,
-                    )}
-                  </tbody>
-                </table>
-              </div>
-            </section>
+            ${lintList(findings)} ${rulesTable(rules, hits)}
             <section aria-labelledby="menu-title">
               <h2 id="menu-title">Menu</h2>
               ${menuPreview(menu, `${SECTION}/menu/reply`)}
