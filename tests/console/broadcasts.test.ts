@@ -199,4 +199,17 @@ describe('the broadcasts section', () => {
     expect(report).toContain('<code>api:ann</code>');
     expect(report).toContain('/entries/how-to-use-this-account');
   });
+
+  it('opens the event stream to a signed-in browser only, and ends it when the hub shuts (at shutdown)', async () => {
+    const anonymous = await fetch(`${running.url}/admin/events`, { redirect: 'manual' });
+    expect(anonymous.status).toBe(303);
+    expect(anonymous.headers.get('location')).toBe('/login?next=%2Fadmin%2Fevents');
+    const res = await fetch(`${running.url}/admin/events`, { headers: { cookie: client.cookie } });
+    const reader = res.body!.getReader();
+    await reader.read(); // ": connected"
+    running.service.events.close();
+    let ended = false;
+    while (!ended) ended = (await reader.read()).done;
+    expect(ended).toBe(true);
+  });
 });
