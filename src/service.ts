@@ -17,6 +17,7 @@ import { createApp } from './http/app.ts';
 import { adminAccess } from './http/admin-auth.ts';
 import { resolveAdminToken } from './http/admin-token.ts';
 import type { Logger } from './log/logger.ts';
+import { createEventHub, type EventHub } from './events/event-hub.ts';
 import { createArchiveIndex } from './search/archive-index.ts';
 import { createConversationStore, type ConversationStore } from './store/conversations.ts';
 import { openDatabase, type Db } from './store/database.ts';
@@ -43,6 +44,8 @@ export interface Service {
    * dispatcher's way to the `wechaty` channel. The bot starts after the HTTP server.
    */
   wechaty?: WechatyChannel;
+  /** Live events (a broadcast's progress), for the console's stream. */
+  events: EventHub;
   /** Broadcasts: register a channel's sender with `broadcasting.register(sender)`. */
   broadcasting: Broadcasting;
   /** The WeChat Official Account channel: its API client and broadcast sender, when configured. */
@@ -158,8 +161,10 @@ export async function createService(
     });
   }
 
+  const events = createEventHub();
   const broadcasting = createBroadcasting({
     db,
+    events,
     library,
     log,
     now,
@@ -237,6 +242,8 @@ export async function createService(
       library,
       timeZone: config.ACCOUNT_TZ,
       access: adminAccess(adminToken?.token),
+      events,
+      publicUrl: config.publicUrl,
       publishMenu: wechat.client && menuPublisher(wechat.client, () => engine.rules().menu),
     },
     console: {
@@ -257,6 +264,7 @@ export async function createService(
     conversations,
     wechaty,
     broadcasting,
+    events,
     wechat,
     adminToken,
     simulator,
@@ -288,6 +296,8 @@ export async function createService(
     async close() {
       // First no new connections, and idle ones go at once; requests in flight finish.
       const closed = server && stopServer(server);
+      // Open event streams end now, rather than hold the server for its grace period.
+      events.close();
       await wechaty?.stop();
       await watcher?.close();
       await broadcasting.stop();

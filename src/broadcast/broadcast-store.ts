@@ -32,6 +32,19 @@ interface BroadcastRow {
   channel_errors: string | null;
 }
 
+/** One recipient's delivery of a broadcast, as the report lists it. */
+export interface DeliveryItem {
+  id: number;
+  channel: string;
+  userId: string;
+  /** pending | claimed | sent | failed | skipped | cancelled */
+  status: string;
+  attempts: number;
+  /** Why it failed or was skipped; the last error of one waiting for a retry. */
+  error?: string;
+  settledAt?: Date;
+}
+
 /** Broadcasts as recorded, with their counts; the counters move in the dispatcher's transactions. */
 export interface BroadcastStore {
   get(id: number): Broadcast | undefined;
@@ -42,6 +55,8 @@ export interface BroadcastStore {
    * kept: every batch of that set sends the same.
    */
   reply(id: number, entrySet?: number): { kind: BroadcastKind; reply: Reply } | undefined;
+  /** Its deliveries in id order; `after` is the id of the last one of the previous page. */
+  deliveries(id: number, options: { limit: number; after?: number }): DeliveryItem[];
 }
 
 export function createBroadcastStore(db: Db): BroadcastStore {
@@ -54,6 +69,23 @@ export function createBroadcastStore(db: Db): BroadcastStore {
   );
   const setReply = db.prepare<[number, number], { reply: string }>(
     'SELECT reply FROM broadcast_replies WHERE broadcast_id = ? AND entry_set = ?',
+  );
+  // A broadcast's deliveries are one range of ids: read by primary key, no index needed.
+  const deliveryPage = db.prepare<
+    { id: number; after: number; limit: number },
+    {
+      id: number;
+      channel: string;
+      user_id: string;
+      status: string;
+      attempts: number;
+      error: string | null;
+      settled_at: number | null;
+    }
+  >(
+    `SELECT d.id, d.channel, d.user_id, d.status, d.attempts, d.error, d.settled_at
+     FROM broadcasts b JOIN deliveries d ON d.id BETWEEN b.first_delivery AND b.last_delivery
+     WHERE b.id = @id AND d.id > @after ORDER BY d.id LIMIT @limit`,
   );
   const replies = new Map<string, { kind: BroadcastKind; reply: Reply }>();
 
@@ -100,6 +132,17 @@ export function createBroadcastStore(db: Db): BroadcastStore {
     },
     list({ limit, before = Number.MAX_SAFE_INTEGER }) {
       return page.all(before, limit).map(toBroadcast);
+    },
+    deliveries(id, { limit, after = 0 }) {
+      return deliveryPage.all({ id, after, limit }).map((row) => ({
+        id: row.id,
+        channel: row.channel,
+        userId: row.user_id,
+        status: row.status,
+        attempts: row.attempts,
+        error: row.error ?? undefined,
+        settledAt: row.settled_at === null ? undefined : new Date(row.settled_at),
+      }));
     },
     reply(id, entrySet = 0) {
       const key = `${id}/${entrySet}`;

@@ -66,7 +66,12 @@ export interface ChannelErrorReport {
 /** What to broadcast: a schedule's tick, or an operator's request. */
 export type BroadcastRequest =
   | { kind: 'scheduled' | 'digest'; schedule: string; tickAt: Date }
-  | { kind: 'manual'; entryIds?: string[] }
+  | {
+      kind: 'manual';
+      entryIds?: string[];
+      /** Only the subscribers who follow this topic (lower case); absent, everyone. */
+      topic?: string;
+    }
   | { kind: 'preview'; user: string; channel?: string; entryIds?: string[] };
 
 /** Who a broadcast would reach, answered by a dry run without sending anything. */
@@ -78,6 +83,17 @@ export interface DryRun {
   /** The first recipients, in (channel, user) order. */
   sample: { channel: string; userId: string }[];
   filtered: number;
+  /** What it would count against the platform's quota, and who is already over theirs. */
+  quota: DryRunQuota;
+}
+
+export interface DryRunQuota {
+  /** False for a preview or a digest, which the quota does not count. */
+  counted: boolean;
+  accountType: 'subscription' | 'service';
+  /** Active subscribers left out because they had their 4 broadcasts this month (service). */
+  overQuota: number;
+  overQuotaSample: { channel: string; userId: string }[];
 }
 
 export type BroadcastErrorCode =

@@ -2,6 +2,7 @@ import type { Entry } from '../content/entry.ts';
 import type { VirtualClock } from '../clock/clock.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Db } from '../store/database.ts';
+import type { EventHub } from '../events/event-hub.ts';
 import { createBroadcastStore, type BroadcastStore } from './broadcast-store.ts';
 import type { Broadcast, BroadcastRequest, DryRun, PlatformCounts } from './broadcast-types.ts';
 import type { ChannelSender } from './channel-sender.ts';
@@ -9,8 +10,9 @@ import { createDispatchStore } from './dispatch-store.ts';
 import { createDispatcher, type Dispatcher, type DispatcherOptions } from './dispatcher.ts';
 import { createMassSendReports } from './mass-send-store.ts';
 import { createOutbox, type Outbox } from './outbox.ts';
-import { createLedger } from './ledger-store.ts';
+import { createLedger, type BroadcastLedger } from './ledger-store.ts';
 import { createOutboxStore } from './outbox-store.ts';
+import { noticingProgress } from './progress-notice.ts';
 import { createQuota, type AccountType } from './quota.ts';
 import { createScheduler, type Schedule, type Scheduler } from './scheduler.ts';
 
@@ -28,11 +30,15 @@ export interface BroadcastingOptions {
   /** A clock that travels (simulation): schedule ticks become its timers. */
   clock?: VirtualClock;
   dispatch?: Omit<DispatcherOptions, 'deliveries' | 'store' | 'log' | 'defaultTimeZone' | 'now'>;
+  /** Where a broadcast's progress is published (created, each settled batch, cancelled). */
+  events?: EventHub;
 }
 
 /** The broadcast part of the service: outbox, dispatcher and schedules, and what the admin API calls. */
 export interface Broadcasting {
   store: BroadcastStore;
+  /** Which entries were broadcast, by which broadcast. */
+  ledger: BroadcastLedger;
   outbox: Outbox;
   dispatcher: Dispatcher;
   scheduler: Scheduler;
@@ -51,18 +57,26 @@ export interface Broadcasting {
 export function createBroadcasting(options: BroadcastingOptions): Broadcasting {
   const { db, library, log, now = () => new Date() } = options;
   const store = createBroadcastStore(db);
+  const { events } = options;
+  const publish = (id: number) => {
+    const broadcast = events && store.get(id);
+    if (broadcast) events.publish({ type: 'broadcast', broadcast });
+  };
+  const ledger = createLedger(db);
   const outbox = createOutbox({
     store: createOutboxStore(db),
     entries: () => library.all(),
     entry: (id) => library.get(id),
-    ledger: createLedger(db),
+    ledger,
     quota: createQuota(db, options.accountType, options.timeZone),
     broadcasts: store,
     publicUrl: options.publicUrl,
   });
   const dispatcher = createDispatcher({
     ...options.dispatch,
-    deliveries: createDispatchStore(db),
+    deliveries: events
+      ? noticingProgress(createDispatchStore(db), (ids) => ids.forEach(publish))
+      : createDispatchStore(db),
     store,
     log,
     now,
@@ -82,6 +96,7 @@ export function createBroadcasting(options: BroadcastingOptions): Broadcasting {
   options.clock?.onTravel(() => dispatcher.wake());
   return {
     store,
+    ledger,
     outbox,
     dispatcher,
     scheduler,
@@ -91,11 +106,16 @@ export function createBroadcasting(options: BroadcastingOptions): Broadcasting {
         { broadcast: broadcast.id, kind: broadcast.kind, recipients: broadcast.counts.total },
         'broadcast created',
       );
+      publish(broadcast.id);
       dispatcher.wake();
       return broadcast;
     },
     dryRun: (request) => outbox.dryRun(request, now()),
-    cancel: (id) => outbox.cancel(id, now()),
+    cancel(id) {
+      const broadcast = outbox.cancel(id, now());
+      publish(id);
+      return broadcast;
+    },
     recordMassSendReport: createMassSendReports(db),
     register: (sender) => dispatcher.register(sender),
     start() {

@@ -116,9 +116,15 @@ function fanOutAudience(
   const sets = new Set<number>();
   // Entries without topics reach only those who follow none (stored as `[]`, as the
   // subscriber store writes it): no need to read every subscriber's list.
-  const lists = entries.some((e) => e.topics.length) ? store.topicLists(digest) : [NO_TOPICS];
+  const topic = request.kind === 'manual' ? request.topic?.toLowerCase() : undefined;
+  const lists =
+    topic || entries.some((e) => e.topics.length) ? store.topicLists(digest) : [NO_TOPICS];
+  // A broadcast for one topic's followers: the other topic lists get no set (filtered).
+  const audience = topic
+    ? lists.filter((topics) => parseTopics(topics).some((t) => t.toLowerCase() === topic))
+    : lists;
   store.setTopicSets(
-    lists.flatMap((topics) => {
+    audience.flatMap((topics) => {
       const entrySet = entrySetFor(parseTopics(topics), entries);
       if (entrySet === undefined) return [];
       sets.add(entrySet);

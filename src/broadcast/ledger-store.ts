@@ -10,6 +10,8 @@ export interface BroadcastLedger {
   release(broadcastId: number): void;
   /** Ids of entries broadcast after `since`, newest broadcast first. */
   since(since: Date): string[];
+  /** The broadcast that sent an entry (by id), and when: the console's ledger column. */
+  broadcastOf(entryId: string): { broadcastId: number; at: Date } | undefined;
 }
 
 export function createLedger(db: Db): BroadcastLedger {
@@ -23,7 +25,14 @@ export function createLedger(db: Db): BroadcastLedger {
   const since = db.prepare<[number], { entry_id: string }>(
     'SELECT entry_id FROM broadcast_entries WHERE at > ? ORDER BY at DESC, entry_id',
   );
+  const byId = db.prepare<[string], { broadcast_id: number; at: number }>(
+    'SELECT broadcast_id, at FROM broadcast_entries WHERE entry_id = ?',
+  );
   return {
+    broadcastOf(entryId) {
+      const row = byId.get(entryId);
+      return row && { broadcastId: row.broadcast_id, at: new Date(row.at) };
+    },
     wasBroadcast: (entry) => find.get(entry.id, entry.hash) !== undefined,
     record(entries, broadcastId, now) {
       for (const entry of entries) insert.run(entry.id, entry.hash, broadcastId, now.getTime());

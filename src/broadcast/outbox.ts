@@ -75,6 +75,9 @@ export function createOutbox(deps: OutboxDeps): Outbox {
           const id = write(request, now);
           const broadcast = broadcasts.get(id)!;
           if (broadcast.status === 'refused') throw new BroadcastError('quota', broadcast.reason!);
+          const counted = request.kind === 'scheduled' || request.kind === 'manual';
+          // Read inside the transaction: the rollback empties what the quota noted.
+          const over = counted ? deps.quota.usedUp(DRY_RUN_SAMPLE) : { count: 0, sample: [] };
           throw new Rollback({
             entryIds: broadcast.entryIds,
             reply: broadcast.reply ?? { type: 'articles', articles: [] },
@@ -82,6 +85,12 @@ export function createOutbox(deps: OutboxDeps): Outbox {
             byChannel: countsByChannel(store.byChannel(id)),
             sample: store.sample(id, DRY_RUN_SAMPLE),
             filtered: broadcast.counts.filtered,
+            quota: {
+              counted,
+              accountType: deps.quota.accountType,
+              overQuota: over.count,
+              overQuotaSample: over.sample,
+            },
           });
         });
       } catch (error) {

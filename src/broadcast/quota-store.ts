@@ -11,6 +11,8 @@ export interface QuotaStore {
   readonly recipientCondition: string;
   /** Notes who has had `limit` broadcasts since `since`; call inside the outbox transaction. */
   noteUsedUp(since: number, limit: number): void;
+  /** Active subscribers `noteUsedUp` found: how many, and the first of them. */
+  usedUp(sample: number): { count: number; sample: { channel: string; userId: string }[] };
 }
 
 export function createQuotaStore(db: Db, perRecipient: boolean): QuotaStore {
@@ -32,7 +34,25 @@ export function createQuotaStore(db: Db, perRecipient: boolean): QuotaStore {
         AND d.status IN ('pending', 'claimed', 'sent')
       GROUP BY d.channel, d.user_id HAVING count(*) >= ?`)
     : undefined;
+  const usedUpOnes = perRecipient
+    ? db.prepare<[number], { channel: string; userId: string }>(
+        `SELECT u.channel, u.user_id AS userId FROM temp.quota_used_up u
+         JOIN subscribers s ON s.channel = u.channel AND s.user_id = u.user_id
+         WHERE s.state = 'active' ORDER BY u.channel, u.user_id LIMIT ?`,
+      )
+    : undefined;
+  const usedUpCount = perRecipient
+    ? db.prepare<[], { count: number }>(
+        `SELECT count(*) AS count FROM temp.quota_used_up u
+         JOIN subscribers s ON s.channel = u.channel AND s.user_id = u.user_id
+         WHERE s.state = 'active'`,
+      )
+    : undefined;
   return {
+    usedUp(sample) {
+      if (!usedUpOnes || !usedUpCount) return { count: 0, sample: [] };
+      return { count: usedUpCount.get()!.count, sample: usedUpOnes.all(sample) };
+    },
     countSince(since) {
       const { count, first } = today.get(since)!;
       return { count, first: first ?? undefined };

@@ -19,6 +19,8 @@ export interface Quota {
   recipientCondition: string;
   /** Notes who has used up their month, for `recipientCondition`; call inside the transaction. */
   prepare(now: Date): void;
+  /** After `prepare`, in the same transaction: who has had their month's broadcasts. */
+  usedUp(sample: number): { count: number; sample: { channel: string; userId: string }[] };
 }
 
 export function createQuota(db: Db, accountType: AccountType, timeZone: string): Quota {
@@ -32,6 +34,7 @@ export function createQuota(db: Db, accountType: AccountType, timeZone: string):
       return `a subscription account may broadcast once a day (in ${timeZone}); today's broadcast was created at ${new Date(first!).toISOString()}`;
     },
     recipientCondition: store.recipientCondition,
+    usedUp: (sample) => store.usedUp(sample),
     prepare(now) {
       store.noteUsedUp(startOfMonth(now, timeZone).getTime(), BROADCASTS_PER_USER_PER_MONTH);
     },

@@ -43,6 +43,7 @@ export function consoleRoutes(deps: ConsoleDeps): Router {
       styles: {
         console: join(import.meta.dirname, 'styles', 'console.css'),
         panels: join(import.meta.dirname, 'styles', 'panels.css'),
+        publishing: join(import.meta.dirname, 'styles', 'publishing.css'),
       },
     }),
   );

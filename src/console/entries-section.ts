@@ -1,19 +1,182 @@
-import { Router } from 'express';
-import { html } from '../web/html.ts';
+import { Router, type Request, type Response } from 'express';
+import type { Entry } from '../content/entry.ts';
+import { isPublished } from '../content/published.ts';
+import { ENTRY_ID } from '../content/parse-entry.ts';
+import { updateEntry, writeEntry } from '../content/write-entry.ts';
+import { toArticle } from '../engine/reply-specs.ts';
+import { renderMarkdown } from '../http/entry-html.ts';
+import { entryBody, saveEntry } from '../http/admin-routes.ts';
+import { HttpError, parseOr400 } from '../http/http-error.ts';
+import { html, trusted, type SafeHtml } from '../web/html.ts';
+import { localTime, replyPreview } from './article-cards.ts';
 import type { ConsoleDeps } from './console-routes.ts';
+import { EMPTY_FORM, entryForm, formOf, readEntryForm, toNewEntry } from './entry-form.ts';
+import type { EntryFormValues } from './entry-form.ts';
 import { consolePage } from './shell.ts';
 
-/** Entries: not built yet (a placeholder the console's navigation can reach). */
+const SECTION = '/admin/entries';
+/** The same, as routed: the sections' router is mounted under `/admin`. */
+const ROUTE = '/entries';
+/** Entries listed on one page; a search narrows them. */
+const LIST_LIMIT = 200;
+const QUERY_MAX = 100;
+
+/**
+ * Entries: the library listed and searched (each as the card a user gets, scheduled ones
+ * marked, with the broadcast that sent it), and an editor with a Markdown preview
+ * rendered here, by the entry page's renderer. Saving goes through the admin API's path
+ * (`saveEntry` with `writeEntry` / `updateEntry`).
+ */
 export function entriesSection(deps: ConsoleDeps): Router {
   const router = Router();
-  router.get('/entries', (req, res) => {
+  const { library } = deps;
+  const publicUrl = deps.publicUrl ?? '';
+  const topics = () => [...deps.engine.rules().topics.keys()];
+  const page = (req: Request, title: string, body: SafeHtml) =>
+    consolePage(deps.access, req, { title, section: SECTION, body, styles: ['publishing'] });
+  const csrf = (req: Request) => deps.access.session(req)?.csrf ?? '';
+
+  const status = (entry: Entry) => {
+    const now = deps.now();
+    if (!isPublished(entry, now))
+      return html`<span class="badge scheduled"
+        >scheduled for ${localTime(entry.publishedAt, deps.timeZone)}</span
+      >`;
+    return html`<span class="badge published">published</span>`;
+  };
+  const ledger = (entry: Entry) => {
+    const sent = deps.broadcasting.ledger.broadcastOf(entry.id);
+    if (!sent) return html`<span class="muted">not broadcast</span>`;
+    const broadcast = deps.broadcasting.store.get(sent.broadcastId);
+    return html`<a href="/admin/broadcasts/${sent.broadcastId}">broadcast #${sent.broadcastId}</a>
+      ${localTime(sent.at, deps.timeZone)}${
+        broadcast ? html`, to ${broadcast.counts.total} (${broadcast.counts.sent} sent)` : ''
+      }`;
+  };
+
+  router.get(ROUTE, (req, res) => {
+    const q = typeof req.query.q === 'string' ? req.query.q.trim().slice(0, QUERY_MAX) : '';
+    const found = library
+      .all()
+      .filter((entry) => matches(entry, q))
+      .slice(0, LIST_LIMIT);
+    const created = typeof req.query.saved === 'string' ? req.query.saved : undefined;
     res.type('html').send(
-      consolePage(deps.access, req, {
-        title: 'Entries',
-        section: '/admin/entries',
-        body: html`<p>This section is not built yet.</p>`,
-      }),
+      page(
+        req,
+        'Entries',
+        html`${created ? html`<p class="notice" role="status">Entry “${created}” saved.</p>` : ''}
+          <div class="toolbar">
+            <form method="get" action="${SECTION}" role="search">
+              <label for="entry-search">Search entries</label>
+              <input id="entry-search" type="search" name="q" value="${q}" />
+              <button type="submit">Search</button>
+            </form>
+            <a class="button" href="${SECTION}/new">New entry</a>
+          </div>
+          <p class="muted">
+            ${found.length}
+            ${found.length === 1 ? 'entry' : 'entries'}${q ? html` for “${q}”` : ''}, newest first;
+            each as the card a user gets.
+          </p>
+          <ul class="entry-list">
+            ${found.map(
+              (entry) =>
+                html`<li class="entry-row" data-entry="${entry.id}">
+                  ${replyPreview({ type: 'articles', articles: [toArticle(entry, publicUrl)] })}
+                  <div class="entry-meta">
+                    <a href="${SECTION}/${entry.id}"
+                      >Edit <span class="visually-hidden">${entry.title}</span></a
+                    >
+                    <code>${entry.id}</code> · ${localTime(entry.publishedAt, deps.timeZone)} ·
+                    ${status(entry)} · ${ledger(entry)}
+                  </div>
+                </li>`,
+            )}
+          </ul>`,
+      ),
     );
   });
+
+  const editor = (
+    req: Request,
+    res: Response,
+    options: { values: EntryFormValues; creating: boolean; error?: string; code?: number },
+  ) => {
+    const { values, creating } = options;
+    const existing = creating ? undefined : library.get(values.id);
+    res
+      .status(options.code ?? 200)
+      .type('html')
+      .send(
+        page(
+          req,
+          creating ? 'New entry' : `Edit “${values.title || values.id}”`,
+          html`${entryForm({
+            values,
+            creating,
+            action: creating ? SECTION : `${SECTION}/${values.id}`,
+            topics: topics(),
+            csrf: csrf(req),
+            error: options.error,
+          })}
+          ${
+            existing
+              ? html`<section aria-labelledby="card-title">
+                  <h2 id="card-title">What a user gets</h2>
+                  ${status(existing)} · ${ledger(existing)}
+                  ${replyPreview({
+                    type: 'articles',
+                    articles: [toArticle(existing, publicUrl)],
+                  })}
+                </section>`
+              : ''
+          }`,
+        ),
+      );
+  };
+
+  router.get(`${ROUTE}/new`, (req, res) => {
+    editor(req, res, { values: EMPTY_FORM, creating: true });
+  });
+
+  router.post(`${ROUTE}/preview`, (req, res) => {
+    const body = readEntryForm(req.body as Record<string, unknown>).body;
+    // Rendered here by the entry page's renderer: raw HTML is written out as text.
+    res.type('html').send(trusted(renderMarkdown(body)).text);
+  });
+
+  router.get(`${ROUTE}/:id`, (req, res) => {
+    const entry = ENTRY_ID.test(req.params.id) ? library.get(req.params.id) : undefined;
+    if (!entry) throw new HttpError(404, `there is no entry "${req.params.id.slice(0, 100)}"`);
+    editor(req, res, { values: formOf(entry), creating: false });
+  });
+
+  const save =
+    (creating: boolean) =>
+    async (req: Request<{ id?: string }>, res: Response): Promise<void> => {
+      const values = readEntryForm(req.body as Record<string, unknown>);
+      if (!creating) values.id = req.params.id ?? '';
+      try {
+        const fields = parseOr400(entryBody, toNewEntry(values), 'form');
+        const write = creating ? writeEntry : updateEntry;
+        const entry = await saveEntry(deps, () => write(deps.library.dir, fields, deps.timeZone));
+        res.redirect(303, `${SECTION}?saved=${encodeURIComponent(entry.id)}`);
+      } catch (error) {
+        if (!(error instanceof HttpError)) throw error;
+        editor(req, res, { values, creating, error: error.message, code: error.status });
+      }
+    };
+  router.post(ROUTE, save(true));
+  router.post(`${ROUTE}/:id`, save(false));
   return router;
+}
+
+/** A search over what the operator sees: id, title, summary, keywords, topics. */
+function matches(entry: Entry, q: string): boolean {
+  if (!q) return true;
+  const wanted = q.toLowerCase();
+  return [entry.id, entry.title, entry.summary, ...entry.keywords, ...entry.topics].some((text) =>
+    text.toLowerCase().includes(wanted),
+  );
 }

@@ -24,14 +24,25 @@ export type SectionPath = (typeof SECTIONS)[number]['path'];
 export function consolePage(
   access: Access,
   req: Request,
-  parts: { title: string; section: SectionPath; body: SafeHtml; charts?: boolean },
+  parts: {
+    title: string;
+    section: SectionPath;
+    body: SafeHtml;
+    charts?: boolean;
+    /** More style sheets of the console's (`/assets/console/<name>.css`). */
+    styles?: string[];
+  },
 ): string {
   const csrf = access.session(req)?.csrf;
   return layout({
     title: `${parts.title} · oasim console`,
     csrf,
     bodyClass: 'console',
-    styles: ['/assets/console/console.css', '/assets/console/panels.css'],
+    styles: [
+      '/assets/console/console.css',
+      '/assets/console/panels.css',
+      ...(parts.styles ?? []).map((name) => `/assets/console/${name}.css`),
+    ],
     vendor: [
       '/assets/vendor/htmx.min.js',
       '/assets/vendor/htmx-sse.min.js',

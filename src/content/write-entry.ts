@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { access, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { Entry } from './entry.ts';
@@ -26,23 +26,55 @@ export class EntryExistsError extends Error {
   }
 }
 
-/**
- * Writes a new entry as `<dir>/<id>.md`, so the content library stays the one source. The
- * file is parsed with the library's own rules before it is written (a ContentError names
- * the problem), and created exclusively: an existing id is never overwritten.
- */
-export async function writeEntry(dir: string, entry: NewEntry, timeZone: string): Promise<Entry> {
+/** There is no entry with this id to change. */
+export class EntryMissingError extends Error {
+  constructor(readonly id: string) {
+    super(`there is no entry "${id}"`);
+    this.name = 'EntryMissingError';
+  }
+}
+
+/** The entry's file: its front matter (fields left out stay out) and its Markdown body. */
+function entrySource(dir: string, entry: NewEntry, timeZone: string) {
   const { id, body, ...fields } = entry;
   const frontMatter = Object.fromEntries(
     Object.entries(fields).filter(([, value]) => value !== undefined),
   );
   const source = `---\n${stringify(frontMatter, { lineWidth: 0 })}---\n${body.trim()}\n`;
   const path = join(dir, `${id}.md`);
-  const parsed = parseEntry(path, id, source, timeZone);
+  return { path, source, parsed: parseEntry(path, id, source, timeZone) };
+}
+
+/**
+ * Writes a new entry as `<dir>/<id>.md`, so the content library stays the one source. The
+ * file is parsed with the library's own rules before it is written (a ContentError names
+ * the problem), and created exclusively: an existing id is never overwritten.
+ */
+export async function writeEntry(dir: string, entry: NewEntry, timeZone: string): Promise<Entry> {
+  const { path, source, parsed } = entrySource(dir, entry, timeZone);
   try {
     await writeFile(path, source, { flag: 'wx' });
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new EntryExistsError(id);
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new EntryExistsError(entry.id);
+    throw new ContentError(path, `cannot be written: ${String(error)}`);
+  }
+  return parsed;
+}
+
+/**
+ * Rewrites an existing entry's file whole, checked like a new one first. Only an entry
+ * that exists is changed (EntryMissingError otherwise): an update never creates one.
+ */
+export async function updateEntry(dir: string, entry: NewEntry, timeZone: string): Promise<Entry> {
+  const { path, source, parsed } = entrySource(dir, entry, timeZone);
+  try {
+    await access(path);
+  } catch {
+    throw new EntryMissingError(entry.id);
+  }
+  try {
+    await writeFile(path, source);
+  } catch (error) {
     throw new ContentError(path, `cannot be written: ${String(error)}`);
   }
   return parsed;

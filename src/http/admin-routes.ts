@@ -2,16 +2,26 @@ import { Router, type RequestHandler } from 'express';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { Broadcasting } from '../broadcast/broadcasting.ts';
-import { BroadcastError, type BroadcastErrorCode } from '../broadcast/broadcast-types.ts';
+import {
+  BroadcastError,
+  type BroadcastErrorCode,
+  type BroadcastRequest,
+} from '../broadcast/broadcast-types.ts';
 import { ENTRY_ID, ContentError } from '../content/parse-entry.ts';
 import type { ContentLibrary } from '../content/library.ts';
 import { zonedIso } from '../time/time-zone.ts';
-import { EntryExistsError, writeEntry } from '../content/write-entry.ts';
+import {
+  EntryExistsError,
+  EntryMissingError,
+  updateEntry,
+  writeEntry,
+} from '../content/write-entry.ts';
 import type { ConversationStore } from '../store/conversations.ts';
 import type { SubscriberStore } from '../store/subscribers.ts';
 import { MenuEmptyError } from '../wechat/publish-menu.ts';
 import { WechatApiError } from '../wechat/api-error.ts';
 import type { Access } from '../web/access.ts';
+import type { EventHub } from '../events/event-hub.ts';
 import { userId } from './chat-routes.ts';
 import { HttpError, parseOr400 } from './http-error.ts';
 import { jsonBody } from './json-body.ts';
@@ -21,7 +31,11 @@ export interface AdminDeps {
   broadcasting: Broadcasting;
   subscribers: SubscriberStore;
   conversations: ConversationStore;
-  library: Pick<ContentLibrary, 'dir' | 'reloadFile'>;
+  /** Where entries are written, and (for the console) every entry, published or not. */
+  library: Pick<
+    ContentLibrary,
+    'dir' | 'reloadFile' | 'all' | 'get' | 'published' | 'latest' | 'topics' | 'size'
+  >;
   /** The time zone a date without an offset is read in (ACCOUNT_TZ). */
   timeZone: string;
   /** Who may use the API: the admin token, or a signed-in browser (`adminAccess`). */
@@ -31,6 +45,10 @@ export interface AdminDeps {
    * absent when no WeChat API client is configured. Resolves with the number of buttons.
    */
   publishMenu?: () => Promise<number>;
+  /** Where this service is reached: article cards link here (PUBLIC_URL). */
+  publicUrl?: string;
+  /** Live events (a broadcast's progress), streamed to the console; absent, nothing is live. */
+  events?: EventHub;
 }
 
 const MAX_ADMIN_BODY = 256 * 1024;
@@ -51,6 +69,11 @@ const broadcastBody = z.strictObject(
     preview: userId.optional(),
     channel: channel.optional(),
     dryRun: z.boolean({ error: 'must be true or false' }).optional(),
+    topic: z
+      .string({ error: 'must be a topic name' })
+      .min(1, 'must be a topic name')
+      .max(30, 'must be a topic name')
+      .optional(),
   },
   {
     error: (issue) =>
@@ -61,6 +84,7 @@ const broadcastBody = z.strictObject(
 );
 
 const page = z.object({ limit: pageLimit, before: idCursor });
+const deliveryPage = z.object({ limit: pageLimit, after: idCursor });
 
 /** `GET /admin/api/subscribers`'s query; the console's subscriber list reads the same. */
 export const subscriberQuery = z.object({
@@ -80,7 +104,7 @@ export const subscriberQuery = z.object({
 });
 
 const words = z.array(z.string().max(64)).max(50);
-/** `POST /admin/api/entries`' body; the console's entry forms are read by the same. */
+/** An entry's fields as the API (and the console's form) receive them. */
 export const entryBody = z.strictObject(
   {
     id: entryId,
@@ -114,12 +138,76 @@ const STATUS: Record<BroadcastErrorCode, number> = {
 };
 
 /** Runs a domain call; its refusals become HTTP errors with the domain's reason. */
-function domain<T>(call: () => T): T {
+export function domain<T>(call: () => T): T {
   try {
     return call();
   } catch (error) {
     if (error instanceof BroadcastError)
       throw new HttpError(STATUS[error.code], error.message, { cause: error });
+    throw error;
+  }
+}
+
+/**
+ * Writes an entry's file and reads it at once rather than wait for the file watcher (which
+ * may be off); the content's refusals become 400, 404 or 409 with their reason.
+ */
+export async function saveEntry(
+  deps: AdminDeps,
+  write: () => Promise<{ id: string; title: string; publishedAt: Date }>,
+) {
+  try {
+    const entry = await write();
+    await deps.library.reloadFile(join(deps.library.dir, `${entry.id}.md`));
+    return { id: entry.id, title: entry.title, publishedAt: entry.publishedAt };
+  } catch (error) {
+    if (error instanceof EntryExistsError) throw new HttpError(409, error.message);
+    if (error instanceof EntryMissingError) throw new HttpError(404, error.message);
+    if (error instanceof ContentError) throw new HttpError(400, error.reason, { cause: error });
+    throw error;
+  }
+}
+
+/**
+ * The broadcast an operator asks for: a preview to one user, or a broadcast to everyone or
+ * to one declared topic's followers. A topic nobody may follow is refused in words.
+ */
+export function broadcastRequest(
+  deps: Pick<AdminDeps, 'library'>,
+  ask: { entries?: string[]; preview?: string; channel?: string; topic?: string },
+): Extract<BroadcastRequest, { kind: 'manual' | 'preview' }> {
+  const { entries: entryIds, preview, channel, topic } = ask;
+  if (preview) {
+    if (topic) throw new HttpError(400, 'topic: a preview goes to one user, not to a topic');
+    return { kind: 'preview', user: preview, channel, entryIds };
+  }
+  if (topic === undefined) return { kind: 'manual', entryIds };
+  const known = deps.library.topics();
+  if (!known.includes(topic.toLowerCase()))
+    throw new HttpError(400, `topic: there is no topic "${topic}" (known: ${known.join(', ')})`);
+  return { kind: 'manual', entryIds, topic: topic.toLowerCase() };
+}
+
+/**
+ * Publishes the rules file's menu to the platform; the refusals become HTTP errors in
+ * words (no API client, no menu, the platform's errcode). Resolves with the buttons sent.
+ */
+export async function publishMenuNow(deps: Pick<AdminDeps, 'publishMenu'>): Promise<number> {
+  if (!deps.publishMenu) {
+    throw new HttpError(
+      409,
+      'the WeChat API client is not configured: set WECHAT_APPID and WECHAT_APPSECRET',
+    );
+  }
+  try {
+    return await deps.publishMenu();
+  } catch (error) {
+    if (error instanceof MenuEmptyError) throw new HttpError(409, error.message);
+    if (error instanceof WechatApiError) {
+      throw new HttpError(502, `the platform refused the menu: ${error.errcode} ${error.errmsg}`, {
+        cause: error,
+      });
+    }
     throw error;
   }
 }
@@ -144,11 +232,10 @@ export function adminRoutes(deps: AdminDeps): Router {
       preview,
       channel: previewChannel,
       dryRun,
+      topic,
     } = parseOr400(broadcastBody, req.body ?? {}, 'body');
     if (previewChannel && !preview) throw new HttpError(400, 'channel: is only for a preview');
-    const request = preview
-      ? { kind: 'preview' as const, user: preview, channel: previewChannel, entryIds: entries }
-      : { kind: 'manual' as const, entryIds: entries };
+    const request = broadcastRequest(deps, { entries, preview, channel: previewChannel, topic });
     if (dryRun) {
       res.json({ dryRun: domain(() => broadcasting.dryRun(request)) });
       return;
@@ -170,6 +257,16 @@ export function adminRoutes(deps: AdminDeps): Router {
     res.json({ broadcast });
   });
 
+  router.get('/admin/api/broadcasts/:id/deliveries', (req, res) => {
+    const broadcast = /^\d{1,15}$/.test(req.params.id)
+      ? broadcasting.store.get(Number(req.params.id))
+      : undefined;
+    if (!broadcast) throw new HttpError(404, `there is no broadcast ${req.params.id}`);
+    const { limit, after } = parseOr400(deliveryPage, req.query, 'query');
+    const items = broadcasting.store.deliveries(broadcast.id, { limit, after });
+    res.json({ items, next: items.length === limit ? items.at(-1)!.id : null });
+  });
+
   router.post('/admin/api/broadcasts/:id/cancel', (req, res) => {
     if (!/^\d{1,15}$/.test(req.params.id))
       throw new HttpError(404, `there is no broadcast ${req.params.id}`);
@@ -186,18 +283,17 @@ export function adminRoutes(deps: AdminDeps): Router {
 
   router.post('/admin/api/entries', requireJson, body, async (req, res) => {
     const fields = parseOr400(entryBody, req.body, 'body');
-    try {
-      const entry = await writeEntry(deps.library.dir, fields, deps.timeZone);
-      // Read it at once rather than wait for the file watcher (which may be off).
-      await deps.library.reloadFile(join(deps.library.dir, `${entry.id}.md`));
-      res
-        .status(201)
-        .json({ entry: { id: entry.id, title: entry.title, publishedAt: entry.publishedAt } });
-    } catch (error) {
-      if (error instanceof EntryExistsError) throw new HttpError(409, error.message);
-      if (error instanceof ContentError) throw new HttpError(400, error.reason, { cause: error });
-      throw error;
-    }
+    const entry = await saveEntry(deps, () => writeEntry(deps.library.dir, fields, deps.timeZone));
+    res.status(201).json({ entry });
+  });
+
+  router.put('/admin/api/entries/:id', requireJson, body, async (req, res) => {
+    const id = parseOr400(entryId, req.params.id, 'id');
+    const fields = parseOr400(entryBody.omit({ id: true }), req.body, 'body');
+    const entry = await saveEntry(deps, () =>
+      updateEntry(deps.library.dir, { ...fields, id }, deps.timeZone),
+    );
+    res.json({ entry });
   });
 
   router.get('/admin/api/subscribers', (req, res) => {
@@ -218,25 +314,7 @@ export function adminRoutes(deps: AdminDeps): Router {
   });
 
   router.post('/admin/api/menu', async (_req, res) => {
-    if (!deps.publishMenu) {
-      throw new HttpError(
-        409,
-        'the WeChat API client is not configured: set WECHAT_APPID and WECHAT_APPSECRET',
-      );
-    }
-    try {
-      res.json({ published: await deps.publishMenu() });
-    } catch (error) {
-      if (error instanceof MenuEmptyError) throw new HttpError(409, error.message);
-      if (error instanceof WechatApiError) {
-        throw new HttpError(
-          502,
-          `the platform refused the menu: ${error.errcode} ${error.errmsg}`,
-          { cause: error },
-        );
-      }
-      throw error;
-    }
+    res.json({ published: await publishMenuNow(deps) });
   });
 
   router.get('/admin/api/unanswered', (req, res) => {

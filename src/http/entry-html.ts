@@ -25,6 +25,9 @@ export function isSafeUrl(url: string): boolean {
 const markdown = new MarkdownIt({ html: false, linkify: true, typographer: false });
 markdown.validateLink = isSafeUrl;
 
+/** An entry's Markdown body as HTML, the way its page renders it (raw HTML written out as text). */
+export const renderMarkdown = (body: string): string => markdown.render(body);
+
 const isHttpUrl = (url: string) => /^https?:\/\//i.test(url);
 
 /** The language of a text for `lang`: Chinese when it has Han characters and no Latin letters. */
@@ -68,7 +71,7 @@ export function entryHtml(entry: Entry, { timeZone }: { timeZone: string }): str
 <article>
 ${cover}<h1>${escapeHtml(entry.title)}</h1>
 <p class="meta">${meta}</p>
-${topics}${markdown.render(entry.body)}</article>
+${topics}${renderMarkdown(entry.body)}</article>
 <footer><a href="/entries">All entries</a></footer>`,
   );
 }

@@ -212,6 +212,69 @@ describe('the admin API', () => {
     });
   });
 
+  it('changes an existing entry with PUT, rereads it at once, and never creates one', async () => {
+    running = await start();
+    const entry = {
+      title: 'A changed title',
+      date: '2025-01-06',
+      keywords: ['changed'],
+      body: 'The body, **changed**.',
+    };
+    const changed = await admin('/entries/account-launch', { method: 'PUT', body: entry });
+    expect(changed).toMatchObject({
+      status: 200,
+      json: { entry: { id: 'account-launch', title: 'A changed title' } },
+    });
+    const file = await readFile(join(running.messagesDir, 'entries', 'account-launch.md'), 'utf8');
+    expect(file).toContain('title: A changed title');
+    expect(running.service.library.get('account-launch')?.body).toBe('The body, **changed**.');
+    expect(running.service.library.size()).toBe(SAMPLE_ENTRIES);
+
+    const missing = await admin('/entries/no-such-entry', { method: 'PUT', body: entry });
+    expect(missing).toMatchObject({
+      status: 404,
+      json: { error: 'there is no entry "no-such-entry"' },
+    });
+    expect(running.service.library.size()).toBe(SAMPLE_ENTRIES);
+    const badDate = await admin('/entries/account-launch', {
+      method: 'PUT',
+      body: { ...entry, date: 'soon' },
+    });
+    expect(badDate).toMatchObject({
+      status: 400,
+      json: { error: expect.stringContaining('date') },
+    });
+    const withId = await admin('/entries/account-launch', {
+      method: 'PUT',
+      body: { ...entry, id: 'other' },
+    });
+    expect(withId).toMatchObject({ status: 400, json: { error: 'body: unknown field "id"' } });
+  });
+
+  it('broadcasts to one declared topic’s followers, and refuses an unknown topic or a topic preview', async () => {
+    running = await start();
+    await chat(running.url, { user: 'eve', text: 'subscribe events' });
+    await chat(running.url, { user: 'sam', event: 'subscribe' });
+    const dry = await admin('/broadcasts', {
+      method: 'POST',
+      body: { dryRun: true, topic: 'Events' },
+    });
+    expect(dry).toMatchObject({
+      status: 200,
+      json: { dryRun: { recipients: 1, sample: [{ userId: 'eve' }] } },
+    });
+    const unknown = await admin('/broadcasts', { method: 'POST', body: { topic: 'cooking' } });
+    expect(unknown).toMatchObject({
+      status: 400,
+      json: { error: expect.stringContaining('there is no topic "cooking"') },
+    });
+    const preview = await admin('/broadcasts', {
+      method: 'POST',
+      body: { topic: 'events', preview: 'eve' },
+    });
+    expect(preview.status).toBe(400);
+  });
+
   it('lists subscribers page by page, and the queries the account could not answer', async () => {
     running = await start();
     for (const user of ['a', 'b', 'c']) await chat(running.url, { user, event: 'subscribe' });

@@ -113,6 +113,19 @@ describe('quotas', () => {
     for (let i = 0; i < PER_USER_PER_MONTH; i++)
       fixture.broadcasting.broadcastNow({ kind: 'manual', entryIds: [`e${i}`] });
     fixture.subscribe('api', ['newcomer']);
+    // A dry run names who is over their month's quota, and leaves nothing behind.
+    expect(fixture.broadcasting.dryRun({ kind: 'manual', entryIds: ['e4'] })).toMatchObject({
+      recipients: 1,
+      quota: {
+        counted: true,
+        accountType: 'service',
+        overQuota: 1,
+        overQuotaSample: [{ channel: 'api', userId: 'regular' }],
+      },
+    });
+    expect(
+      fixture.broadcasting.dryRun({ kind: 'preview', user: 'regular', entryIds: ['e4'] }).quota,
+    ).toMatchObject({ counted: false, overQuota: 0 });
     const fifth = fixture.broadcasting.broadcastNow({ kind: 'manual', entryIds: ['e4'] });
     expect(fifth.counts).toMatchObject({ total: 1, filtered: 1 });
 

@@ -39,6 +39,30 @@ const idsOf = (reply: Reply) =>
   reply.type === 'articles' ? reply.articles.map((a) => a.url.split('/').pop()) : [];
 
 describe('topic filtering', () => {
+  it('sends a broadcast for one topic to its followers only, each the entries they follow', async () => {
+    fixture = makeFixture({ entries: ENTRIES, start: NOW });
+    const sender = createFakeSender({ channel: 'api', maxBatch: 100 });
+    fixture.broadcasting.register(sender);
+    for (const [user, topics] of AUDIENCE) fixture.subscribe('api', [user], topics);
+
+    const dry = fixture.broadcasting.dryRun({ kind: 'manual', topic: 'guides' });
+    expect(dry.recipients).toBe(3);
+    const { id } = fixture.broadcasting.broadcastNow({ kind: 'manual', topic: 'guides' });
+    await fixture.broadcasting.dispatcher.drain();
+    const received = new Map<string, string[]>();
+    for (const call of sender.calls)
+      for (const r of call.recipients) received.set(r.userId, idsOf(call.reply) as string[]);
+    expect(Object.fromEntries(received)).toEqual({
+      'guide-reader': ['guide', 'both'],
+      'another-guide-reader': ['guide', 'both'],
+      'both-reader': ['guide', 'news', 'both'],
+    });
+    expect(fixture.broadcasting.store.get(id)!.counts).toMatchObject({
+      total: 3,
+      filtered: AUDIENCE.length - 3,
+    });
+  });
+
   it('gives each subscriber exactly the entries of the topics they follow, one send per distinct set', async () => {
     fixture = makeFixture({ entries: ENTRIES, start: NOW });
     const sender = createFakeSender({ channel: 'api', maxBatch: 100 });
