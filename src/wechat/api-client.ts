@@ -281,7 +281,7 @@ export function createWechatApiClient({
     },
     async addThumbMaterial(jpeg, filename) {
       const form = new FormData();
-      form.append('media', new Blob([jpeg], { type: 'image/jpeg' }), filename);
+      form.append('media', new Blob([new Uint8Array(jpeg)], { type: 'image/jpeg' }), filename);
       const answer = await call('material/add_material', form, '&type=thumb');
       return mediaIdOf('material/add_material', answer);
     },

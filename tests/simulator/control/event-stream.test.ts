@@ -11,7 +11,7 @@ afterAll(async () => {
 
 /** Reads server-sent events until `done` says so; answers the frames read. */
 async function readUntil(
-  body: ReadableStream<Uint8Array>,
+  body: ReadableStream<Uint8Array<ArrayBuffer>>,
   done: (frames: { event: string; data: Record<string, unknown> }[]) => boolean,
 ) {
   const reader = body.pipeThrough(new TextDecoderStream()).getReader();

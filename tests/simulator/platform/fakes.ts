@@ -237,7 +237,7 @@ export async function addMaterial(
   { type = 'thumb', name = 'cover.jpg', field = 'media', bytes = JPEG_START as Uint8Array } = {},
 ): Promise<Record<string, unknown>> {
   const form = new FormData();
-  form.append(field, new Blob([bytes]), name);
+  form.append(field, new Blob([new Uint8Array(bytes)]), name);
   const res = await fetch(
     `${p.url}/cgi-bin/material/add_material?access_token=${token}&type=${type}`,
     { method: 'POST', body: form },
