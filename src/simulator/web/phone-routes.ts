@@ -6,6 +6,24 @@ import { phonePage } from './phone-page.ts';
 
 const HERE = import.meta.dirname;
 
+/**
+ * The page's policy, sent by the simulator alone too (hosted, the account's is the same):
+ * scripts, styles and fonts from this server only, no inline script or style attribute;
+ * article covers may come from anywhere, as on a phone.
+ */
+const CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "font-src 'self'",
+  "img-src 'self' data: https: http:",
+  "connect-src 'self'",
+  "frame-ancestors 'none'",
+  "base-uri 'self'",
+  "form-action 'self'",
+  "object-src 'none'",
+].join('; ');
+
 /** `/` (the phone page, signed in) and its script and styles under `/assets/phone/`. */
 export function phoneRoutes(access: Access, title: string): Router {
   const router = Router();
@@ -17,7 +35,10 @@ export function phoneRoutes(access: Access, title: string): Router {
   );
   router.get('/', access.page, (req, res) => {
     const csrf = access.session(req)!.csrf;
-    res.set('Cache-Control', 'no-store').type('html').send(phonePage({ csrf, title }));
+    res
+      .set({ 'Cache-Control': 'no-store', 'Content-Security-Policy': CSP })
+      .type('html')
+      .send(phonePage({ csrf, title }));
   });
   return router;
 }

@@ -38,8 +38,16 @@ function actionBubble(action: NonNullable<Item['action']>): { note?: string; tex
 
 /** Article cards as WeChat draws them: the first large with its cover, the rest as rows. */
 export function articleCards(articles: Article[]): HTMLElement {
-  const cover = (article: Article, cls: string) =>
-    h('div', { class: cls, 'aria-hidden': 'true' }, [...article.title][0] ?? '·');
+  const cover = (article: Article, cls: string) => {
+    const el = h('div', { class: cls, 'aria-hidden': 'true' }, [...article.title][0] ?? '·');
+    if (article.picUrl && /^https?:\/\//.test(article.picUrl)) {
+      // The cover, where it can be fetched; the drawn placeholder stays when it cannot.
+      const img = h('img', { src: article.picUrl, alt: '', loading: 'lazy' });
+      img.addEventListener('error', () => img.remove());
+      el.append(img);
+    }
+    return el;
+  };
   if (articles.length === 1) {
     const [one] = articles as [Article];
     return h(
