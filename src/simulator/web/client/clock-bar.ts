@@ -55,7 +55,7 @@ export class ClockBar {
       return;
     }
     const upcoming = schedules
-      .flatMap((s) => s.next.map((at) => ({ name: s.name, at, zone: s.timeZone })))
+      .flatMap((s) => s.next.map((at) => ({ name: s.kind, at, zone: s.timeZone })))
       .sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
     if (upcoming[0]) this.zone = upcoming[0].zone;
     this.nextTick = upcoming[0] ? new Date(upcoming[0].at).toISOString() : undefined;

@@ -85,6 +85,7 @@ async function inspect(id: number, phone: Phone): Promise<void> {
   });
   inspector.hidden = false;
   inspected = item.id;
+  for (const each of phones.values()) each.reveal(each === phone ? item.id : -1);
   link();
   byId('inspector-title').focus();
 }

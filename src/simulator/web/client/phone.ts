@@ -175,6 +175,14 @@ export class Phone {
     return undefined;
   }
 
+  /** Marks the inspected item and scrolls it into view (a deep link may name an old one). */
+  reveal(id: number): void {
+    for (const el of this.chat.querySelectorAll('.inspected')) el.classList.remove('inspected');
+    const el = this.chat.querySelector<HTMLElement>(`li[data-id="${id}"]`);
+    el?.classList.add('inspected');
+    el?.scrollIntoView({ block: 'center' });
+  }
+
   clear(): void {
     this.ids.clear();
     this.items.clear();

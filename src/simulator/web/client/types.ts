@@ -73,6 +73,8 @@ export interface PlatformState {
 
 export interface Schedule {
   name: string;
+  /** `broadcast` or `digest`. */
+  kind: string;
   timeZone: string;
   next: string[];
 }
