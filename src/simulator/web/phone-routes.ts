@@ -29,7 +29,10 @@ export function phoneRoutes(access: Access, title: string): Router {
   const router = Router();
   router.use(
     assetRoutes('phone', {
-      scripts: { phone: join(HERE, 'client', 'main.ts') },
+      scripts: {
+        phone: join(HERE, 'client', 'main.ts'),
+        events: join(HERE, 'client', 'events-worker.ts'),
+      },
       styles: { phone: join(HERE, 'styles', 'phone.css') },
     }),
   );

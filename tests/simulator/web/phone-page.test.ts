@@ -69,6 +69,25 @@ describe.skipIf(browserMissing)('the phone page (hosted, in a real browser)', ()
     await expect.poll(() => phone.locator('.msg.theirs').count()).toBeGreaterThan(1);
   });
 
+  it('breaks an exchange on purpose from the inspector and shows what came of it', async () => {
+    const openid = await hosted.user('Eve');
+    await hosted.call('POST', `/sim/api/users/${openid}/actions`, { type: 'text', text: 'hello' });
+    const page = await browser.page();
+    await openPhonePage(page, hosted, `/?user=${openid}`);
+    const phone = phoneOf(page, 'Eve');
+    await phone.getByRole('button', { name: /^You: hello/ }).click();
+    const inspector = page.getByRole('complementary', { name: 'Inspector' });
+    await inspector.getByRole('button', { name: 'Bad signature' }).click();
+    await inspector.getByText('refused by the account').waitFor();
+    expect(await inspector.textContent()).toContain('Broken on purpose');
+    await inspector.getByRole('button', { name: 'Callback timeout' }).click();
+    await inspector.getByText(/no try succeeded/).waitFor();
+    const text = (await inspector.textContent()) ?? '';
+    expect(text).toContain('Try 3 of 3');
+    expect(text).toContain('no answer within 5 s');
+    await phone.getByText('该公众号暂时无法提供服务').first().waitFor();
+  });
+
   it('opens a user and an exchange from a deep link', async () => {
     const openid = await hosted.user('Cy');
     const { items } = await hosted.call<{ items: { id: number }[] }>(
@@ -96,5 +115,16 @@ describe.skipIf(browserMissing)('the phone page (hosted, in a real browser)', ()
     const script = await readFile((await download.path())!, 'utf8');
     expect(script).toContain('steps:');
     expect(script).toContain('最新');
+  });
+
+  it('opens eight tabs, which share one event stream (a browser allows six connections a host)', async () => {
+    const pages = await Promise.all(Array.from({ length: 8 }, () => browser.page()));
+    for (const page of pages) await openPhonePage(page, hosted);
+    const { simulator } = await hosted.call<{ simulator: { streams: number } }>(
+      'GET',
+      '/sim/api/platform',
+    );
+    expect(simulator.streams).toBe(1);
+    await Promise.all(pages.map((page) => page.close()));
   });
 });

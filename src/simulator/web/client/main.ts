@@ -1,5 +1,6 @@
 import { api, sim, userPath } from './api.ts';
 import { ClockBar } from './clock-bar.ts';
+import type { Relayed } from './events-worker.ts';
 import { byId } from './dom.ts';
 import { renderInspector, type BreakKind } from './inspector.ts';
 import { readLink, writeLink } from './links.ts';
@@ -99,28 +100,47 @@ async function breakIt(kind: BreakKind, sent: Item, phone: Phone): Promise<void>
   if (items[0]) await inspect(items[0].id, phone);
 }
 
-function listen(): void {
-  const events = new EventSource(sim('/events'));
-  events.addEventListener('open', () => {
-    report('live');
-    void loadPlatform();
-  });
-  events.addEventListener('error', () => report('reconnecting…'));
-  events.addEventListener('timeline', (event) => {
-    const item = JSON.parse((event as MessageEvent<string>).data) as Item;
+const onEvent: Record<string, (data: string) => void> = {
+  timeline(data) {
+    const item = JSON.parse(data) as Item;
     const phone = phones.get(item.openid);
     if (phone) phone.add(item);
     else users.bump(item.openid);
-  });
-  events.addEventListener('clock', (event) => {
-    const { to } = JSON.parse((event as MessageEvent<string>).data) as { to: string };
-    clock.show(to);
+  },
+  clock(data) {
+    clock.show((JSON.parse(data) as { to: string }).to);
     void clock.loadSchedule();
-  });
-  events.addEventListener('reset', () => {
+  },
+  reset() {
     for (const phone of phones.values()) closePhone(phone);
     void users.load();
-  });
+  },
+};
+
+function relayed(message: Relayed): void {
+  if (message.type === 'open') {
+    report('live');
+    void loadPlatform();
+  } else if (message.type === 'error') report('reconnecting…');
+  else onEvent[message.event]?.(message.data);
+}
+
+/** The live stream: shared by every tab through a SharedWorker, or this tab's own. */
+function listen(): void {
+  if ('SharedWorker' in window) {
+    const worker = new SharedWorker('/assets/phone/events.js', { name: 'oasim-phone-events' });
+    worker.port.addEventListener('message', (event: MessageEvent<Relayed>) => relayed(event.data));
+    worker.port.start();
+    addEventListener('pagehide', () => worker.port.postMessage('bye'));
+    return;
+  }
+  const events = new EventSource(sim('/events'));
+  events.addEventListener('open', () => relayed({ type: 'open' }));
+  events.addEventListener('error', () => relayed({ type: 'error' }));
+  for (const event of Object.keys(onEvent))
+    events.addEventListener(event, (e) =>
+      relayed({ type: 'event', event, data: (e as MessageEvent<string>).data }),
+    );
 }
 
 async function boot(): Promise<void> {
