@@ -38,6 +38,7 @@ export class Phone {
       class: 'chat',
       'aria-label': `Conversation of ${user.nickname}`,
       'aria-live': 'polite',
+      'aria-busy': 'true',
     });
     this.follow = h('button', {
       type: 'button',
@@ -150,6 +151,7 @@ export class Phone {
       fragment.append(itemElement(item, (it) => this.deps.inspect(it, this)));
     }
     this.chat.prepend(fragment);
+    this.chat.removeAttribute('aria-busy');
     this.scrollDown();
   }
 
@@ -159,9 +161,12 @@ export class Phone {
     this.ids.add(item.id);
     this.items.set(item.id, item);
     const el = itemElement(item, (it) => this.deps.inspect(it, this));
-    const later = [...this.chat.children].find(
-      (li) => Number((li as HTMLElement).dataset.id) > item.id,
-    );
+    // Items come in order but for a race between an action's answer and the stream.
+    const newest = this.chat.lastElementChild as HTMLElement | null;
+    const later =
+      newest && Number(newest.dataset.id) > item.id
+        ? [...this.chat.children].find((li) => Number((li as HTMLElement).dataset.id) > item.id)
+        : undefined;
     this.chat.insertBefore(el, later ?? null);
     this.scrollDown();
   }

@@ -8,6 +8,7 @@ export class UserList {
   private readonly total = byId('users-total');
   private readonly users = new Map<string, SimUser>();
   private readonly unread = new Map<string, number>();
+  private pending: number | undefined;
 
   constructor(
     private readonly open: (user: SimUser) => void,
@@ -62,7 +63,11 @@ export class UserList {
   bump(openid: string): void {
     if (!this.users.has(openid) || this.isOpen(openid)) return;
     this.unread.set(openid, (this.unread.get(openid) ?? 0) + 1);
-    this.render();
+    // A mass send brings one event per follower: the list is drawn once a frame at most.
+    this.pending ??= requestAnimationFrame(() => {
+      this.pending = undefined;
+      this.render();
+    });
   }
 
   read(openid: string): void {
