@@ -1,3 +1,4 @@
+import { expect } from 'vitest';
 import type { Page } from 'playwright-core';
 import { createVirtualClock } from '../../../src/clock/virtual-clock.ts';
 import { signIn } from '../../helpers/browser.ts';
@@ -54,3 +55,6 @@ export async function openPhonePage(page: Page, hosted: Hosted, path = '/') {
 /** The phone of a user, by nickname. */
 export const phoneOf = (page: Page, nickname: string) =>
   page.getByRole('region', { name: `Phone of ${nickname}` });
+
+/** `expect.poll` with room for a loaded machine: a page's live update is waited for, not timed. */
+export const eventually = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 20_000 });
