@@ -53,6 +53,7 @@ describe.skipIf(browserMissing)(
       const cal = page.locator(`.user[data-openid="${c}"] .badge`);
       await cal.waitFor();
       expect(Number(await cal.textContent())).toBeGreaterThan(0);
+      await page.close(); // its event stream would hold the service's shutdown for 5 s
     });
 
     it('advances the clock to the next tick and the scheduled broadcast arrives', async () => {
@@ -69,6 +70,7 @@ describe.skipIf(browserMissing)(
       await page.getByRole('button', { name: 'To the next tick' }).click();
       await eventually(() => page.locator('#clock-now').textContent()).toContain(NINE_NEXT_DAY);
       await phone.locator('.source-custom, .source-mass').first().waitFor();
+      await page.close();
     });
   },
 );
