@@ -33,7 +33,6 @@ export class Phone {
     public user: SimUser,
     private readonly deps: PhoneDeps,
   ) {
-    const inputId = `say-${user.openid}`;
     this.chat = h('ol', {
       class: 'chat',
       'aria-label': `Conversation of ${user.nickname}`,
@@ -48,6 +47,38 @@ export class Phone {
     this.menuSlot = h('div', { class: 'menu-slot-wrap' });
     this.status = h('p', { class: 'phone-status', role: 'alert' });
     this.title = h('h2', { class: 'account-name' });
+    const close = h(
+      'button',
+      {
+        type: 'button',
+        class: 'close',
+        'aria-label': `Close the phone of ${user.nickname}`,
+        onclick: () => deps.close(this),
+      },
+      '×',
+    );
+    this.el = h(
+      'section',
+      { class: 'phone', 'data-openid': user.openid, 'aria-label': `Phone of ${user.nickname}` },
+      h(
+        'header',
+        { class: 'phone-head' },
+        h('span', { class: 'who' }, user.nickname),
+        this.title,
+        close,
+      ),
+      this.chat,
+      this.status,
+      ...this.composer(),
+      this.menuSlot,
+    );
+    this.refreshHead();
+  }
+
+  /** The text box, and the buttons for what else a user does. */
+  private composer(): HTMLElement[] {
+    const { openid, nickname } = this.user;
+    const inputId = `say-${openid}`;
     const input = h('input', {
       id: inputId,
       name: 'text',
@@ -58,7 +89,7 @@ export class Phone {
     const form = h(
       'form',
       { class: 'say' },
-      h('label', { class: 'visually-hidden', for: inputId }, `Message from ${user.nickname}`),
+      h('label', { class: 'visually-hidden', for: inputId }, `Message from ${nickname}`),
       input,
       h('button', { type: 'submit' }, 'Send'),
     );
@@ -69,53 +100,23 @@ export class Phone {
       input.value = '';
       void this.act({ type: 'text', text });
     });
-    const tool = (label: string, run: () => void) =>
-      h('button', { type: 'button', onclick: run }, label);
-    this.el = h(
-      'section',
-      { class: 'phone', 'data-openid': user.openid, 'aria-label': `Phone of ${user.nickname}` },
-      h(
-        'header',
-        { class: 'phone-head' },
-        h('span', { class: 'who' }, user.nickname),
-        this.title,
-        h(
-          'button',
-          {
-            type: 'button',
-            class: 'close',
-            'aria-label': `Close the phone of ${user.nickname}`,
-            onclick: () => deps.close(this),
-          },
-          '×',
-        ),
-      ),
-      this.chat,
-      this.status,
-      form,
-      h(
-        'div',
-        { class: 'tools', role: 'group', 'aria-label': 'Actions' },
-        this.follow,
-        tool('Image', () => void this.act({ type: 'image' })),
-        tool('Location', () => void this.act({ type: 'location', ...LOCATION })),
-        tool(
-          'Voice',
-          () => void this.act({ type: 'voice', recognition: input.value.trim() || '你好' }),
-        ),
-        h(
-          'a',
-          {
-            class: 'export',
-            href: userPath(user.openid, '/script'),
-            download: `${user.openid}.yaml`,
-          },
-          'Export script',
-        ),
-      ),
-      this.menuSlot,
+    const tool = (label: string, action: () => Record<string, unknown>) =>
+      h('button', { type: 'button', onclick: () => void this.act(action()) }, label);
+    const exportLink = h(
+      'a',
+      { class: 'export', href: userPath(openid, '/script'), download: `${openid}.yaml` },
+      'Export script',
     );
-    this.refreshHead();
+    const tools = h(
+      'div',
+      { class: 'tools', role: 'group', 'aria-label': 'Actions' },
+      this.follow,
+      tool('Image', () => ({ type: 'image' })),
+      tool('Location', () => ({ type: 'location', ...LOCATION })),
+      tool('Voice', () => ({ type: 'voice', recognition: input.value.trim() || '你好' })),
+      exportLink,
+    );
+    return [form, tools];
   }
 
   get openid(): string {
