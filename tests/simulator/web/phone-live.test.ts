@@ -72,5 +72,17 @@ describe.skipIf(browserMissing)(
       await phone.locator('.source-custom, .source-mass').first().waitFor();
       await page.close();
     });
+
+    it('shows a menu the account publishes while the phone is open', async () => {
+      hosted = await startHostedService(EVENING);
+      const openid = await hosted.user('Fay');
+      const page = await browser.page();
+      await openPhonePage(page, hosted, `/?user=${openid}`);
+      const phone = phoneOf(page, 'Fay');
+      expect(await phone.getByRole('navigation', { name: 'Menu' }).count()).toBe(0);
+      await hosted.call('POST', '/admin/api/menu');
+      await phone.getByRole('button', { name: '最新 Latest' }).waitFor();
+      await page.close();
+    });
   },
 );

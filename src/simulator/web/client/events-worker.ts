@@ -8,7 +8,7 @@
 export type Relayed =
   { type: 'open' } | { type: 'error' } | { type: 'event'; event: string; data: string };
 
-const EVENTS = ['timeline', 'clock', 'reset'];
+const EVENTS = ['timeline', 'clock', 'menu', 'reset'];
 const ports = new Set<MessagePort>();
 let stream: EventSource | undefined;
 

@@ -111,6 +111,9 @@ const onEvent: Record<string, (data: string) => void> = {
     clock.show((JSON.parse(data) as { to: string }).to);
     void clock.loadSchedule();
   },
+  menu() {
+    void loadPlatform();
+  },
   reset() {
     for (const phone of phones.values()) closePhone(phone);
     void users.load();
