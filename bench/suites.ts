@@ -2,6 +2,7 @@ import { chatBench } from './chat.ts';
 import { broadcastBench } from './broadcast.ts';
 import type { BenchRow } from './lib/table.ts';
 import { wechatCallbackSuite } from './wechat-callback.ts';
+import { pagesBench } from './pages.ts';
 import { searchBench } from './search.ts';
 import { simulatedBroadcastBench } from './simulated-broadcast.ts';
 import { simulatedConversationsBench } from './simulated-conversations.ts';
@@ -14,4 +15,5 @@ export const suites: Record<string, () => Promise<BenchRow[]>> = {
   wechat: wechatCallbackSuite,
   simulated: simulatedConversationsBench,
   'simulated-broadcast': simulatedBroadcastBench,
+  pages: pagesBench,
 };

@@ -39,6 +39,13 @@ if (service.simulator)
 // a configured ADMIN_TOKEN is never printed.
 if (service.adminToken?.generated)
   process.stderr.write(`${adminApiHint(url, service.adminToken.token)}\n`);
+// The last line: where to look. Hosted, `/` is the phone page; otherwise the console.
+if (service.adminToken) {
+  const token = service.adminToken.generated ? 'the admin token above' : 'ADMIN_TOKEN';
+  process.stderr.write(
+    `open ${url}${service.simulator ? '/' : '/admin'} (sign in with ${token})\n`,
+  );
+}
 
 /** SIGINT/SIGTERM: in-flight answers and the write queue finish; the process is gone within this. */
 const STOP_LIMIT_MS = 10_000;

@@ -35,10 +35,12 @@ export function hostSimulator(
       appId: config.WECHAT_APPID ?? DEV_ACCOUNT.appId,
       appSecret: config.WECHAT_APPSECRET ?? DEV_ACCOUNT.appSecret,
       type: config.ACCOUNT_TYPE,
+      name: config.ACCOUNT_NAME,
     },
     clock,
     token: adminToken,
     sessionCookie: SESSION_COOKIE,
+    siteName: 'oasim',
     log: log.child({ part: 'simulator' }),
   });
 }

@@ -35,6 +35,11 @@ const simConfigSchema = z.object({
   SIM_ACCOUNT_TYPE: z
     .enum(['subscription', 'service'], { error: 'must be subscription or service' })
     .default('service'),
+  SIM_ACCOUNT_NAME: z
+    .string()
+    .min(1)
+    .max(64, 'must be at most 64 characters')
+    .default('Official Account'),
   SIM_PORT: z.coerce
     .number({ error: 'must be a number' })
     .int()

@@ -23,6 +23,7 @@ async function main(): Promise<void> {
       appId: config.SIM_TARGET_APPID,
       appSecret: config.SIM_APPSECRET,
       type: config.SIM_ACCOUNT_TYPE,
+      name: config.SIM_ACCOUNT_NAME,
     },
     token,
     log,

@@ -17,6 +17,8 @@ import { createUserStore } from './store/user-store.ts';
 import { createEventHub } from './timeline/event-hub.ts';
 import { createTimeline } from './timeline/timeline.ts';
 import { createUsers } from './users/users.ts';
+import { loginRoutes } from '../web/login-routes.ts';
+import { phoneRoutes } from './web/phone-routes.ts';
 
 export interface SimulatorOptions {
   /** Where `simulator.db` lives. */
@@ -24,7 +26,7 @@ export interface SimulatorOptions {
   /** The account's callback; `originalId` defaults to one derived from the AppID. */
   target: Omit<CallbackTarget, 'originalId'> & { originalId?: string };
   /** The hosted account as the platform knows it: what its API client must present. */
-  account: { appId: string; appSecret: string; type: 'subscription' | 'service' };
+  account: { appId: string; appSecret: string; type: 'subscription' | 'service'; name?: string };
   /** The shared clock; a fresh one over real time when absent. */
   clock?: VirtualClock;
   /** The control API's Bearer token (and the phone page's sign-in); without one, no way in. */
@@ -34,6 +36,8 @@ export interface SimulatorOptions {
    * `oasim_sim_session` alone (cookies ignore the port, so two servers on one host differ).
    */
   sessionCookie?: string;
+  /** What the sign-in form says it opens: `oasim` hosted, the simulated platform alone. */
+  siteName?: string;
   log?: Logger;
 }
 
@@ -125,9 +129,21 @@ export function createSimulator(options: SimulatorOptions): Simulator {
   const router = express.Router();
   router.use(
     '/sim/api',
-    controlRoutes({ users, timeline, act, clock, events, platform, callback, reset, access, log }),
+    controlRoutes({
+      ...{ users, timeline, act, clock, events, platform, callback, reset, access, log },
+      account: {
+        name: options.account.name ?? 'Official Account',
+        originalId: target.originalId,
+        encryptMode: target.encryptMode,
+      },
+    }),
   );
   router.use(platform.router);
+  // The phone page and its sign-in: hosted, these answer `/` and `/login` before the
+  // account's own (same token, same cookie); alone, they are the simulator's way in.
+  const siteName = options.siteName ?? 'the simulated WeChat platform';
+  router.use(phoneRoutes(access, `Phone · ${siteName}`));
+  router.use(loginRoutes(access, siteName));
   const app = express();
   app.disable('x-powered-by');
   app.use(router);

@@ -68,8 +68,11 @@ export function createActions({
       action: { ...sent, ...(msgId && { msgId }), ...(spoil && { break: spoil }) },
     });
     const exchange = await callback.deliver(openid, fields, { isEvent, break: spoil });
+    // The user's own item keeps its exchange too: the inspector opens it from either bubble,
+    // also when the account answered nothing to show.
+    const mine = timeline.attach(sentItem.id, { ...exchange });
     const seen = outcomeItem(openid, exchange);
-    return { exchange, items: [sentItem, ...(seen ? [timeline.add(seen)] : [])] };
+    return { exchange, items: [mine, ...(seen ? [timeline.add(seen)] : [])] };
   };
 }
 

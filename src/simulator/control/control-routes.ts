@@ -36,6 +36,8 @@ export interface ControlDeps {
   platform: PlatformApi;
   callback: CallbackClient;
   reset(): void;
+  /** The account as the phone shows it: its name, original id and callback mode. */
+  account: { name: string; originalId: string; encryptMode: string };
   log?: Logger;
 }
 
@@ -92,6 +94,15 @@ export function controlRoutes(deps: ControlDeps): Router {
     const items = timeline.page(user.openid, limit, before);
     res.json({ items, next: items.length === limit ? items.at(-1)?.id : null });
   });
+  // One item with its raw exchange: the inspector's deep link, and a live item's details.
+  router.get('/users/:openid/timeline/:id', (req, res) => {
+    const user = userOf(req);
+    const id = Number(req.params.id);
+    const item = Number.isSafeInteger(id) && id > 0 ? timeline.item(id) : undefined;
+    if (!item || item.openid !== user.openid)
+      throw new ControlError(404, `no item ${String(req.params.id).slice(0, 20)} on this timeline`);
+    res.json({ item });
+  });
 
   // A session clicked through by hand, as a conversation script: a regression test.
   router.get('/users/:openid/script', (req, res) => {
@@ -139,8 +150,10 @@ export function controlRoutes(deps: ControlDeps): Router {
 
   router.get('/platform', (_req, res) => {
     const counts = users.list(undefined, 1).total;
+    const state = platform.state();
     res.json({
-      ...platform.state(),
+      ...state,
+      account: { ...(state.account as object), ...deps.account },
       calls: platform.calls({ limit: RECENT_CALLS }),
       simulator: {
         now: clock.now().toISOString(),

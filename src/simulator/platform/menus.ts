@@ -1,6 +1,7 @@
 import { OK, bodyOf, type ApiTable, type Json } from './api.ts';
 import { PlatformError } from './errcodes.ts';
 import type { createMenuStore } from './menu-store.ts';
+import type { EventSink } from './ports.ts';
 import { validateMenu, type MenuButton } from './menu-rules.ts';
 
 type MenuStore = ReturnType<typeof createMenuStore>;
@@ -8,8 +9,11 @@ type MenuStore = ReturnType<typeof createMenuStore>;
 /** `\u4e2d` in the JSON text, not preceded by an escaping backslash. */
 const UNICODE_ESCAPE = /(?<!\\)(?:\\\\)*\\u[0-9a-fA-F]{4}/;
 
-/** `menu/create`, `menu/get`, `get_current_selfmenu_info`, `menu/delete`. */
-export function menuApi(store: MenuStore): ApiTable {
+/**
+ * `menu/create`, `menu/get`, `get_current_selfmenu_info`, `menu/delete`. A change is told
+ * to the live stream (`menu`), so open phones show the new menu at once.
+ */
+export function menuApi(store: MenuStore, events?: EventSink): ApiTable {
   const current = () => {
     const menu = store.get();
     if (!menu) throw new PlatformError(46003, 'no menu is published');
@@ -23,7 +27,9 @@ export function menuApi(store: MenuStore): ApiTable {
         // The platform takes menu names as UTF-8 and refuses JSON's \u escapes.
         if (UNICODE_ESCAPE.test(request.raw))
           throw new PlatformError(40033, 'the menu JSON has \\u escapes; send UTF-8 as is');
-        store.put(validateMenu(bodyOf(request)), request.now);
+        const buttons = validateMenu(bodyOf(request));
+        store.put(buttons, request.now);
+        events?.emit('menu', { buttons: buttons.length, at: request.now.toISOString() });
         return OK;
       },
     },
@@ -43,8 +49,9 @@ export function menuApi(store: MenuStore): ApiTable {
     },
     'menu/delete': {
       token: true,
-      handle() {
+      handle(request) {
         store.clear();
+        events?.emit('menu', { buttons: 0, at: request.now.toISOString() });
         return OK;
       },
     },

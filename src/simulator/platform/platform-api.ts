@@ -131,7 +131,7 @@ function mediaAndMessageApis(
 ): ApiTable {
   const media = createMedia(stores.media);
   return {
-    ...menuApi(stores.menu),
+    ...menuApi(stores.menu, deps.events),
     ...media.api,
     ...customSendApi({
       store: stores.custom,

@@ -48,6 +48,8 @@ export function createTimelineStore(db: Database.Database) {
   const page = db.prepare(
     'SELECT * FROM sim_timeline WHERE openid = ? AND id < ? ORDER BY id DESC LIMIT ?',
   );
+  const one = db.prepare('SELECT * FROM sim_timeline WHERE id = ?');
+  const setRecord = db.prepare('UPDATE sim_timeline SET record = ? WHERE id = ?');
   return {
     append(item: NewTimelineItem): TimelineItem {
       const { openid, at, source, record, ...body } = item;
@@ -61,6 +63,13 @@ export function createTimelineStore(db: Database.Database) {
     /** Newest first, older than the item `before`. */
     page(openid: string, limit: number, before = Number.MAX_SAFE_INTEGER): TimelineItem[] {
       return (page.all(openid, before, limit) as Row[]).map(toItem);
+    },
+    item(id: number): TimelineItem | undefined {
+      const row = one.get(id) as Row | undefined;
+      return row && toItem(row);
+    },
+    setRecord(id: number, record: Record<string, unknown>): void {
+      setRecord.run(JSON.stringify(record), id);
     },
     clear: () => void db.exec('DELETE FROM sim_timeline'),
   };

@@ -8,6 +8,9 @@ export const MAX_TIMELINE_PAGE = 200;
 export interface Timeline extends TimelineWriter {
   add(item: Omit<NewTimelineItem, 'at'>): TimelineItem;
   page(openid: string, limit: number, before?: number): TimelineItem[];
+  item(id: number): TimelineItem | undefined;
+  /** Keeps an item's raw exchange, known only after it was added. */
+  attach(id: number, record: Record<string, unknown>): TimelineItem;
 }
 
 /** Users' timelines: every item stamped with virtual time, stored, and told to the live stream. */
@@ -29,6 +32,11 @@ export function createTimeline({
   return {
     add,
     page: (openid, limit, before) => store.page(openid, limit, before),
+    item: (id) => store.item(id),
+    attach(id, record) {
+      store.setRecord(id, record);
+      return store.item(id)!;
+    },
     append(openid, { source, message, msgId, record }) {
       add({
         openid,

@@ -1,0 +1,80 @@
+/** The control API's JSON, as the phone page reads it (a browser-side copy, no imports). */
+
+export interface SimUser {
+  openid: string;
+  nickname: string;
+  subscribed: boolean;
+  language?: string;
+}
+
+export interface Article {
+  title: string;
+  description?: string;
+  url?: string;
+  picUrl?: string;
+  author?: string;
+}
+
+export interface ShownMessage {
+  msgtype: string;
+  text?: string;
+  articles?: Article[];
+}
+
+export interface Item {
+  id: number;
+  openid: string;
+  at: string;
+  source: 'user' | 'reply' | 'custom' | 'mass' | 'preview' | 'error';
+  action?: Record<string, unknown> & { type?: string };
+  message?: ShownMessage;
+  error?: { kind: string; rule?: string; message: string };
+  record?: Record<string, unknown>;
+}
+
+export interface Try {
+  query: Record<string, string>;
+  request: string;
+  signed: { timestamp: string; nonce: string; encrypt?: string };
+  status?: number;
+  response?: string;
+  latencyMs: number;
+  injectedDelayMs?: number;
+  failure?: string;
+}
+
+export interface Exchange {
+  url: string;
+  xml: string;
+  encrypted: boolean;
+  tries: Try[];
+  break?: string;
+  verdict: {
+    outcome: 'none' | 'shown' | 'dropped' | 'unavailable' | 'refused';
+    xml?: string;
+    rule?: string;
+    reason?: string;
+    status?: number;
+  };
+}
+
+export interface MenuButton {
+  name: string;
+  type?: string;
+  key?: string;
+  url?: string;
+  sub_button?: MenuButton[];
+}
+
+export interface PlatformState {
+  account: { appId: string; name: string; originalId: string; encryptMode: string };
+  menu: { buttons: MenuButton[]; publishedAt: string } | null;
+}
+
+export interface Schedule {
+  name: string;
+  /** `broadcast` or `digest`. */
+  kind: string;
+  timeZone: string;
+  next: string[];
+}
