@@ -20,7 +20,7 @@ interface ActionAnswer {
   exchange: { verdict: { outcome: string } };
 }
 
-async function measureSimulated(): Promise<HttpLoad> {
+export async function measureSimulated(): Promise<HttpLoad> {
   const { service, url, close } = await startBenchService({
     SIMULATOR: 'on',
     WECHAT_TOKEN: TOKEN,
