@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { join } from 'node:path';
 import express, { type Express, type Router } from 'express';
 import type { VirtualClock } from '../clock/clock.ts';
 import { createVirtualClock } from '../clock/virtual-clock.ts';
@@ -9,7 +10,8 @@ import type { CallbackTarget } from './callback/target.ts';
 import { controlRoutes } from './control/control-routes.ts';
 import { createPlatformApi, type PlatformApi } from './platform/platform-api.ts';
 import type { CallbackPoster } from './platform/ports.ts';
-import { openSimDatabase } from './store/sim-database.ts';
+import { offloadCheckpoints } from './store/checkpoints.ts';
+import { openSimDatabase, SIM_DATABASE_FILE } from './store/sim-database.ts';
 import { createTimelineStore } from './store/timeline-store.ts';
 import { createUserStore } from './store/user-store.ts';
 import { createEventHub } from './timeline/event-hub.ts';
@@ -60,6 +62,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
     originalId: options.target.originalId ?? originalIdFor(options.target.appId),
   };
   const db = openSimDatabase(options.dataDir);
+  const checkpoints = offloadCheckpoints(db, join(options.dataDir, SIM_DATABASE_FILE), log);
   const userStore = createUserStore(db);
   const timelineStore = createTimelineStore(db);
   const events = createEventHub();
@@ -91,6 +94,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
     account: options.account,
     log,
   });
+  const inTransaction = db.transaction((work: () => unknown) => work());
   const act = createActions({
     users,
     timeline,
@@ -98,6 +102,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
     clock,
     publishedMenu: () => platform.publishedMenu(),
     canEncrypt: target.aesKey !== undefined,
+    atomically: <T>(work: () => T) => inTransaction(work) as T,
   });
   const stopTravelEvents = clock.onTravel(({ from, to }) =>
     events.emit('clock', { from: from.toISOString(), to: to.toISOString() }),
@@ -131,6 +136,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
       stopTravelEvents();
       events.close();
       await platform.close();
+      await checkpoints.close();
       db.close();
     },
   };

@@ -34,6 +34,8 @@ interface Deps {
   publishedMenu: () => { buttons: MenuButton[]; publishedAt: Date } | undefined;
   /** Whether the target has an AES key, which the `appid` break needs. */
   canEncrypt: boolean;
+  /** Runs `work` in one transaction of the simulator's database. */
+  atomically<T>(work: () => T): T;
 }
 
 /** Does what a user does on the phone: the callback to the account, the timeline, the state. */
@@ -44,6 +46,7 @@ export function createActions({
   clock,
   publishedMenu,
   canEncrypt,
+  atomically,
 }: Deps) {
   return async function act(openid: string, action: Action): Promise<ActionResult> {
     const user = users.get(openid);
@@ -59,13 +62,16 @@ export function createActions({
       );
     const menuId = menuCheck(action, publishedMenu());
     const now = clock.now();
-    users.change(openid, stateChange(action, now));
     const { fields, isEvent, msgId } = inboundFields(action, { now, menuId });
     const { break: spoil, ...sent } = action;
-    const sentItem = timeline.add({
-      openid,
-      source: 'user',
-      action: { ...sent, ...(msgId && { msgId }), ...(spoil && { break: spoil }) },
+    // The user's new state and what they sent: one commit, before the phone sends it.
+    const sentItem = atomically(() => {
+      users.change(openid, stateChange(action, now));
+      return timeline.add({
+        openid,
+        source: 'user',
+        action: { ...sent, ...(msgId && { msgId }), ...(spoil && { break: spoil }) },
+      });
     });
     const exchange = await callback.deliver(openid, fields, { isEvent, break: spoil });
     const seen = outcomeItem(openid, exchange);
