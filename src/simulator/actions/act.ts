@@ -3,7 +3,7 @@ import type { CallbackClient, Exchange } from '../callback/callback-client.ts';
 import { UNAVAILABLE_TEXT } from '../callback/target.ts';
 import type { MenuButton } from '../platform/menu-rules.ts';
 import type { TimelineItem } from '../store/timeline-store.ts';
-import type { UserChange } from '../store/user-store.ts';
+import type { SimUser, UserChange } from '../store/user-store.ts';
 import type { Timeline } from '../timeline/timeline.ts';
 import type { Users } from '../users/users.ts';
 import type { Action } from './action-schema.ts';
@@ -48,8 +48,13 @@ export function createActions({
   canEncrypt,
   atomically,
 }: Deps) {
-  return async function act(openid: string, action: Action): Promise<ActionResult> {
-    const user = users.get(openid);
+  /** `known`: the user as the caller just read them, which saves reading them again. */
+  return async function act(
+    openid: string,
+    action: Action,
+    known?: SimUser,
+  ): Promise<ActionResult> {
+    const user = known?.openid === openid ? known : users.get(openid);
     if (!user) throw new ActionRefused(404, `no user ${openid}`);
     if (action.type === 'follow' && user.subscribed)
       throw new ActionRefused(409, `${user.nickname} already follows the account`);
