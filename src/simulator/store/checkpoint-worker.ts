@@ -1,35 +1,21 @@
 /**
  * The checkpoint thread's side of `offloadCheckpoints`: its own connection to the
- * simulator's database, copying the WAL into the database file every `everyMs`. A
- * passive checkpoint never waits for the main thread's writes; should the WAL still grow
- * past `truncateBytes` (writes that never pause), a truncating one waits for a gap in them
- * and empties the WAL.
+ * simulator's database, copying the WAL into the database file every `everyMs`. Only
+ * passive checkpoints: one that waits (full, restart, truncate) holds the write lock while
+ * it waits for readers, and a main-thread write behind it could time out.
  */
-import { statSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { Database } from '../../sqlite/driver.ts';
 
-const { file, everyMs, truncateBytes } = workerData as {
-  file: string;
-  everyMs: number;
-  truncateBytes: number;
-};
+const { file, everyMs } = workerData as { file: string; everyMs: number };
 const db = new Database(file);
 db.pragma('busy_timeout = 5000');
 
-const walBytes = () => {
-  try {
-    return statSync(`${file}-wal`).size;
-  } catch {
-    return 0;
-  }
-};
-
 const timer = setInterval(() => {
   try {
-    db.pragma(walBytes() > truncateBytes ? 'wal_checkpoint(TRUNCATE)' : 'wal_checkpoint(PASSIVE)');
+    db.pragma('wal_checkpoint(PASSIVE)');
   } catch (error) {
-    // Busy past the timeout: the next round tries again.
+    // The next round tries again.
     parentPort!.postMessage({ warn: error instanceof Error ? error.message : String(error) });
   }
 }, everyMs);

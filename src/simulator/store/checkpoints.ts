@@ -7,8 +7,13 @@ import type { Logger } from '../../log/logger.ts';
 const BUSY_WAL_BYTES = 3 * 1024 * 1024;
 const PROBE_MS = 1_000;
 const CHECKPOINT_MS = 250;
-/** Past this the checkpoint thread empties the WAL, waiting for a gap in the writes. */
-const TRUNCATE_WAL_BYTES = 64 * 1024 * 1024;
+/**
+ * Under writes that never pause, passive checkpoints from another connection never catch
+ * up with the WAL's end, so it never starts over. Past this size the main connection
+ * checkpoints inline again (its own checkpoints let its next write start the WAL over),
+ * until the WAL, cut back to this size at that restart, is below it.
+ */
+const WAL_LIMIT_BYTES = 64 * 1024 * 1024;
 const SQLITE_DEFAULT_AUTOCHECKPOINT = 1000;
 
 /** Worker threads do not take the main thread's TypeScript loader: tsx is registered first. */
@@ -21,8 +26,9 @@ const BOOT = `import('tsx/esm/api').then(({ register }) => { register(); return 
  * syncs the file: two thirds of the cost of a timeline write, on the thread that serves
  * the control API and the platform. Once the WAL file shows that automatic checkpoints
  * have begun (a few MB written), a thread of its own, over its own connection, checkpoints
- * every 250 ms and the main connection stops. A quiet simulator, a test's, never starts
- * the thread; should the thread fail, the main connection checkpoints again.
+ * every 250 ms (passively: never in the way of a write) and the main connection stops. A
+ * quiet simulator, a test's, never starts the thread; should the thread fail, the main
+ * connection checkpoints again.
  */
 export function offloadCheckpoints(
   db: BetterSqlite3.Database,
@@ -30,33 +36,51 @@ export function offloadCheckpoints(
   log?: Pick<Logger, 'warn'>,
 ): { close(): Promise<void> } {
   let worker: Worker | undefined;
+  /** The thread is up and the main connection does not checkpoint. */
+  let offloaded = false;
   let closed = false;
   const resume = () => db.pragma(`wal_autocheckpoint = ${SQLITE_DEFAULT_AUTOCHECKPOINT}`);
 
   function start() {
     const thread = new Worker(BOOT, {
       eval: true,
-      workerData: { file, everyMs: CHECKPOINT_MS, truncateBytes: TRUNCATE_WAL_BYTES },
+      workerData: { file, everyMs: CHECKPOINT_MS },
     });
     thread.unref();
     thread.on('message', (message: { ready?: boolean; warn?: string }) => {
-      if (message.ready && !closed) db.pragma('wal_autocheckpoint = 0');
+      if (message.ready && !closed) {
+        db.pragma(`journal_size_limit = ${WAL_LIMIT_BYTES}`);
+        db.pragma('wal_autocheckpoint = 0');
+        offloaded = true;
+      }
       if (message.warn) log?.warn({ reason: message.warn }, 'a simulator checkpoint was put off');
     });
     thread.on('error', (error) => {
       log?.warn({ err: error }, 'the simulator checkpoint thread failed; checkpoints stay inline');
+      offloaded = false;
+      clearInterval(probe);
       if (!closed) resume();
     });
     thread.on('exit', () => {
-      if (worker === thread) worker = undefined;
+      if (worker !== thread) return;
+      worker = undefined;
+      // Gone without a word: the main connection checkpoints until another thread starts.
+      if (offloaded && !closed) resume();
+      offloaded = false;
     });
     worker = thread;
   }
 
   const probe = setInterval(() => {
-    if (walBytes(file) < BUSY_WAL_BYTES) return;
-    clearInterval(probe);
-    start();
+    const bytes = walBytes(file);
+    if (!worker) {
+      if (bytes >= BUSY_WAL_BYTES) start();
+      return;
+    }
+    if (!offloaded) return;
+    db.pragma(
+      `wal_autocheckpoint = ${bytes > WAL_LIMIT_BYTES ? SQLITE_DEFAULT_AUTOCHECKPOINT : 0}`,
+    );
   }, PROBE_MS);
   probe.unref();
 
