@@ -20,7 +20,7 @@ interface ActionAnswer {
   exchange: { verdict: { outcome: string } };
 }
 
-async function measureSimulated(): Promise<HttpLoad> {
+export async function measureSimulated(): Promise<HttpLoad> {
   const { service, url, close } = await startBenchService({
     SIMULATOR: 'on',
     WECHAT_TOKEN: TOKEN,
@@ -94,5 +94,19 @@ export async function simulatedConversationsBench(): Promise<BenchRow[]> {
       unit: 'ms',
       baseline: { name: baseline, value: b.p99 },
     },
+    // What each costs the one thread that serves both sides, whatever the neighbours do:
+    // at most 2x the baseline's is what 0.5x the throughput needs on an idle machine.
+    ...(o.cpuMs !== undefined && b.cpuMs !== undefined
+      ? [
+          {
+            name,
+            metric: 'main-thread CPU per conversation',
+            value: o.cpuMs,
+            unit: 'ms',
+            baseline: { name: baseline, value: b.cpuMs },
+            target: '<= 2x',
+          },
+        ]
+      : []),
   ];
 }

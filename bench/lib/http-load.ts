@@ -3,12 +3,17 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { mainThreadCpuMs } from './thread-cpu.ts';
 
 export interface HttpLoad {
   rps: number;
   p99: number;
   errors: number;
   non2xx: number;
+  /** Requests sent. */
+  sent: number;
+  /** Main-thread CPU per request sent, in ms, where it can be read (see thread-cpu.ts). */
+  cpuMs?: number;
 }
 
 export interface LoadOptions {
@@ -44,12 +49,17 @@ export async function loadHttp(options: LoadOptions): Promise<HttpLoad> {
   // collection in the measured server's process walk them.
   options = { url: options.url };
   try {
+    const cpuBefore = mainThreadCpuMs();
     const { stdout } = await run(
       process.execPath,
       ['--import', 'tsx', join(import.meta.dirname, 'load-child.ts'), file],
       { maxBuffer: 16 * 1024 * 1024 },
     );
-    return JSON.parse(stdout.trim().split('\n').at(-1)!) as HttpLoad;
+    const cpuAfter = mainThreadCpuMs();
+    const load = JSON.parse(stdout.trim().split('\n').at(-1)!) as HttpLoad;
+    if (cpuBefore !== undefined && cpuAfter !== undefined && load.sent > 0)
+      load.cpuMs = (cpuAfter - cpuBefore) / load.sent;
+    return load;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -31,5 +31,5 @@ const result = await autocannon({
     : undefined,
 });
 process.stdout.write(
-  `${JSON.stringify({ rps: result.requests.average, p99: result.latency.p99, errors: result.errors, non2xx: result.non2xx, sent: next })}\n`,
+  `${JSON.stringify({ rps: result.requests.average, p99: result.latency.p99, errors: result.errors, non2xx: result.non2xx, sent: result.requests.sent })}\n`,
 );

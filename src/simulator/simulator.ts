@@ -104,6 +104,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
     account: options.account,
     log,
   });
+  const inTransaction = db.transaction((work: () => unknown) => work());
   const act = createActions({
     users,
     timeline,
@@ -111,6 +112,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
     clock,
     publishedMenu: () => platform.publishedMenu(),
     canEncrypt: target.aesKey !== undefined,
+    atomically: <T>(work: () => T) => inTransaction(work) as T,
   });
   const stopTravelEvents = clock.onTravel(({ from, to }) =>
     events.emit('clock', { from: from.toISOString(), to: to.toISOString() }),

@@ -109,14 +109,17 @@ export function toCallback(fields: XmlFields): Callback {
         return inbound({ ...base, kind: 'event', event: 'click', key: need(fields, 'EventKey') });
       case 'VIEW': // a link menu button; EventKey is its URL
         return inbound({ ...base, kind: 'event', event: 'view', key: need(fields, 'EventKey') });
-      case 'MASSSENDJOBFINISH': // the end of a mass send; note `MsgID`, not `MsgId`
+      case 'MASSSENDJOBFINISH': {
+        // The end of a mass send; note `MsgID`, not `MsgId`. Jobs sent together finish
+        // together: their reports share sender and second, so the job's id is in the key.
+        const msgId = msgIdOf(need(fields, 'MsgID'));
         return {
           ...common,
-          dedupKey,
+          dedupKey: `${dedupKey}|${msgId}`,
           isMessage: false,
           type: 'mass-send-report',
           report: {
-            msgId: msgIdOf(need(fields, 'MsgID')),
+            msgId,
             status: fields.Status ?? '',
             totalCount: count(fields, 'TotalCount'),
             filterCount: count(fields, 'FilterCount'),
@@ -125,6 +128,7 @@ export function toCallback(fields: XmlFields): Callback {
             at: time,
           },
         };
+      }
       default:
         return { ...common, dedupKey, isMessage: false, type: 'unknown', what: `event ${event}` };
     }

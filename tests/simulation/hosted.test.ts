@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createVirtualClock } from '../../src/clock/virtual-clock.ts';
+import { UNAVAILABLE_TEXT } from '../../src/simulator/callback/target.ts';
 import { startTempService, type TempService } from '../helpers/temp-service.ts';
 
 /** A Monday noon in Beijing. */
@@ -10,6 +11,8 @@ const TITLE_MAX_CHARS = 64;
 const WELCOME = 'Welcome';
 /** The default schedule, 0 9 * * * in Asia/Shanghai, the day after START. */
 const NINE_BEIJING_NEXT_DAY = '2026-11-24T01:00:00.000Z';
+/** Paced sends leave the dispatcher over seconds of real time: polls wait that long. */
+const PACED = { timeout: 20_000 };
 
 let running: TempService | undefined;
 afterEach(async () => {
@@ -55,7 +58,7 @@ type Call = Awaited<ReturnType<typeof startHosted>>['call'];
  * Waits until no delivery of the broadcast is pending: a running worker may hold the
  * batch (upload, then send) while `drain` finds nothing left to claim.
  */
-async function allHandedOver(call: Call, id: number) {
+async function allHandedOver(call: Call, id: number, options?: { timeout: number }) {
   await expect
     .poll(
       async () =>
@@ -65,14 +68,15 @@ async function allHandedOver(call: Call, id: number) {
             `/admin/api/broadcasts/${id}`,
           )
         ).json.broadcast.counts.pending,
+      options,
     )
     .toBe(0);
 }
 
-/** FOLLOWERS simulated users of one seed, each followed over the wire. */
-async function followingPopulation(call: Call, seed: string) {
+/** `count` simulated users of one seed, each followed over the wire. */
+async function followingPopulation(call: Call, seed: string, count = FOLLOWERS) {
   const { json } = await call<{ openids: string[] }>('POST', '/sim/api/users', {
-    count: FOLLOWERS,
+    count,
     seed,
   });
   for (const openid of json.openids)
@@ -209,5 +213,157 @@ describe('the simulated platform hosted beside the account (npm start)', () => {
       (item) => item.source === 'custom' && Date.parse(item.at) > START.getTime() + SIX_HOURS,
     );
     expect(pushed.map((item) => item.at)).toEqual([NINE_BEIJING_NEXT_DAY]);
+  });
+});
+
+type Report = {
+  status: string;
+  counts: { sent: number; failed: number; pending: number };
+  channelErrors?: Record<string, { errcode?: number; count: number }>;
+  platform?: { total: number; sent: number; failed: number };
+};
+
+describe('faults through the hosted platform', () => {
+  it('pauses the broadcast on a 45009 between two mass sends, sends the rest after the pause, once to each follower', async () => {
+    // Two deliveries a second: each mass/send carries 2 followers, so 6 take 3 calls.
+    const COUNT = 6;
+    const PER_SEND = 2;
+    const { call } = await startHosted({ DISPATCH_RATE_PER_SECOND: String(PER_SEND) });
+    const created = await followingPopulation(call, 'quota', COUNT);
+    // The first mass/send goes through; the second is refused: the daily quota is spent.
+    const fault = { api: 'message/mass/send', errcode: 45009, times: 1, after: 1 };
+    expect((await call('POST', '/sim/api/faults', fault)).status).toBe(201);
+    const {
+      json: { broadcast },
+    } = await call<{ broadcast: { id: number } }>('POST', '/admin/api/broadcasts');
+    const report = async () =>
+      (await call<{ broadcast: Report }>('GET', `/admin/api/broadcasts/${broadcast.id}`)).json
+        .broadcast;
+
+    // The account pauses the channel for an hour (its policy for 45009): the report says
+    // why, no follower is counted against, and the rest waits.
+    await expect
+      .poll(async () => (await report()).channelErrors?.wechat, PACED)
+      .toMatchObject({ errcode: 45009, count: 1 });
+    expect((await report()).counts).toMatchObject({
+      sent: PER_SEND,
+      failed: 0,
+      pending: COUNT - PER_SEND,
+    });
+
+    await call('POST', '/sim/api/clock', { advance: '2h' });
+    await allHandedOver(call, broadcast.id, PACED);
+    await call('POST', '/sim/api/clock', { advance: '10m' });
+    for (const openid of created.openids) {
+      const { json } = await call<{ items: Item[] }>('GET', `/sim/api/users/${openid}/timeline`);
+      expect(json.items.filter((item) => item.source === 'mass')).toHaveLength(1);
+    }
+    await expect
+      .poll(async () => (await report()).platform)
+      .toEqual({ total: COUNT, sent: COUNT, failed: 0, filtered: COUNT });
+    expect(await report()).toMatchObject({
+      status: 'done',
+      counts: { sent: COUNT, failed: 0, pending: 0 },
+    });
+    const { json: platform } = await call<{
+      massJobs: unknown[];
+      calls: { api: string; errcode: number }[];
+    }>('GET', '/sim/api/platform');
+    expect(platform.massJobs).toHaveLength(COUNT / PER_SEND);
+    const sends = platform.calls.filter((c) => c.api === 'message/mass/send').reverse();
+    expect(sends.map((c) => c.errcode)).toEqual([0, 45009, 0, 0]);
+  });
+
+  it('tries a slow callback three times with one MsgId, shows the platform error, and the account answers once', async () => {
+    const { call, service } = await startHosted();
+    const {
+      json: { user },
+    } = await call<{ user: { openid: string } }>('POST', '/sim/api/users', { nickname: 'Slow' });
+    await call('POST', `/sim/api/users/${user.openid}/actions`, { type: 'follow' });
+    const fault = { callback: { delayMs: 6000, times: 3 } };
+    expect((await call('POST', '/sim/api/faults', fault)).status).toBe(201);
+    const { json } = await call<{
+      exchange: {
+        tries: { request: string; status?: number; response?: string; failure?: string }[];
+        verdict: { outcome: string };
+      };
+    }>('POST', `/sim/api/users/${user.openid}/actions`, { type: 'text', text: 'help' });
+
+    const { tries, verdict } = json.exchange;
+    expect(verdict.outcome).toBe('unavailable');
+    expect(tries).toHaveLength(3);
+    const msgIds = tries.map((t) => /<MsgId>(?:<!\[CDATA\[)?(\d+)/.exec(t.request)?.[1]);
+    expect(msgIds[0]).toBeDefined();
+    expect(new Set(msgIds).size).toBe(1);
+    // The account received and answered every try (late, in the platform's view), each
+    // retry with the reply of the first.
+    expect(tries.map((t) => t.status)).toEqual([200, 200, 200]);
+    expect(tries.every((t) => /no answer within 5 s/.test(t.failure ?? ''))).toBe(true);
+    expect(new Set(tries.map((t) => t.response)).size).toBe(1);
+
+    const { json: timeline } = await call<{ items: (Item & { error?: { kind: string } })[] }>(
+      'GET',
+      `/sim/api/users/${user.openid}/timeline`,
+    );
+    const [last] = timeline.items;
+    expect(last).toMatchObject({ source: 'error', error: { kind: 'unavailable' } });
+    expect(JSON.stringify(last)).toContain(UNAVAILABLE_TEXT);
+
+    // The engine ran once: one inbound "help" in the account's conversation log.
+    service.conversations.flush();
+    const inbound = service.db
+      .prepare<[string], { body: string }>(
+        "SELECT body FROM conversation_log WHERE user_id = ? AND direction = 'in'",
+      )
+      .all(user.openid)
+      .map((row) => JSON.parse(row.body) as { kind?: string; text?: string });
+    expect(inbound.filter((i) => i.kind === 'text' && i.text === 'help')).toHaveLength(1);
+  });
+
+  it('mass-sends to a tag made through the tags API, and only its members receive it', async () => {
+    const { call } = await startHosted();
+    const created = await followingPopulation(call, 'tagged');
+    const { WECHAT_APPID: appid, WECHAT_APPSECRET: secret } = running!.config;
+    const cgi = async (api: string, body?: unknown) => {
+      const res = await fetch(`${running!.url}/cgi-bin/${api}`, {
+        method: body === undefined ? 'GET' : 'POST',
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      return (await res.json()) as Record<string, unknown>;
+    };
+    const { access_token: token } = await cgi(
+      `token?grant_type=client_credential&appid=${appid!}&secret=${secret!}`,
+    );
+    const tag = (await cgi(`tags/create?access_token=${String(token)}`, {
+      tag: { name: 'press' },
+    })) as { tag: { id: number } };
+    const members = created.openids.slice(0, 2);
+    const tagged = await cgi(`tags/members/batchtagging?access_token=${String(token)}`, {
+      openid_list: members,
+      tagid: tag.tag.id,
+    });
+    expect(tagged.errcode).toBe(0);
+    const sent = await cgi(`message/mass/sendall?access_token=${String(token)}`, {
+      filter: { is_to_all: false, tag_id: tag.tag.id },
+      msgtype: 'text',
+      text: { content: 'For the press' },
+    });
+    expect(sent).toMatchObject({ errcode: 0 });
+    await call('POST', '/sim/api/clock', { advance: '10m' });
+    for (const openid of created.openids) {
+      const { json } = await call<{ items: Item[] }>('GET', `/sim/api/users/${openid}/timeline`);
+      const mass = json.items.filter((item) => item.source === 'mass');
+      expect(mass.map((item) => item.message?.text)).toEqual(
+        members.includes(openid) ? ['For the press'] : [],
+      );
+    }
+    const { json: platform } = await call<{
+      massJobs: { msgId: number; status: string; sent: number; done: number }[];
+    }>('GET', '/sim/api/platform');
+    expect(platform.massJobs.find((job) => job.msgId === sent.msg_id)).toMatchObject({
+      status: 'SEND_SUCCESS',
+      done: members.length,
+      sent: members.length,
+    });
   });
 });

@@ -221,6 +221,27 @@ describe('POST /wechat in plaintext mode', () => {
     expect(inboundRows(running)).toEqual([]);
   });
 
+  it('takes two MASSSENDJOBFINISH reports of the same second apart by MsgID, and a retry once', async () => {
+    // Jobs sent together finish together: the platform's reports then share sender and
+    // CreateTime, and only MsgID tells them apart. A retry repeats the MsgID too.
+    const { log, lines } = memoryLogger();
+    running = await startTempService({ env: PLAIN_ENV, log });
+    const second = Math.floor(Date.now() / 1000);
+    const report = (msgId: string) =>
+      eventXml(
+        'oSystem',
+        'MASSSENDJOBFINISH',
+        { MsgID: msgId, Status: 'send success', TotalCount: 2, FilterCount: 2, SentCount: 2 },
+        second,
+      );
+    for (const msgId of ['1000001626', '1000001627', '1000001626'])
+      expect((await postCallback(running.url, report(msgId))).text).toBe(NO_REPLY);
+    const reported = lines()
+      .filter((line) => line.msg === 'mass send finished')
+      .map((line) => (line.report as { msgId: string }).msgId);
+    expect(reported).toEqual(['1000001626', '1000001627']);
+  });
+
   it('answers success to message and event types it does not handle, and logs them', async () => {
     const { log, lines } = memoryLogger();
     running = await startTempService({ env: PLAIN_ENV, log });

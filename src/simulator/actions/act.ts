@@ -3,7 +3,7 @@ import type { CallbackClient, Exchange } from '../callback/callback-client.ts';
 import { UNAVAILABLE_TEXT } from '../callback/target.ts';
 import type { MenuButton } from '../platform/menu-rules.ts';
 import type { TimelineItem } from '../store/timeline-store.ts';
-import type { UserChange } from '../store/user-store.ts';
+import type { SimUser, UserChange } from '../store/user-store.ts';
 import type { Timeline } from '../timeline/timeline.ts';
 import type { Users } from '../users/users.ts';
 import type { Action } from './action-schema.ts';
@@ -34,6 +34,8 @@ interface Deps {
   publishedMenu: () => { buttons: MenuButton[]; publishedAt: Date } | undefined;
   /** Whether the target has an AES key, which the `appid` break needs. */
   canEncrypt: boolean;
+  /** Runs `work` in one transaction of the simulator's database. */
+  atomically<T>(work: () => T): T;
 }
 
 /** Does what a user does on the phone: the callback to the account, the timeline, the state. */
@@ -44,9 +46,15 @@ export function createActions({
   clock,
   publishedMenu,
   canEncrypt,
+  atomically,
 }: Deps) {
-  return async function act(openid: string, action: Action): Promise<ActionResult> {
-    const user = users.get(openid);
+  /** `known`: the user as the caller just read them, which saves reading them again. */
+  return async function act(
+    openid: string,
+    action: Action,
+    known?: SimUser,
+  ): Promise<ActionResult> {
+    const user = known?.openid === openid ? known : users.get(openid);
     if (!user) throw new ActionRefused(404, `no user ${openid}`);
     if (action.type === 'follow' && user.subscribed)
       throw new ActionRefused(409, `${user.nickname} already follows the account`);
@@ -59,13 +67,16 @@ export function createActions({
       );
     const menuId = menuCheck(action, publishedMenu());
     const now = clock.now();
-    users.change(openid, stateChange(action, now));
     const { fields, isEvent, msgId } = inboundFields(action, { now, menuId });
     const { break: spoil, ...sent } = action;
-    const sentItem = timeline.add({
-      openid,
-      source: 'user',
-      action: { ...sent, ...(msgId && { msgId }), ...(spoil && { break: spoil }) },
+    // The user's new state and what they sent: one commit, before the phone sends it.
+    const sentItem = atomically(() => {
+      users.change(openid, stateChange(action, now));
+      return timeline.add({
+        openid,
+        source: 'user',
+        action: { ...sent, ...(msgId && { msgId }), ...(spoil && { break: spoil }) },
+      });
     });
     const exchange = await callback.deliver(openid, fields, { isEvent, break: spoil });
     // The user's own item keeps its exchange too: the inspector opens it from either bubble,

@@ -1,6 +1,7 @@
 import type { Clock } from '../../clock/clock.ts';
 import { buildXml, type XmlValue } from '../../wire/xml-build.ts';
 import { newNonce, signRequest, type SignedRequest } from './envelope.ts';
+import { postText, PostTimeout } from './http-post.ts';
 import { checkReply, type ReplyVerdict } from './reply-check.ts';
 import { CALLBACK_TIMEOUT_MS, CALLBACK_TRIES, type CallbackTarget } from './target.ts';
 
@@ -54,15 +55,7 @@ const MAX_RESPONSE_CHARS = 64 * 1024;
  * tried again, while the account really does receive each try. Tests stay fast and honest
  * about what the account sees.
  */
-export function createCallbackClient({
-  target,
-  clock,
-  fetchImpl = fetch,
-}: {
-  target: CallbackTarget;
-  clock: Clock;
-  fetchImpl?: typeof fetch;
-}) {
+export function createCallbackClient({ target, clock }: { target: CallbackTarget; clock: Clock }) {
   let faults: { delayMs: number; left: number }[] = [];
 
   const takeDelay = (): number | undefined => {
@@ -82,22 +75,20 @@ export function createCallbackClient({
     const base = { query: signed.query, request: signed.body, signed: signed.signed };
     const extra = injectedDelayMs === undefined ? {} : { injectedDelayMs };
     try {
-      const res = await fetchImpl(url, {
-        method: 'POST',
-        headers: { 'content-type': 'text/xml; charset=utf-8' },
-        body: signed.body,
-        signal: AbortSignal.timeout(CALLBACK_TIMEOUT_MS),
+      const { status, body: response } = await postText(url, signed.body, {
+        contentType: 'text/xml; charset=utf-8',
+        timeoutMs: CALLBACK_TIMEOUT_MS,
+        maxChars: MAX_RESPONSE_CHARS,
       });
-      const response = (await res.text()).slice(0, MAX_RESPONSE_CHARS);
       const latencyMs = Math.round(performance.now() - started);
-      const seen = { ...base, ...extra, status: res.status, response, latencyMs };
+      const seen = { ...base, ...extra, status, response, latencyMs };
       if (latencyMs + (injectedDelayMs ?? 0) > CALLBACK_TIMEOUT_MS)
         return { ...seen, failure: `no answer within ${CALLBACK_TIMEOUT_MS / 1000} s` };
-      if (res.status !== 200) return { ...seen, failure: `the callback answered ${res.status}` };
+      if (status !== 200) return { ...seen, failure: `the callback answered ${status}` };
       return seen;
     } catch (error) {
       const latencyMs = Math.round(performance.now() - started);
-      const timedOut = error instanceof Error && error.name === 'TimeoutError';
+      const timedOut = error instanceof PostTimeout;
       const failure = timedOut
         ? `no answer within ${CALLBACK_TIMEOUT_MS / 1000} s`
         : `the callback could not be reached (${error instanceof Error ? error.message : 'error'})`;

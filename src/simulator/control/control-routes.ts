@@ -10,6 +10,7 @@ import type { CallbackClient } from '../callback/callback-client.ts';
 import type { PlatformApi } from '../platform/platform-api.ts';
 import { timelineToScript } from '../scripts/timeline-to-script.ts';
 import type { TimelineItem } from '../store/timeline-store.ts';
+import type { SimUser } from '../store/user-store.ts';
 import { MAX_TIMELINE_PAGE, type Timeline } from '../timeline/timeline.ts';
 import type { createEventHub } from '../timeline/event-hub.ts';
 import type { Users } from '../users/users.ts';
@@ -30,7 +31,7 @@ export interface ControlDeps {
   access: Access;
   users: Users;
   timeline: Timeline;
-  act(openid: string, action: Action): Promise<ActionResult>;
+  act(openid: string, action: Action, known?: SimUser): Promise<ActionResult>;
   clock: VirtualClock;
   events: ReturnType<typeof createEventHub>;
   platform: PlatformApi;
@@ -82,7 +83,7 @@ export function controlRoutes(deps: ControlDeps): Router {
     const user = userOf(req);
     const action = parse(actionSchema, req.body);
     try {
-      res.json(await deps.act(user.openid, action));
+      res.json(await deps.act(user.openid, action, user));
     } catch (error) {
       if (error instanceof ActionRefused) throw new ControlError(error.status, error.message);
       throw error;

@@ -55,6 +55,7 @@ export const faultSchema = z.union(
         .int()
         .refine((n) => n !== 0, 'errcode is not 0'),
       times: z.number().int().min(1).max(1000).optional(),
+      after: z.number().int().min(0).max(1000).optional(),
     }),
     z.strictObject({
       callback: z.strictObject({
@@ -65,7 +66,7 @@ export const faultSchema = z.union(
   ],
   {
     error:
-      'send {"api": "message/mass/send", "errcode": 45009, "times": 1} or {"callback": {"delayMs": 6000, "times": 3}}',
+      'send {"api": "message/mass/send", "errcode": 45009, "times": 1, "after": 0} or {"callback": {"delayMs": 6000, "times": 3}}',
   },
 );
 

@@ -102,6 +102,22 @@ describe('fault injection', () => {
     expect((await send()).errcode).toBe(0);
   });
 
+  it('lets `after` calls through first, for a fault in the middle of a run of calls', async () => {
+    p = await startPlatform({ followers: 2 });
+    const token = await p.token();
+    p.api.inject({ api: 'message/mass/send', errcode: 45009, times: 1, after: 2 });
+    const send = async () =>
+      (
+        await p.call('message/mass/send', {
+          token,
+          body: { touser: [openidOf(1), openidOf(2)], ...TEXT },
+        })
+      ).errcode;
+    const answers = [await send(), await send(), await send(), await send()];
+    expect(answers).toEqual([0, 0, 45009, 0]);
+    expect(p.api.state().faults).toEqual([]);
+  });
+
   it('touches only the API it names, and takes the /cgi-bin/ form of the name', async () => {
     p = await startPlatform();
     const token = await p.token();
@@ -121,6 +137,7 @@ describe('fault injection', () => {
     ['a fractional errcode', { api: 'menu/get', errcode: 1.5 }, /non-zero/],
     ['zero times', { api: 'menu/get', errcode: -1, times: 0 }, /1 to 10000 times/],
     ['a million times', { api: 'menu/get', errcode: -1, times: 1e6 }, /1 to 10000 times/],
+    ['a negative wait', { api: 'menu/get', errcode: -1, after: -1 }, /0 to 10000 calls/],
   ])('refuses to inject a fault with %s, in words', async (_, fault, words) => {
     p = await startPlatform();
     expect(() => p.api.inject(fault)).toThrow(words);
