@@ -71,7 +71,14 @@ function tryBlock(t: Try, index: number, count: number): HTMLElement {
 
 function exchangeView(exchange: Exchange): HTMLElement[] {
   const { verdict } = exchange;
-  const rule = verdict.rule ?? verdict.reason;
+  const rule =
+    verdict.outcome === 'dropped'
+      ? verdict.rule
+      : verdict.outcome === 'refused'
+        ? verdict.reason
+        : undefined;
+  const replyXml =
+    verdict.outcome === 'shown' || verdict.outcome === 'dropped' ? verdict.xml : undefined;
   return [
     h(
       'dl',
@@ -85,8 +92,8 @@ function exchangeView(exchange: Exchange): HTMLElement[] {
       row('Latency', exchange.tries.map((t) => `${t.latencyMs} ms`).join(', ')),
     ),
     pre(exchange.xml, exchange.encrypted ? 'Request, decrypted' : 'Request'),
-    verdict.xml
-      ? pre(verdict.xml, exchange.encrypted ? 'Reply, decrypted' : 'Reply')
+    replyXml
+      ? pre(replyXml, exchange.encrypted ? 'Reply, decrypted' : 'Reply')
       : h('p', { class: 'muted' }, 'No reply XML to show.'),
     ...exchange.tries.map((t, i, all) => tryBlock(t, i, all.length)),
   ];

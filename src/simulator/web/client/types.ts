@@ -1,4 +1,4 @@
-/** The control API's JSON, as the phone page reads it (a browser-side copy, no imports). */
+/** The control API's JSON, as the phone page reads it (type imports only: nothing of the server is bundled). */
 
 export interface SimUser {
   openid: string;
@@ -32,31 +32,8 @@ export interface Item {
   record?: Record<string, unknown>;
 }
 
-export interface Try {
-  query: Record<string, string>;
-  request: string;
-  signed: { timestamp: string; nonce: string; encrypt?: string };
-  status?: number;
-  response?: string;
-  latencyMs: number;
-  injectedDelayMs?: number;
-  failure?: string;
-}
-
-export interface Exchange {
-  url: string;
-  xml: string;
-  encrypted: boolean;
-  tries: Try[];
-  break?: string;
-  verdict: {
-    outcome: 'none' | 'shown' | 'dropped' | 'unavailable' | 'refused';
-    xml?: string;
-    rule?: string;
-    reason?: string;
-    status?: number;
-  };
-}
+/** The exchange record, as the simulator's callback client writes it (types only: erased from the bundle). */
+export type { Exchange, Try } from '../../callback/callback-client.ts';
 
 export interface MenuButton {
   name: string;
