@@ -3,6 +3,7 @@ import type { Broadcast } from '../broadcast/broadcast-types.ts';
 import { html, type SafeHtml } from '../web/html.ts';
 import { localTime, replyPreview } from './article-cards.ts';
 import { progressBox } from './broadcast-progress.ts';
+import { dataTable } from './data-table.ts';
 
 /** The history table, newest first, with the way to older ones. */
 export function historyTable(
@@ -13,40 +14,27 @@ export function historyTable(
     <h2 id="history-title">History</h2>
     ${
       items.length
-        ? html`<div class="table-wrap">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Broadcast</th>
-                    <th scope="col">Created</th>
-                    <th scope="col">Entries</th>
-                    <th scope="col">Progress</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  ${items.map(
-                    (b) =>
-                      html`<tr>
-                        <td>
-                          <a href="/admin/broadcasts/${b.id}">#${b.id}</a> ${b.kind}${
-                            b.schedule ? html` <code>${b.schedule}</code>` : ''
-                          }
-                        </td>
-                        <td>${localTime(b.createdAt, timeZone)}</td>
-                        <td>${b.entryIds.length}</td>
-                        <td>
-                          ${progressBox(b)}${b.reason ? html`<small>${b.reason}</small>` : ''}
-                        </td>
-                      </tr>`,
-                  )}
-                </tbody>
-              </table>
-            </div>
-            ${
-              items.length === pageSize
-                ? html`<a href="/admin/broadcasts?before=${items.at(-1)!.id}">Older broadcasts</a>`
-                : ''
-            }`
+        ? html`${dataTable({
+            caption: 'Broadcasts, newest first',
+            columns: ['Broadcast', 'Created', 'Entries', 'Progress'],
+            items,
+            row: (b) =>
+              html`<tr>
+                <td>
+                  <a href="/admin/broadcasts/${b.id}">#${b.id}</a> ${b.kind}${
+                    b.schedule ? html` <code>${b.schedule}</code>` : ''
+                  }
+                </td>
+                <td>${localTime(b.createdAt, timeZone)}</td>
+                <td>${b.entryIds.length}</td>
+                <td>${progressBox(b)}${b.reason ? html`<small>${b.reason}</small>` : ''}</td>
+              </tr>`,
+          })}
+          ${
+            items.length === pageSize
+              ? html`<a href="/admin/broadcasts?before=${items.at(-1)!.id}">Older broadcasts</a>`
+              : ''
+          }`
         : html`<p class="muted">No broadcast yet.</p>`
     }
   </section>`;
@@ -126,38 +114,26 @@ function deliveryTable(
     <h2 id="deliveries-title">Deliveries</h2>
     ${
       deliveries.length
-        ? html`<div class="table-wrap">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Recipient</th>
-                    <th scope="col">Status</th>
-                    <th scope="col">Attempts</th>
-                    <th scope="col">Settled</th>
-                    <th scope="col">Error</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  ${deliveries.map(
-                    (d) =>
-                      html`<tr>
-                        <td><code>${d.channel}:${d.userId}</code></td>
-                        <td>${d.status}</td>
-                        <td>${d.attempts}</td>
-                        <td>${d.settledAt ? localTime(d.settledAt, timeZone) : ''}</td>
-                        <td>${d.error ?? ''}</td>
-                      </tr>`,
-                  )}
-                </tbody>
-              </table>
-            </div>
-            ${
-              deliveries.length === pageSize
-                ? html`<a href="/admin/broadcasts/${id}?after=${deliveries.at(-1)!.id}"
-                    >Next ${pageSize} deliveries</a
-                  >`
-                : ''
-            }`
+        ? html`${dataTable({
+            caption: 'Deliveries of this broadcast',
+            columns: ['Recipient', 'Status', 'Attempts', 'Settled', 'Error'],
+            items: deliveries,
+            row: (d) =>
+              html`<tr>
+                <td><code>${d.channel}:${d.userId}</code></td>
+                <td>${d.status}</td>
+                <td>${d.attempts}</td>
+                <td>${d.settledAt ? localTime(d.settledAt, timeZone) : ''}</td>
+                <td>${d.error ?? ''}</td>
+              </tr>`,
+          })}
+          ${
+            deliveries.length === pageSize
+              ? html`<a href="/admin/broadcasts/${id}?after=${deliveries.at(-1)!.id}"
+                  >Next ${pageSize} deliveries</a
+                >`
+              : ''
+          }`
         : html`<p class="muted">No deliveries${after ? ' after these' : ''}.</p>`
     }
   </section>`;

@@ -2,6 +2,7 @@ import type { KeywordRule } from '../content/rules.ts';
 import type { LintFinding } from '../engine/rule-lint.ts';
 import { html, type SafeHtml } from '../web/html.ts';
 import { describeSpec } from './menu-preview.ts';
+import { dataTable } from './data-table.ts';
 
 const KINDS: Record<LintFinding['kind'], string> = {
   hidden: 'Never reached',
@@ -38,40 +39,29 @@ export function rulesTable(
     <p class="muted">
       In the order the engine tries them (after the built-in commands); the first match answers.
     </p>
-    <div class="table-wrap">
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">Rule</th>
-            <th scope="col">Keywords</th>
-            <th scope="col">Replies</th>
-            <th scope="col">Hits (all time)</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${rules.map(
-            (rule) =>
-              html`<tr>
-                <th scope="row">${rule.name}</th>
-                <td>
-                  ${rule.keywords.map(
-                    (k) =>
-                      html`<span class="keyword"
-                        ><code>${k.keyword}</code> <small>${k.match}</small></span
-                      > `,
-                  )}
-                </td>
-                <td>
-                  ${rule.replyMode === 'random_one' ? html`<small>one of:</small>` : ''}
-                  <ul class="replies">
-                    ${rule.replies.map((spec) => html`<li>${describeSpec(spec)}</li>`)}
-                  </ul>
-                </td>
-                <td class="hits">${hits.get(rule.name) ?? 0}</td>
-              </tr>`,
-          )}
-        </tbody>
-      </table>
-    </div>
+    ${dataTable({
+      caption: 'Keyword rules, in the order the engine tries them',
+      columns: ['Rule', 'Keywords', 'Replies', 'Hits (all time)'],
+      items: rules,
+      row: (rule) =>
+        html`<tr>
+          <th scope="row">${rule.name}</th>
+          <td>
+            ${rule.keywords.map(
+              (k) =>
+                html`<span class="keyword"
+                  ><code>${k.keyword}</code> <small>${k.match}</small></span
+                > `,
+            )}
+          </td>
+          <td>
+            ${rule.replyMode === 'random_one' ? html`<small>one of:</small>` : ''}
+            <ul class="replies">
+              ${rule.replies.map((spec) => html`<li>${describeSpec(spec)}</li>`)}
+            </ul>
+          </td>
+          <td class="hits">${hits.get(rule.name) ?? 0}</td>
+        </tr>`,
+    })}
   </section>`;
 }

@@ -6,6 +6,7 @@ import { html } from '../web/html.ts';
 import type { ConsoleDeps } from './console-routes.ts';
 import { localTime } from './local-time.ts';
 import { consolePage } from './shell.ts';
+import { dataTable } from './data-table.ts';
 
 const STATES = ['active', 'unsubscribed', 'blocked'] as const;
 
@@ -109,38 +110,21 @@ function select(label: string, name: string, options: readonly string[], chosen?
 function subscriberTable(items: Subscriber[], timeZone: string, paged: boolean) {
   if (items.length === 0)
     return html`<p>${paged ? 'No more subscribers.' : 'No subscriber matches.'}</p>`;
-  return html`<div class="table-scroll">
-    <table class="data-table">
-      <caption class="visually-hidden">
-        Subscribers
-      </caption>
-      <thead>
-        <tr>
-          <th scope="col">Channel</th>
-          <th scope="col">User</th>
-          <th scope="col">State</th>
-          <th scope="col">Topics</th>
-          <th scope="col">Time zone</th>
-          <th scope="col">Since</th>
-          <th scope="col">Changed</th>
-        </tr>
-      </thead>
-      <tbody>
-        ${items.map(
-          (s) =>
-            html`<tr>
-              <td>${s.channel}</td>
-              <th scope="row">${s.userId}</th>
-              <td>${s.state}</td>
-              <td>
-                ${s.topics.length ? s.topics.join(', ') : html`<span class="hint">everything</span>`}
-              </td>
-              <td>${s.timeZone ?? html`<span class="hint">the account's</span>`}</td>
-              <td>${localTime(s.createdAt, timeZone)}</td>
-              <td>${localTime(s.updatedAt, timeZone)}</td>
-            </tr>`,
-        )}
-      </tbody>
-    </table>
-  </div>`;
+  return dataTable({
+    caption: 'Subscribers',
+    columns: ['Channel', 'User', 'State', 'Topics', 'Time zone', 'Since', 'Changed'],
+    items,
+    row: (s) =>
+      html`<tr>
+        <td>${s.channel}</td>
+        <th scope="row">${s.userId}</th>
+        <td>${s.state}</td>
+        <td>
+          ${s.topics.length ? s.topics.join(', ') : html`<span class="hint">everything</span>`}
+        </td>
+        <td>${s.timeZone ?? html`<span class="hint">the account's</span>`}</td>
+        <td>${localTime(s.createdAt, timeZone)}</td>
+        <td>${localTime(s.updatedAt, timeZone)}</td>
+      </tr>`,
+  });
 }

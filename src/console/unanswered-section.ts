@@ -12,6 +12,7 @@ import { field, optional, wordsOf } from './form-fields.ts';
 import { localTime } from './local-time.ts';
 import { consolePage } from './shell.ts';
 import { entryForm, ruleForm, type EntryForm, type RuleForm } from './unanswered-forms.ts';
+import { dataTable } from './data-table.ts';
 
 const LISTED = 100;
 /** How far ahead a drafted entry is dated unless the operator says otherwise. */
@@ -198,37 +199,25 @@ function unansweredTable(
 ) {
   return items.length === 0
     ? html`<p>Every query so far had an answer.</p>`
-    : html`<div class="table-scroll">
-        <table class="data-table">
-          <caption class="visually-hidden">
-            Unanswered queries, most asked first
-          </caption>
-          <thead>
-            <tr>
-              <th scope="col">Query</th>
-              <th scope="col">Times asked</th>
-              <th scope="col">Last asked</th>
-              <th scope="col">Answer it with</th>
-            </tr>
-          </thead>
-          <tbody>
-            ${items.map((item) => {
-              const q = new URLSearchParams({ query: item.query });
-              return html`<tr>
-                <th scope="row">${item.query}</th>
-                <td>${item.count}</td>
-                <td>${localTime(item.lastAt, timeZone)}</td>
-                <td class="button-row">
-                  <a href="/admin/unanswered/rule?${q.toString()}"
-                    >a keyword rule<span class="visually-hidden"> for “${item.query}”</span></a
-                  >
-                  <a href="/admin/unanswered/entry?${q.toString()}"
-                    >an entry<span class="visually-hidden"> for “${item.query}”</span></a
-                  >
-                </td>
-              </tr>`;
-            })}
-          </tbody>
-        </table>
-      </div>`;
+    : dataTable({
+        caption: 'Unanswered queries, most asked first',
+        columns: ['Query', 'Times asked', 'Last asked', 'Answer it with'],
+        items,
+        row: (item) => {
+          const q = new URLSearchParams({ query: item.query });
+          return html`<tr>
+            <th scope="row">${item.query}</th>
+            <td>${item.count}</td>
+            <td>${localTime(item.lastAt, timeZone)}</td>
+            <td class="button-row">
+              <a href="/admin/unanswered/rule?${q.toString()}"
+                >a keyword rule<span class="visually-hidden"> for “${item.query}”</span></a
+              >
+              <a href="/admin/unanswered/entry?${q.toString()}"
+                >an entry<span class="visually-hidden"> for “${item.query}”</span></a
+              >
+            </td>
+          </tr>`;
+        },
+      });
 }
