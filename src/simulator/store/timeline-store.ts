@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { writeBatchOf } from './write-batch.ts';
 
 /** How an item reached the timeline. */
 export type TimelineSource = 'user' | 'reply' | 'custom' | 'mass' | 'preview' | 'error';
@@ -63,12 +64,12 @@ export function createTimelineStore(db: Database.Database) {
     );
     return { id, ...item };
   };
-  const settle = db.transaction(
-    (id: number, record: Record<string, unknown>, seen: NewTimelineItem | undefined) => {
+  const batch = writeBatchOf(db);
+  const settle = (id: number, record: Record<string, unknown>, seen?: NewTimelineItem) =>
+    batch.run(() => {
       setRecord.run(JSON.stringify(record), id);
       return seen && append({ ...seen, record }, id);
-    },
-  );
+    });
   return {
     append: (item: NewTimelineItem) => append(item),
     /** Newest first, older than the item `before`. */
@@ -84,7 +85,7 @@ export function createTimelineStore(db: Database.Database) {
      * is added sharing it.
      */
     settle: (id: number, record: Record<string, unknown>, seen?: NewTimelineItem) =>
-      settle(id, record, seen) as TimelineItem | undefined,
+      settle(id, record, seen),
     clear: () => void db.exec('DELETE FROM sim_timeline'),
   };
 }
