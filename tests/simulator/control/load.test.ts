@@ -129,6 +129,9 @@ describe('a load run', () => {
   it('runs one load at a time: a second is refused, and a load can be stopped', async () => {
     world = await startWorld();
     await followers(world, 2);
+    const none = await world.api<{ error: string }>('GET', '/load');
+    expect(none.status).toBe(404);
+    expect(none.json.error).toMatch(/no load has run/);
     const started = await load(world, { users: 2, text: 'help', seconds: 30, detach: true });
     expect(started.status).toBe(202);
     expect(started.json.load.state).toBe('running');
