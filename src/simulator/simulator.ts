@@ -13,6 +13,7 @@ import { createPlatformApi, type PlatformApi } from './platform/platform-api.ts'
 import type { CallbackPoster } from './platform/ports.ts';
 import { openSimDatabase } from './store/sim-database.ts';
 import { createTimelineStore } from './store/timeline-store.ts';
+import { writeBatchOf } from './store/write-batch.ts';
 import { createUserStore } from './store/user-store.ts';
 import { createEventHub } from './timeline/event-hub.ts';
 import { createTimeline } from './timeline/timeline.ts';
@@ -104,7 +105,8 @@ export function createSimulator(options: SimulatorOptions): Simulator {
     account: options.account,
     log,
   });
-  const inTransaction = db.transaction((work: () => unknown) => work());
+  // Commits shared by the writes of one event-loop turn (see write-batch.ts).
+  const batch = writeBatchOf(db);
   const act = createActions({
     users,
     timeline,
@@ -112,7 +114,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
     clock,
     publishedMenu: () => platform.publishedMenu(),
     canEncrypt: target.aesKey !== undefined,
-    atomically: <T>(work: () => T) => inTransaction(work) as T,
+    atomically: <T>(work: () => T) => batch.run(work),
   });
   const stopTravelEvents = clock.onTravel(({ from, to }) =>
     events.emit('clock', { from: from.toISOString(), to: to.toISOString() }),
@@ -160,6 +162,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
       stopTravelEvents();
       events.close();
       await platform.close();
+      batch.flush();
       db.close();
     },
   };

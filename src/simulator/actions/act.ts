@@ -65,7 +65,7 @@ export function createActions({
         400,
         'break appid encrypts for another AppID: the target needs an AES key',
       );
-    const menuId = menuCheck(action, publishedMenu());
+    const menuId = menuCheck(action, publishedMenu);
     const now = clock.now();
     const { fields, isEvent, msgId } = inboundFields(action, { now, menuId });
     const { break: spoil, ...sent } = action;
@@ -81,18 +81,20 @@ export function createActions({
     const exchange = await callback.deliver(openid, fields, { isEvent, break: spoil });
     // The user's own item keeps its exchange too: the inspector opens it from either bubble,
     // also when the account answered nothing to show.
-    const mine = timeline.attach(sentItem.id, { ...exchange });
-    const seen = outcomeItem(openid, exchange);
-    return { exchange, items: [mine, ...(seen ? [timeline.add(seen)] : [])] };
+    // What the phone showed keeps the same exchange: one copy stored, one commit.
+    const items = timeline.settle(sentItem, { ...exchange }, outcomeItem(openid, exchange));
+    return { exchange, items };
   };
 }
 
 /** A click or view must be a button of the published menu; answers the menu's id for VIEW. */
 function menuCheck(
   action: Action,
-  menu: { buttons: MenuButton[]; publishedAt: Date } | undefined,
+  published: () => { buttons: MenuButton[]; publishedAt: Date } | undefined,
 ): string | undefined {
   if (action.type !== 'click' && action.type !== 'view') return undefined;
+  // Read only for a menu action: a text does not pay for the menu's row.
+  const menu = published();
   const buttons = (menu?.buttons ?? []).flatMap((b) => [b, ...(b.sub_button ?? [])]);
   const found =
     action.type === 'click'
@@ -134,12 +136,11 @@ function stateChange(action: Action, now: Date): UserChange {
 /** What the phone shows after the exchange, or the platform's error; nothing for none. */
 function outcomeItem(openid: string, exchange: Exchange) {
   const { verdict } = exchange;
-  const record = { ...exchange };
   switch (verdict.outcome) {
     case 'none':
       return undefined;
     case 'shown':
-      return { openid, source: 'reply' as const, message: verdict.message, record };
+      return { openid, source: 'reply' as const, message: verdict.message };
     case 'dropped':
       return {
         openid,
@@ -149,7 +150,6 @@ function outcomeItem(openid: string, exchange: Exchange) {
           rule: verdict.rule,
           message: `the platform dropped the reply: ${verdict.rule}`,
         },
-        record,
       };
     case 'unavailable':
       return {
@@ -157,14 +157,12 @@ function outcomeItem(openid: string, exchange: Exchange) {
         source: 'error' as const,
         error: { kind: 'unavailable' as const, message: UNAVAILABLE_TEXT },
         message: { msgtype: 'text', text: UNAVAILABLE_TEXT },
-        record,
       };
     case 'refused':
       return {
         openid,
         source: 'error' as const,
         error: { kind: 'refused' as const, message: `the account refused it: ${verdict.reason}` },
-        record,
       };
   }
 }

@@ -15,6 +15,7 @@ import { MAX_TIMELINE_PAGE, type Timeline } from '../timeline/timeline.ts';
 import type { createEventHub } from '../timeline/event-hub.ts';
 import type { Users } from '../users/users.ts';
 import { ControlError, controlErrors } from './control-error.ts';
+import { loadRoutes } from './load-routes.ts';
 import {
   clockSchema,
   createUsersSchema,
@@ -49,6 +50,8 @@ export function controlRoutes(deps: ControlDeps): Router {
   const { users, timeline, clock, events, platform, callback } = deps;
   const router = express.Router();
   router.use(deps.access.api);
+  // Before the 64 KiB parser: a load may list 10,000 OpenIDs.
+  router.use('/load', loadRoutes({ users, act: deps.act, events }));
   router.use(express.json({ limit: MAX_CONTROL_BODY, strict: false }));
 
   const userOf = (req: Request) => {

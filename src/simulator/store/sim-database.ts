@@ -33,6 +33,9 @@ const MIGRATIONS: string[] = [
      record TEXT
    );
    CREATE INDEX sim_timeline_user ON sim_timeline (openid, id);`,
+  // What the phone saw after an action shares the exchange its user's item keeps: one copy
+  // written, not two (the record is the larger part of both rows).
+  `ALTER TABLE sim_timeline ADD COLUMN record_of INTEGER;`,
 ];
 
 /** Opens (creating) `dir/simulator.db` in WAL mode with its migrations applied. */

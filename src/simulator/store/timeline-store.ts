@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { writeBatchOf } from './write-batch.ts';
 
 /** How an item reached the timeline. */
 export type TimelineSource = 'user' | 'reply' | 'custom' | 'mass' | 'preview' | 'error';
@@ -40,26 +41,37 @@ function toItem(row: Row): TimelineItem {
   };
 }
 
+/** An item with its record, or the record of the item it shares it with. */
+const READ = `SELECT t.id, t.openid, t.at, t.source, t.body, COALESCE(t.record, r.record) AS record
+  FROM sim_timeline t LEFT JOIN sim_timeline r ON r.id = t.record_of`;
+
 /** The timeline table: SQL only. */
 export function createTimelineStore(db: Database.Database) {
   const insert = db.prepare(
-    'INSERT INTO sim_timeline (openid, at, source, body, record) VALUES (?, ?, ?, ?, ?)',
+    'INSERT INTO sim_timeline (openid, at, source, body, record, record_of) VALUES (?, ?, ?, ?, ?, ?)',
   );
-  const page = db.prepare(
-    'SELECT * FROM sim_timeline WHERE openid = ? AND id < ? ORDER BY id DESC LIMIT ?',
-  );
-  const one = db.prepare('SELECT * FROM sim_timeline WHERE id = ?');
+  const page = db.prepare(`${READ} WHERE t.openid = ? AND t.id < ? ORDER BY t.id DESC LIMIT ?`);
+  const one = db.prepare(`${READ} WHERE t.id = ?`);
   const setRecord = db.prepare('UPDATE sim_timeline SET record = ? WHERE id = ?');
+  /** `recordOf`: the item whose stored record this one shares (its own is not written). */
+  const append = (item: NewTimelineItem, recordOf?: number): TimelineItem => {
+    const { openid, at, source, record, ...body } = item;
+    const stored = recordOf === undefined && record ? JSON.stringify(record) : null;
+    const ms = Date.parse(at);
+    const id = Number(
+      insert.run(openid, ms, source, JSON.stringify(body), stored, recordOf ?? null)
+        .lastInsertRowid,
+    );
+    return { id, ...item };
+  };
+  const batch = writeBatchOf(db);
+  const settle = (id: number, record: Record<string, unknown>, seen?: NewTimelineItem) =>
+    batch.run(() => {
+      setRecord.run(JSON.stringify(record), id);
+      return seen && append({ ...seen, record }, id);
+    });
   return {
-    append(item: NewTimelineItem): TimelineItem {
-      const { openid, at, source, record, ...body } = item;
-      const ms = Date.parse(at);
-      const id = Number(
-        insert.run(openid, ms, source, JSON.stringify(body), record ? JSON.stringify(record) : null)
-          .lastInsertRowid,
-      );
-      return { id, ...item };
-    },
+    append: (item: NewTimelineItem) => append(item),
     /** Newest first, older than the item `before`. */
     page(openid: string, limit: number, before = Number.MAX_SAFE_INTEGER): TimelineItem[] {
       return (page.all(openid, before, limit) as Row[]).map(toItem);
@@ -68,9 +80,12 @@ export function createTimelineStore(db: Database.Database) {
       const row = one.get(id) as Row | undefined;
       return row && toItem(row);
     },
-    setRecord(id: number, record: Record<string, unknown>): void {
-      setRecord.run(JSON.stringify(record), id);
-    },
+    /**
+     * In one commit: item `id` keeps `record`, and `seen` (what came of it, if anything)
+     * is added sharing it.
+     */
+    settle: (id: number, record: Record<string, unknown>, seen?: NewTimelineItem) =>
+      settle(id, record, seen),
     clear: () => void db.exec('DELETE FROM sim_timeline'),
   };
 }

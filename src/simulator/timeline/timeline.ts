@@ -9,8 +9,16 @@ export interface Timeline extends TimelineWriter {
   add(item: Omit<NewTimelineItem, 'at'>): TimelineItem;
   page(openid: string, limit: number, before?: number): TimelineItem[];
   item(id: number): TimelineItem | undefined;
-  /** Keeps an item's raw exchange, known only after it was added. */
-  attach(id: number, record: Record<string, unknown>): TimelineItem;
+  /**
+   * After an exchange, in one commit: the item the user sent keeps its raw `record`, and
+   * what the phone showed (`seen`, if anything) is added holding the same record. Answers
+   * both items.
+   */
+  settle(
+    sent: TimelineItem,
+    record: Record<string, unknown>,
+    seen?: Omit<NewTimelineItem, 'at' | 'record'>,
+  ): TimelineItem[];
 }
 
 /** Users' timelines: every item stamped with virtual time, stored, and told to the live stream. */
@@ -33,9 +41,17 @@ export function createTimeline({
     add,
     page: (openid, limit, before) => store.page(openid, limit, before),
     item: (id) => store.item(id),
-    attach(id, record) {
-      store.setRecord(id, record);
-      return store.item(id)!;
+    settle(sent, record, seen) {
+      const shown = store.settle(
+        sent.id,
+        record,
+        seen && { ...seen, at: clock.now().toISOString() },
+      );
+      if (shown) {
+        const { record: _record, ...summary } = shown;
+        events.emit('timeline', summary);
+      }
+      return [{ ...sent, record }, ...(shown ? [shown] : [])];
     },
     append(openid, { source, message, msgId, record }) {
       add({

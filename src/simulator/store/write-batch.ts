@@ -1,0 +1,48 @@
+import type Database from 'better-sqlite3';
+
+/**
+ * Group commit for the simulator's database: writes made in one turn of the event loop
+ * share one commit, made once the turn is over. Under load, conversations finishing
+ * together then write the pages they share (a timeline's leaf, its index, a user's row)
+ * once, not once each. Reads on this connection see the writes at once; the commit
+ * follows within the turn, so another connection (or a crash) sees them at most one turn
+ * late. Work inside runs as a savepoint: if it throws, only it is undone.
+ */
+export interface WriteBatch {
+  run<T>(work: () => T): T;
+  /** Commits now (before the database closes). */
+  flush(): void;
+}
+
+const batches = new WeakMap<Database.Database, WriteBatch>();
+
+/** The one write batch of a connection. */
+export function writeBatchOf(db: Database.Database): WriteBatch {
+  let batch = batches.get(db);
+  if (!batch) {
+    batch = createWriteBatch(db);
+    batches.set(db, batch);
+  }
+  return batch;
+}
+
+function createWriteBatch(db: Database.Database): WriteBatch {
+  let open = false;
+  const nested = db.transaction((work: () => unknown) => work());
+  const flush = () => {
+    if (!open) return;
+    open = false;
+    if (db.open && db.inTransaction) db.exec('COMMIT');
+  };
+  return {
+    run<T>(work: () => T): T {
+      if (!db.inTransaction) {
+        db.exec('BEGIN IMMEDIATE');
+        open = true;
+        setImmediate(flush);
+      }
+      return nested(work) as T;
+    },
+    flush,
+  };
+}
