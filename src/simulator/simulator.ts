@@ -107,6 +107,8 @@ export function createSimulator(options: SimulatorOptions): Simulator {
   });
   // Commits shared by the writes of one event-loop turn (see write-batch.ts).
   const batch = writeBatchOf(db);
+  batch.onError = (err) =>
+    log?.error({ err }, "the simulator's database refused a commit; that moment's writes are lost");
   const act = createActions({
     users,
     timeline,

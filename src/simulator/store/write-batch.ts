@@ -12,6 +12,11 @@ export interface WriteBatch {
   run<T>(work: () => T): T;
   /** Commits now (before the database closes). */
   flush(): void;
+  /**
+   * Told when a commit at the end of a turn fails (a full disk, say): that turn's writes
+   * are rolled back and the process goes on. Without one, the failure is a warning.
+   */
+  onError: (error: unknown) => void;
 }
 
 const batches = new WeakMap<Database.Database, WriteBatch>();
@@ -34,15 +39,24 @@ function createWriteBatch(db: Database.Database): WriteBatch {
     open = false;
     if (db.open && db.inTransaction) db.exec('COMMIT');
   };
-  return {
+  const batch: WriteBatch = {
     run<T>(work: () => T): T {
       if (!db.inTransaction) {
         db.exec('BEGIN IMMEDIATE');
         open = true;
-        setImmediate(flush);
+        setImmediate(() => {
+          try {
+            flush();
+          } catch (error) {
+            if (db.open && db.inTransaction) db.exec('ROLLBACK');
+            batch.onError(error);
+          }
+        });
       }
       return nested(work) as T;
     },
     flush,
+    onError: (error) => process.emitWarning(`simulator commit failed: ${String(error)}`),
   };
+  return batch;
 }

@@ -61,4 +61,25 @@ describe('the write batch', () => {
     batch.flush();
     expect(count(other)).toBe(1);
   });
+
+  it('rolls back a turn whose commit fails, tells onError, and goes on', async () => {
+    const { db, other, insert, count } = await twoConnections();
+    // A deferred foreign key is checked at COMMIT: the one way to make a commit itself fail.
+    db.exec(`PRAGMA foreign_keys = ON;
+      CREATE TABLE parent (id INTEGER PRIMARY KEY);
+      CREATE TABLE child (parent INTEGER REFERENCES parent (id) DEFERRABLE INITIALLY DEFERRED);`);
+    const batch = writeBatchOf(db);
+    const failures: unknown[] = [];
+    batch.onError = (error) => failures.push(error);
+    batch.run(() => insert.run('lost'));
+    batch.run(() => db.prepare('INSERT INTO child (parent) VALUES (42)').run());
+    await nextTurn();
+    expect(failures).toHaveLength(1);
+    expect(String(failures[0])).toMatch(/FOREIGN KEY/);
+    expect(db.inTransaction).toBe(false);
+    expect(count(db)).toBe(0);
+    batch.run(() => insert.run('kept'));
+    await nextTurn();
+    expect(count(other)).toBe(1);
+  });
 });
