@@ -85,12 +85,17 @@ describe.skipIf(browserMissing)(
       expect(sent).toContain(`<EventKey><![CDATA[${page}]]></EventKey>`);
     });
 
-    it('opens no page that is not http(s), and says why', async () => {
+    it('opens no page that is not http(s), and says why; the pop-up stays inside the phone', async () => {
       const openid = await hosted.user('Wu');
       const tab = await browser.page();
       await openPhonePage(tab, hosted, `/?user=${openid}`);
       const phone = phoneOf(tab, 'Wu');
       await phone.getByRole('button', { name: '更多 More' }).click();
+      // The last button's pop-up, wider than the button, stays inside the phone's menu bar.
+      const inside = (await phone.locator('.menu-bar').boundingBox())!;
+      const popup = (await phone.locator('.menu-popup:not([hidden])').boundingBox())!;
+      expect(popup.x).toBeGreaterThanOrEqual(inside.x);
+      expect(popup.x + popup.width).toBeLessThanOrEqual(inside.x + inside.width);
       const script = phone.getByRole('button', { name: '脚本 Script' });
       expect(await script.isDisabled()).toBe(true);
       expect(await script.getAttribute('title')).toBe('a view button opens only an http(s) page');
