@@ -39,12 +39,14 @@ describe.skipIf(browserMissing)(
       );
       const counts = async () =>
         (
-          await hosted.call<{ broadcast: { counts: { pending: number; held: number } } }>(
-            'GET',
-            `/admin/api/broadcasts/${broadcast.id}`,
-          )
+          await hosted.call<{
+            broadcast: { counts: { pending: number; sent: number; held: number } };
+          }>('GET', `/admin/api/broadcasts/${broadcast.id}`)
         ).broadcast.counts;
-      await eventually(async () => (await counts()).held).toBe(1);
+      await eventually(async () => {
+        const { sent, held } = await counts();
+        return `${sent} sent, ${held} held`;
+      }).toBe('2 sent, 1 held');
 
       const page = await browser.page();
       await signIn(page, url, TOKEN, '/admin');
