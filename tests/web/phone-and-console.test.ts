@@ -96,7 +96,9 @@ describe.skipIf(browserMissing)(
       }
       await eventually(() => console.locator('.progress .percent').textContent()).toBe('100 %');
       expect(await console.locator('.progress .badge').textContent()).toBe('done');
-      expect(await console.locator('.progress .counts').textContent()).toMatch(/2 sent/);
+      expect(await console.locator('.progress .counts').textContent()).toMatch(
+        /2 of 2 settled: 2\s+sent/,
+      );
     });
 
     it('finds from a phone an entry just created in the console', async () => {
