@@ -7,6 +7,7 @@ import { assetRoutes } from '../web/assets.ts';
 import { broadcastsSection } from './broadcasts-section.ts';
 import { dashboardSection } from './dashboard-section.ts';
 import { entriesSection } from './entries-section.ts';
+import { consoleErrorPages, noSuchPage } from './error-page.ts';
 import { rulesSection } from './rules-section.ts';
 import { scheduleSection } from './schedule-section.ts';
 import { subscribersSection } from './subscribers-section.ts';
@@ -33,7 +34,8 @@ export type ConsoleParts = Pick<ConsoleDeps, 'stats' | 'rulesFile' | 'reloadRule
 /**
  * The operator's console under `/admin` (not `/admin/api`): server-rendered pages, a
  * signed-in browser only (the login form at `/login`). Forms are CSRF-checked by the
- * access guard; each section is a router of its own, in `<name>-section.ts`.
+ * access guard; each section is a router of its own, in `<name>-section.ts`. A browser
+ * gets the pages' errors, and a path no section serves, as a page (`error-page.ts`).
  */
 export function consoleRoutes(deps: ConsoleDeps): Router {
   const router = Router();
@@ -62,9 +64,11 @@ export function consoleRoutes(deps: ConsoleDeps): Router {
     '/admin',
     (req, _res, next) =>
       next(req.path === '/api' || req.path.startsWith('/api/') ? 'router' : undefined),
+    consoleErrorPages(deps.access),
     express.urlencoded({ extended: false, limit: '256kb', parameterLimit: 100 }),
     deps.access.page,
     pages,
+    noSuchPage,
   );
   return router;
 }

@@ -5,12 +5,19 @@ import { html, type SafeHtml } from '../web/html.ts';
  * The custom menu as a phone shows it: a bar of up to 3 buttons at the bottom of the
  * conversation; a button with sub-buttons opens them above it (a `<details>`, so a
  * keyboard opens it too). A click button asks for its reply (htmx) and shows it in the
- * phone; a view button is a link.
+ * phone; a view button is a link to its page, opened in a new tab (the console stays).
  */
 export function menuPreview(menu: readonly MenuButton[], replyUrl: string): SafeHtml {
   const leaf = (button: MenuButton): SafeHtml => {
     if ('view' in button)
-      return html`<a class="menu-button" href="${button.view}" rel="noreferrer">${button.name}</a>`;
+      return html`<a
+        class="menu-button"
+        href="${button.view}"
+        target="_blank"
+        rel="noopener noreferrer"
+        title="opens ${button.view} in a new tab"
+        >${button.name}</a
+      >`;
     if ('click' in button)
       return html`<button
         type="button"

@@ -26,7 +26,8 @@ export function consolePage(
   req: Request,
   parts: {
     title: string;
-    section: SectionPath;
+    /** The section marked current in the navigation; none for a page of no section. */
+    section?: SectionPath;
     body: SafeHtml;
     charts?: boolean;
     /** More style sheets of the console's (`/assets/console/<name>.css`). */

@@ -1,4 +1,4 @@
-import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import type { Logger } from '../log/logger.ts';
 import { HttpError } from './http-error.ts';
 
@@ -38,9 +38,26 @@ export function classify(error: unknown): [status: number, message: string] {
   return [500, 'internal error'];
 }
 
+/** An error as an HTML page: the status and the words the JSON answer would carry. */
+export type ErrorPage = (status: number, message: string) => string;
+
 /**
- * The one error handler: a JSON `{error}` with a precise status; never a stack trace. A
- * client's fault is logged at warn with its reason only; ours at error with the stack.
+ * Has the error handler answer this request's errors (a 404 included) as the page `page`
+ * draws, when the request asks for HTML: what a part serving pages (the console) sets
+ * for its paths. An API client, a script's fetch or an htmx request still gets JSON.
+ */
+export function errorsAsPages(res: Response, page: ErrorPage): void {
+  (res.locals as { errorPage?: ErrorPage }).errorPage = page;
+}
+
+/** A browser's navigation (HTML first), not a script's request for a piece. */
+const wantsPage = (req: Request) =>
+  req.accepts(['json', 'html']) === 'html' && req.get('hx-request') === undefined;
+
+/**
+ * The one error handler: a JSON `{error}` with a precise status, or the page its part
+ * drew for a browser (`errorsAsPages`); never a stack trace. A client's fault is logged
+ * at warn with its reason only; ours at error with the stack.
  */
 export function errorHandler(log: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, _next) => {
@@ -49,6 +66,15 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     if (status >= 500) log.error({ err: error, ...where }, 'request failed');
     else log.warn({ status, reason: message, ...where }, 'request refused');
     if (res.headersSent) return;
+    const page = (res.locals as { errorPage?: ErrorPage }).errorPage;
+    if (page && wantsPage(req)) {
+      try {
+        res.status(status).type('html').send(page(status, message));
+        return;
+      } catch (failed) {
+        log.error({ err: failed, ...where }, 'error page failed');
+      }
+    }
     res.status(status).json({ error: message });
   };
 }

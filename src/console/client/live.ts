@@ -1,44 +1,44 @@
 /**
  * The console's live stream, watched: the element holding `sse-connect` says whether it is
  * open (`data-live`: `open` or `lost`, shown as a small note by the styles). htmx's SSE
- * extension reconnects by itself; after a reconnect, the progress bars are read again, so
- * an event missed while the stream was down leaves no bar behind.
- *
- * The DOM is typed here by what this module uses: the project's tsconfig has no DOM lib
- * (it would change the Node types of the server code).
+ * extension reconnects by itself. Whenever the stream opens, the first time too, the
+ * progress bars are read again: an event sent while the stream was down, or between the
+ * page's rendering and the stream's opening, leaves no bar behind.
  */
-interface Element {
-  getAttribute(name: string): string | null;
-  setAttribute(name: string, value: string): void;
-  querySelectorAll(selectors: string): Iterable<Element>;
-}
-interface SseEvent {
-  target: Element;
-}
-interface Page {
-  document: { addEventListener(type: string, listener: (event: SseEvent) => void): void };
-  htmx?: {
-    ajax(verb: 'GET', url: string, context: { target: Element; swap: 'innerHTML' }): unknown;
-  };
-}
 
-const page = globalThis as unknown as Page;
+/** How many times the stream has redrawn each bar: a bar it redrew since is newer than a read. */
+const redrawn = new WeakMap<Element, number>();
 
-/** Reads every progress bar under `root` again from its broadcast. */
-function refresh(root: Element): void {
-  for (const box of root.querySelectorAll('[sse-swap^="broadcast-"]')) {
-    const id = box.getAttribute('sse-swap')!.slice('broadcast-'.length);
-    page.htmx?.ajax('GET', `/admin/broadcasts/${id}/progress`, { target: box, swap: 'innerHTML' });
-  }
+/**
+ * Reads a bar again from its broadcast, and draws it unless the stream redrew it meanwhile.
+ * The stream is open before the read, so its redraw carries the newer state, or a later
+ * event of the stream will.
+ */
+async function refresh(box: Element, id: string): Promise<void> {
+  const before = redrawn.get(box) ?? 0;
+  const res = await fetch(`/admin/broadcasts/${encodeURIComponent(id)}/progress`, {
+    headers: { accept: 'text/html' },
+  });
+  if (!res.ok) return;
+  const fragment = await res.text();
+  // Our own server's fragment, the same the stream swaps in; it holds no script.
+  if ((redrawn.get(box) ?? 0) === before) box.innerHTML = fragment;
 }
 
 export function watchLiveStream(): void {
-  page.document.addEventListener('htmx:sseOpen', ({ target }) => {
-    const reconnected = target.getAttribute('data-live') === 'lost';
-    target.setAttribute('data-live', 'open');
-    if (reconnected) refresh(target);
+  document.addEventListener('htmx:sseOpen', (event) => {
+    const stream = event.target as Element;
+    stream.setAttribute('data-live', 'open');
+    for (const box of stream.querySelectorAll('[sse-swap^="broadcast-"]')) {
+      const id = box.getAttribute('sse-swap')!.slice('broadcast-'.length);
+      void refresh(box, id).catch(() => {});
+    }
   });
-  page.document.addEventListener('htmx:sseError', ({ target }) => {
-    target.setAttribute('data-live', 'lost');
+  document.addEventListener('htmx:sseMessage', (event) => {
+    const box = event.target as Element;
+    redrawn.set(box, (redrawn.get(box) ?? 0) + 1);
+  });
+  document.addEventListener('htmx:sseError', (event) => {
+    (event.target as Element).setAttribute('data-live', 'lost');
   });
 }

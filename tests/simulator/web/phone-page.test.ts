@@ -39,6 +39,7 @@ describe.skipIf(browserMissing)(
       const phone = phoneOf(page, '小红');
       await phone.getByRole('button', { name: 'Follow', exact: true }).click();
       await eventually(() => phone.locator('.chat').textContent()).toContain(WELCOME);
+      // The button turns once the user is read again, after the reply may already show.
       await eventually(() => phone.getByRole('button', { name: 'Unfollow' }).count()).toBe(1);
     });
 

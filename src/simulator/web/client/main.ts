@@ -123,7 +123,12 @@ const onEvent: Record<string, (data: string) => void> = {
 function relayed(message: Relayed): void {
   if (message.type === 'open') {
     report('live');
+    // What happened while the stream was not open (before it first opened, or while it
+    // reconnected) came as no event: read it again.
     void loadPlatform();
+    void clock.load().catch(() => {});
+    void users.load().catch(() => {});
+    for (const phone of phones.values()) void phone.catchUp().catch(() => {});
   } else if (message.type === 'error') report('reconnecting…');
   else onEvent[message.event]?.(message.data);
 }

@@ -3,15 +3,20 @@ import type { MenuButton } from './types.ts';
 
 export type MenuAction = { type: 'click'; key: string } | { type: 'view'; url: string };
 
+/** Only a web page opens: the platform takes any URL, a `javascript:` one included. */
+const WEB_PAGE = /^https?:\/\//i;
+
 function actionOf(button: MenuButton): MenuAction | undefined {
   if (button.type === 'click' && button.key) return { type: 'click', key: button.key };
-  if (button.type === 'view' && button.url) return { type: 'view', url: button.url };
+  if (button.type === 'view' && button.url && WEB_PAGE.test(button.url))
+    return { type: 'view', url: button.url };
   return undefined;
 }
 
 /**
  * The published custom menu at the bottom of a phone: a button with sub-buttons pops them
- * up (Escape or a second press closes them); CLICK and VIEW buttons act.
+ * up (Escape or a second press closes them); CLICK and VIEW buttons act. A VIEW button is
+ * a link: as WeChat does, it sends its event and opens its page, here in a new tab.
  */
 export function menuBar(buttons: MenuButton[], act: (action: MenuAction) => void): HTMLElement {
   const bar = h('nav', { class: 'menu-bar', 'aria-label': 'Menu' });
@@ -24,18 +29,30 @@ export function menuBar(buttons: MenuButton[], act: (action: MenuAction) => void
   };
   const leaf = (button: MenuButton, cls: string) => {
     const action = actionOf(button);
+    const onclick = () => {
+      close();
+      if (action) act(action);
+    };
+    if (action?.type === 'view')
+      return h(
+        'a',
+        {
+          class: `${cls} menu-view`,
+          href: action.url,
+          target: '_blank',
+          rel: 'noopener noreferrer',
+          title: `opens ${action.url} in a new tab`,
+          onclick,
+        },
+        button.name,
+      );
+    const title =
+      button.type === 'view'
+        ? 'a view button opens only an http(s) page'
+        : `a ${button.type ?? 'button'} button does nothing here`;
     return h(
       'button',
-      {
-        type: 'button',
-        class: cls,
-        disabled: !action,
-        title: action ? undefined : `a ${button.type ?? 'button'} button does nothing here`,
-        onclick: () => {
-          close();
-          if (action) act(action);
-        },
-      },
+      { type: 'button', class: cls, disabled: !action, title: action ? undefined : title, onclick },
       button.name,
     );
   };
@@ -62,7 +79,7 @@ export function menuBar(buttons: MenuButton[], act: (action: MenuAction) => void
       popup.hidden = false;
       trigger.setAttribute('aria-expanded', 'true');
       openPopup = { popup, trigger };
-      popup.querySelector<HTMLButtonElement>('button:not([disabled])')?.focus();
+      popup.querySelector<HTMLElement>('button:not([disabled]), a[href]')?.focus();
     });
     const slot = h('div', { class: 'menu-slot' }, popup, trigger);
     slot.addEventListener('keydown', (event) => {

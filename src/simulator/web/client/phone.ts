@@ -156,6 +156,18 @@ export class Phone {
     this.scrollDown();
   }
 
+  /**
+   * Draws the newest items not drawn yet: what came while the event stream was not open
+   * (before it first opened, or while it reconnected).
+   */
+  async catchUp(): Promise<void> {
+    const { items } = await api<{ items: Item[] }>(
+      'GET',
+      userPath(this.openid, `/timeline?limit=${PAGE}`),
+    );
+    for (const item of items.reverse()) this.add(item);
+  }
+
   /** A live item from the event stream (or an action's answer); each is drawn once. */
   add(item: Item): void {
     if (this.ids.has(item.id)) return;
