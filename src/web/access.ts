@@ -1,6 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { parse as parseCookies } from 'cookie';
 import type { Request, RequestHandler, Response } from 'express';
+import { html } from './html.ts';
+import { layout } from './layout.ts';
 import { createSessionCodec, type SessionCodec } from './session.ts';
 
 export interface AccessOptions {
@@ -92,15 +94,36 @@ export function createAccess(options: AccessOptions): Access {
     next();
   };
 
+  /** A page's refusal: a page for a browser's own request, JSON for scripts and htmx. */
+  const refusePage = (req: Request, res: Response, status: number, message: string) => {
+    if (req.get('hx-request') || req.accepts(['json', 'html']) !== 'html')
+      return refuse(res, status, message);
+    res
+      .status(status)
+      .type('html')
+      .send(
+        layout({
+          title: 'Not allowed',
+          bodyClass: 'login',
+          body: html`<main class="login-box">
+            <h1>That was not done</h1>
+            <p role="alert">${message}</p>
+            <p><a href="/login">Sign in again</a>, then try once more.</p>
+          </main>`,
+        }).text,
+      );
+  };
+
   const page: RequestHandler = (req, res, next) => {
-    if (!expected) return refuse(res, 403, options.offMessage);
+    if (!expected) return refusePage(req, res, 403, options.offMessage);
     const value = sessionValue(req);
     if (!value) {
-      if (!SAFE_METHODS.has(req.method)) return refuse(res, 401, options.deniedMessage);
+      if (!SAFE_METHODS.has(req.method))
+        return refusePage(req, res, 401, 'you are signed out (or the session expired)');
       return res.redirect(303, `/login?next=${encodeURIComponent(req.originalUrl.slice(0, 500))}`);
     }
     const problem = csrfProblem(req, value);
-    if (problem) return refuse(res, 403, problem);
+    if (problem) return refusePage(req, res, 403, problem);
     next();
   };
 

@@ -64,6 +64,26 @@ describe('signing in', () => {
     expect(((await refused.json()) as { error: string }).error).toMatch(/CSRF token/);
   });
 
+  it('answers a browser’s refused form with a page saying why, and a script with JSON', async () => {
+    const cookie = cookieOf(await sessionCookie());
+    const post = (accept: string) =>
+      fetch(`${running.url}/logout`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { cookie, accept, 'content-type': 'application/x-www-form-urlencoded' },
+        body: '_csrf=stale',
+      });
+    const page = await post('text/html,application/xhtml+xml,*/*;q=0.8');
+    expect(page.status).toBe(403);
+    expect(page.headers.get('content-type')).toMatch(/text\/html/);
+    const text = await page.text();
+    expect(text).toMatch(/CSRF token is missing or stale/);
+    expect(text).toContain('href="/login"');
+    const json = await post('application/json');
+    expect(json.status).toBe(403);
+    expect(((await json.json()) as { error: string }).error).toMatch(/CSRF token/);
+  });
+
   it('refuses a forged or expired cookie as signed out', async () => {
     const forged = await fetch(`${running.url}/admin/api/schedule`, {
       headers: { cookie: `oasim_session=${Date.now() + 60_000}.forged` },
