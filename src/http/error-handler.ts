@@ -1,5 +1,7 @@
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import type { Logger } from '../log/logger.ts';
+import { html } from '../web/html.ts';
+import { layout } from '../web/layout.ts';
 import { HttpError } from './http-error.ts';
 
 /**
@@ -50,6 +52,24 @@ export function errorsAsPages(res: Response, page: ErrorPage): void {
   (res.locals as { errorPage?: ErrorPage }).errorPage = page;
 }
 
+/** Paths of the pages (not the APIs, the platform or the callback), read by a browser. */
+const API_PATH = /^\/(api|admin\/api|sim\/api|cgi-bin|wechat)(\/|$)/;
+const isPagePath = (req: Request) => req.method === 'GET' && !API_PATH.test(req.path);
+
+/** A page for a browser that asked for one the service does not have, with the ways in. */
+const plainPage: ErrorPage = (status, message) =>
+  layout({
+    title: status === 404 ? 'Not found' : 'Something went wrong',
+    bodyClass: 'login',
+    body: html`<main class="login-box">
+      <h1>${status === 404 ? 'Not found' : 'Something went wrong'}</h1>
+      <p role="alert">
+        ${status >= 500 ? 'The page could not be shown; the log says why.' : message}
+      </p>
+      <p><a href="/">The phone page</a> · <a href="/admin">the console</a></p>
+    </main>`,
+  }).text;
+
 /** A browser's navigation (HTML first), not a script's request for a piece. */
 const wantsPage = (req: Request) =>
   req.accepts(['json', 'html']) === 'html' && req.get('hx-request') === undefined;
@@ -67,9 +87,10 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     else log.warn({ status, reason: message, ...where }, 'request refused');
     if (res.headersSent) return;
     const page = (res.locals as { errorPage?: ErrorPage }).errorPage;
-    if (page && wantsPage(req)) {
+    const drawn = page ?? (isPagePath(req) ? plainPage : undefined);
+    if (drawn && wantsPage(req)) {
       try {
-        res.status(status).type('html').send(page(status, message));
+        res.status(status).type('html').send(drawn(status, message));
         return;
       } catch (failed) {
         log.error({ err: failed, ...where }, 'error page failed');

@@ -28,6 +28,7 @@ export function layout(parts: PageParts): SafeHtml {
 <meta name="htmx-config" content='{"allowEval":false,"includeIndicatorStyles":false,"selfRequestsOnly":true}'>
 ${parts.csrf ? html`<meta name="csrf-token" content="${parts.csrf}" />` : ''}
 <title>${parts.title}</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="/assets/web/base.css">
 ${(parts.styles ?? []).map((href) => html`<link rel="stylesheet" href="${href}" />`)}
 ${(parts.vendor ?? []).map((src) => html`<script src="${src}" defer></script>`)}

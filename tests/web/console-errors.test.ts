@@ -60,6 +60,21 @@ describe('the console’s errors, as a browser sees them', () => {
     expect(page).toContain('&lt;script&gt;alert(1)');
   });
 
+  it('answers an unknown page outside the console with a plain page, and API paths with JSON', async () => {
+    const res = await get('/no-such-page', { accept: BROWSER_ACCEPT });
+    expect(res.status).toBe(404);
+    expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+    const text = words(await res.text());
+    expect(text).toContain('no route for GET /no-such-page');
+    expect(text).toContain('the console');
+    for (const path of ['/api/nothing', '/sim/api/nothing', '/cgi-bin/nothing']) {
+      const api = await get(path, { accept: BROWSER_ACCEPT });
+      expect(api.headers.get('content-type'), path).toMatch(/^application\/json/);
+    }
+    const script = await get('/no-such-page');
+    expect(script.headers.get('content-type')).toMatch(/^application\/json/);
+  });
+
   it('keeps JSON for the API, for scripts and for htmx', async () => {
     const api = await get('/admin/api/nothing-here', { accept: BROWSER_ACCEPT });
     expect(api.status).toBe(404);
