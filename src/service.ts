@@ -251,6 +251,7 @@ export async function createService(
       rulesFile,
       reloadRules: async () => engine.setRules(await loadRules(rulesFile, log, engine.rules())),
       hasEntry: (id) => library.get(id) !== undefined,
+      accountName: config.ACCOUNT_NAME,
     },
   });
   let server: Server | undefined;

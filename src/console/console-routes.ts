@@ -26,10 +26,15 @@ export interface ConsoleDeps extends AdminDeps {
   reloadRules(): Promise<void>;
   /** Whether the library holds an entry of this id (a rule may name only those). */
   hasEntry(id: string): boolean;
+  /** The account's name (ACCOUNT_NAME), on top of the menu's phone preview. */
+  accountName: string;
 }
 
 /** What the console needs beyond the admin API's parts; the service makes them. */
-export type ConsoleParts = Pick<ConsoleDeps, 'stats' | 'rulesFile' | 'reloadRules' | 'hasEntry'>;
+export type ConsoleParts = Pick<
+  ConsoleDeps,
+  'stats' | 'rulesFile' | 'reloadRules' | 'hasEntry' | 'accountName'
+>;
 
 /**
  * The operator's console under `/admin` (not `/admin/api`): server-rendered pages, a

@@ -7,7 +7,11 @@ import { html, type SafeHtml } from '../web/html.ts';
  * keyboard opens it too). A click button asks for its reply (htmx) and shows it in the
  * phone; a view button is a link to its page, opened in a new tab (the console stays).
  */
-export function menuPreview(menu: readonly MenuButton[], replyUrl: string): SafeHtml {
+export function menuPreview(
+  menu: readonly MenuButton[],
+  replyUrl: string,
+  accountName: string,
+): SafeHtml {
   const leaf = (button: MenuButton): SafeHtml => {
     if ('view' in button)
       return html`<a
@@ -30,7 +34,7 @@ export function menuPreview(menu: readonly MenuButton[], replyUrl: string): Safe
     return html``;
   };
   return html`<div class="phone" aria-label="The menu as a phone shows it" role="group">
-    <div class="phone-header">Official Account</div>
+    <div class="phone-header">${accountName}</div>
     <div class="phone-chat" id="phone-chat" aria-live="polite">
       <p class="muted">Click a menu button to see its reply.</p>
     </div>

@@ -50,7 +50,7 @@ export function rulesSection(deps: ConsoleDeps): Router {
             ${lintList(findings)} ${rulesTable(rules, hits)}
             <section aria-labelledby="menu-title">
               <h2 id="menu-title">Menu</h2>
-              ${menuPreview(menu, `${SECTION}/menu/reply`)}
+              ${menuPreview(menu, `${SECTION}/menu/reply`, deps.accountName)}
               <form method="post" action="${SECTION}/menu/publish">
                 <input type="hidden" name="_csrf" value="${csrf(req)}" />
                 <button type="submit">Publish the menu</button>

@@ -9,7 +9,9 @@ describe('the console’s menu preview', () => {
         { name: 'More', subButtons: [{ name: 'Guide', view: 'https://example.org/guide' }] },
       ],
       '/admin/rules/menu/reply',
+      '外联 <Office>',
     ).text;
+    expect(page).toContain('<div class="phone-header">外联 &lt;Office&gt;</div>');
     const links = page.match(/<a\b[^>]*>/g) ?? [];
     expect(links).toHaveLength(2);
     for (const link of links) {
