@@ -1,20 +1,17 @@
 import { Router, type Request, type Response } from 'express';
 import type { Entry } from '../content/entry.ts';
-import { isPublished } from '../content/published.ts';
 import { ENTRY_ID } from '../content/parse-entry.ts';
 import { updateEntry, writeEntry } from '../content/write-entry.ts';
-import { toArticle } from '../engine/reply-specs.ts';
 import { renderMarkdown } from '../http/entry-html.ts';
 import { entryBody, saveEntry } from '../http/admin-routes.ts';
 import { HttpError, parseOr400 } from '../http/http-error.ts';
 import { html, trusted, type SafeHtml } from '../web/html.ts';
-import { localTime, replyPreview } from './article-cards.ts';
 import type { ConsoleDeps } from './console-routes.ts';
 import { EMPTY_FORM, entryForm, formOf, readEntryForm, toNewEntry } from './entry-form.ts';
 import type { EntryFormValues } from './entry-form.ts';
+import { entryAside, entryList, SECTION } from './entry-list.ts';
 import { consolePage } from './shell.ts';
 
-const SECTION = '/admin/entries';
 /** The same, as routed: the sections' router is mounted under `/admin`. */
 const ROUTE = '/entries';
 /** Entries listed on one page; a search narrows them. */
@@ -30,29 +27,10 @@ const QUERY_MAX = 100;
 export function entriesSection(deps: ConsoleDeps): Router {
   const router = Router();
   const { library } = deps;
-  const publicUrl = deps.publicUrl ?? '';
   const topics = () => [...deps.engine.rules().topics.keys()];
   const page = (req: Request, title: string, body: SafeHtml) =>
     consolePage(deps.access, req, { title, section: SECTION, body, styles: ['publishing'] });
   const csrf = (req: Request) => deps.access.session(req)?.csrf ?? '';
-
-  const status = (entry: Entry) => {
-    const now = deps.now();
-    if (!isPublished(entry, now))
-      return html`<span class="badge scheduled"
-        >scheduled for ${localTime(entry.publishedAt, deps.timeZone)}</span
-      >`;
-    return html`<span class="badge published">published</span>`;
-  };
-  const ledger = (entry: Entry) => {
-    const sent = deps.broadcasting.ledger.broadcastOf(entry.id);
-    if (!sent) return html`<span class="muted">not broadcast</span>`;
-    const broadcast = deps.broadcasting.store.get(sent.broadcastId);
-    return html`<a href="/admin/broadcasts/${sent.broadcastId}">broadcast #${sent.broadcastId}</a>
-      ${localTime(sent.at, deps.timeZone)}${
-        broadcast ? html`, to ${broadcast.counts.total} (${broadcast.counts.sent} sent)` : ''
-      }`;
-  };
 
   router.get(ROUTE, (req, res) => {
     const q = typeof req.query.q === 'string' ? req.query.q.trim().slice(0, QUERY_MAX) : '';
@@ -60,42 +38,8 @@ export function entriesSection(deps: ConsoleDeps): Router {
       .all()
       .filter((entry) => matches(entry, q))
       .slice(0, LIST_LIMIT);
-    const created = typeof req.query.saved === 'string' ? req.query.saved : undefined;
-    res.type('html').send(
-      page(
-        req,
-        'Entries',
-        html`${created ? html`<p class="notice" role="status">Entry “${created}” saved.</p>` : ''}
-          <div class="toolbar">
-            <form method="get" action="${SECTION}" role="search">
-              <label for="entry-search">Search entries</label>
-              <input id="entry-search" type="search" name="q" value="${q}" />
-              <button type="submit">Search</button>
-            </form>
-            <a class="button" href="${SECTION}/new">New entry</a>
-          </div>
-          <p class="muted">
-            ${found.length}
-            ${found.length === 1 ? 'entry' : 'entries'}${q ? html` for “${q}”` : ''}, newest first;
-            each as the card a user gets.
-          </p>
-          <ul class="entry-list">
-            ${found.map(
-              (entry) =>
-                html`<li class="entry-row" data-entry="${entry.id}">
-                  ${replyPreview({ type: 'articles', articles: [toArticle(entry, publicUrl)] })}
-                  <div class="entry-meta">
-                    <a href="${SECTION}/${entry.id}"
-                      >Edit <span class="visually-hidden">${entry.title}</span></a
-                    >
-                    <code>${entry.id}</code> · ${localTime(entry.publishedAt, deps.timeZone)} ·
-                    ${status(entry)} · ${ledger(entry)}
-                  </div>
-                </li>`,
-            )}
-          </ul>`,
-      ),
-    );
+    const saved = typeof req.query.saved === 'string' ? req.query.saved : undefined;
+    res.type('html').send(page(req, 'Entries', entryList(found, { q, saved }, deps)));
   });
 
   const editor = (
@@ -120,18 +64,7 @@ export function entriesSection(deps: ConsoleDeps): Router {
             csrf: csrf(req),
             error: options.error,
           })}
-          ${
-            existing
-              ? html`<section aria-labelledby="card-title">
-                  <h2 id="card-title">What a user gets</h2>
-                  ${status(existing)} · ${ledger(existing)}
-                  ${replyPreview({
-                    type: 'articles',
-                    articles: [toArticle(existing, publicUrl)],
-                  })}
-                </section>`
-              : ''
-          }`,
+          ${existing ? entryAside(existing, deps) : ''}`,
         ),
       );
   };
