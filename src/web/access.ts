@@ -47,6 +47,46 @@ const hostOf = (origin: string) => {
 };
 const digest = (value: string) => createHash('sha256').update(value).digest();
 
+/** A refusal as JSON `{error}`; a 401 names the realm a Bearer token is for. */
+function refuse(res: Response, realm: string, status: number, message: string): void {
+  if (status === 401) res.set('WWW-Authenticate', `Bearer realm="${realm}"`);
+  res.status(status).json({ error: message });
+}
+
+/** A page's refusal: a page for a browser's own request, JSON for scripts and htmx. */
+function refusePage(req: Request, res: Response, realm: string, status: number, message: string) {
+  if (req.get('hx-request') || req.accepts(['json', 'html']) !== 'html')
+    return refuse(res, realm, status, message);
+  res
+    .status(status)
+    .type('html')
+    .send(
+      layout({
+        title: 'Not allowed',
+        bodyClass: 'login',
+        body: html`<main class="login-box">
+          <h1>That was not done</h1>
+          <p role="alert">${message}</p>
+          <p><a href="/login">Sign in again</a>, then try once more.</p>
+        </main>`,
+      }).text,
+    );
+}
+
+/** A request with the cookie that changes something: the CSRF token and the origin. */
+function csrfProblem(req: Request, codec: SessionCodec, value: string): string | undefined {
+  if (SAFE_METHODS.has(req.method)) return undefined;
+  const origin = req.get('origin');
+  if (origin && origin !== 'null' && hostOf(origin) !== req.get('host'))
+    return 'a signed-in browser may change things only from this site (Origin differs)';
+  const body = req.body as { _csrf?: unknown } | undefined;
+  const given =
+    req.get('x-csrf-token') ?? (typeof body?._csrf === 'string' ? body._csrf : undefined);
+  return codec.csrfMatches(value, given)
+    ? undefined
+    : 'the page’s CSRF token is missing or stale: reload the page';
+}
+
 export function createAccess(options: AccessOptions): Access {
   const now = options.now ?? Date.now;
   const expected = options.token ? digest(options.token) : undefined;
@@ -64,66 +104,33 @@ export function createAccess(options: AccessOptions): Access {
   };
   const tokenMatches = (given: string) =>
     expected !== undefined && given.length <= 512 && timingSafeEqual(digest(given), expected);
-  const refuse = (res: Response, status: number, message: string) => {
-    if (status === 401) res.set('WWW-Authenticate', `Bearer realm="${options.realm}"`);
-    res.status(status).json({ error: message });
-  };
-
-  /** A request with the cookie that changes something: the CSRF token and the origin. */
-  const csrfProblem = (req: Request, value: string): string | undefined => {
-    if (SAFE_METHODS.has(req.method)) return undefined;
-    const origin = req.get('origin');
-    if (origin && origin !== 'null' && hostOf(origin) !== req.get('host'))
-      return 'a signed-in browser may change things only from this site (Origin differs)';
-    const body = req.body as { _csrf?: unknown } | undefined;
-    const given =
-      req.get('x-csrf-token') ?? (typeof body?._csrf === 'string' ? body._csrf : undefined);
-    return codec!.csrfMatches(value, given)
-      ? undefined
-      : 'the page’s CSRF token is missing or stale: reload the page';
-  };
-
   const api: RequestHandler = (req, res, next) => {
-    if (!expected) return refuse(res, 403, options.offMessage);
+    if (!expected) return refuse(res, options.realm, 403, options.offMessage);
     const [scheme, given] = (req.get('authorization') ?? '').split(' ', 2);
     if (scheme?.toLowerCase() === 'bearer' && given && tokenMatches(given)) return next();
     const value = !req.get('authorization') ? sessionValue(req) : undefined;
-    if (!value) return refuse(res, 401, options.deniedMessage);
-    const problem = csrfProblem(req, value);
-    if (problem) return refuse(res, 403, problem);
+    if (!value) return refuse(res, options.realm, 401, options.deniedMessage);
+    const problem = csrfProblem(req, codec!, value);
+    if (problem) return refuse(res, options.realm, 403, problem);
     next();
   };
 
-  /** A page's refusal: a page for a browser's own request, JSON for scripts and htmx. */
-  const refusePage = (req: Request, res: Response, status: number, message: string) => {
-    if (req.get('hx-request') || req.accepts(['json', 'html']) !== 'html')
-      return refuse(res, status, message);
-    res
-      .status(status)
-      .type('html')
-      .send(
-        layout({
-          title: 'Not allowed',
-          bodyClass: 'login',
-          body: html`<main class="login-box">
-            <h1>That was not done</h1>
-            <p role="alert">${message}</p>
-            <p><a href="/login">Sign in again</a>, then try once more.</p>
-          </main>`,
-        }).text,
-      );
-  };
-
   const page: RequestHandler = (req, res, next) => {
-    if (!expected) return refusePage(req, res, 403, options.offMessage);
+    if (!expected) return refusePage(req, res, options.realm, 403, options.offMessage);
     const value = sessionValue(req);
     if (!value) {
       if (!SAFE_METHODS.has(req.method))
-        return refusePage(req, res, 401, 'you are signed out (or the session expired)');
+        return refusePage(
+          req,
+          res,
+          options.realm,
+          401,
+          'you are signed out (or the session expired)',
+        );
       return res.redirect(303, `/login?next=${encodeURIComponent(req.originalUrl.slice(0, 500))}`);
     }
-    const problem = csrfProblem(req, value);
-    if (problem) return refusePage(req, res, 403, problem);
+    const problem = csrfProblem(req, codec!, value);
+    if (problem) return refusePage(req, res, options.realm, 403, problem);
     next();
   };
 
