@@ -97,6 +97,16 @@ export function broadcastsSection(deps: ConsoleDeps): Router {
     }
   });
 
+  reportRoutes(router, deps, page);
+  return router;
+}
+
+type Page = (req: Request, title: string, body: SafeHtml) => string;
+
+/** One broadcast: its report with the live bar, a bar read again, and cancel. */
+function reportRoutes(router: Router, deps: ConsoleDeps, page: Page): void {
+  const { broadcasting, timeZone } = deps;
+  const csrf = (req: Request) => deps.access.session(req)?.csrf ?? '';
   const found = (raw: string): Broadcast => {
     const id = idOf(raw);
     const broadcast = id === undefined ? undefined : broadcasting.store.get(id);
@@ -151,6 +161,4 @@ export function broadcastsSection(deps: ConsoleDeps): Router {
       pageSize: DELIVERY_PAGE,
     });
   }
-
-  return router;
 }
