@@ -64,35 +64,16 @@ export function startLoad(plan: LoadPlan, act: Act, onProgress?: (r: LoadReport)
   const startedAt = new Date().toISOString();
   const concurrency = Math.min(plan.concurrency, plan.openids.length);
   const deadline = plan.seconds === undefined ? Infinity : started + plan.seconds * 1000;
-  const outcomes: Record<Outcome, number> = {
-    shown: 0,
-    none: 0,
-    dropped: 0,
-    unavailable: 0,
-    refused: 0,
-  };
-  const droppedRules: Record<string, number> = {};
-  const refusedReasons: Record<string, number> = {};
-  const latencies: number[] = [];
+  const tally = createTally();
   let state: LoadReport['state'] = 'running';
   let reason: string | undefined;
   let begun = 0;
-  let tries = 0;
   let ended: number | undefined;
 
   const more = () =>
     state === 'running' &&
     (plan.conversations === undefined || begun < plan.conversations) &&
     performance.now() < deadline;
-
-  const count = (exchange: Exchange) => {
-    tries += exchange.tries.length;
-    const { verdict } = exchange;
-    const outcome = verdict.outcome;
-    outcomes[outcome] += 1;
-    if (outcome === 'dropped') tally(droppedRules, verdict.rule);
-    if (outcome === 'refused') tally(refusedReasons, verdict.reason);
-  };
 
   /** A fault of the simulator's own (its database closed...): every worker stops. */
   const fail = (error: unknown) => {
@@ -108,19 +89,18 @@ export function startLoad(plan: LoadPlan, act: Act, onProgress?: (r: LoadReport)
       const text = plan.texts[index % plan.texts.length]!;
       const t0 = performance.now();
       try {
-        count((await act(mine[turn % mine.length]!, { type: 'text', text })).exchange);
+        tally.exchange((await act(mine[turn % mine.length]!, { type: 'text', text })).exchange);
       } catch (error) {
         if (!(error instanceof ActionRefused)) return fail(error);
-        outcomes.refused += 1;
-        tally(refusedReasons, error.message);
+        tally.refused(error.message);
       }
-      latencies.push(performance.now() - t0);
+      tally.latency(performance.now() - t0);
     }
   }
 
   const report = (): LoadReport => {
     const elapsedMs = (ended ?? performance.now()) - started;
-    const done = latencies.length;
+    const done = tally.latencies.length;
     return {
       state,
       startedAt,
@@ -131,13 +111,13 @@ export function startLoad(plan: LoadPlan, act: Act, onProgress?: (r: LoadReport)
         ...(plan.seconds !== undefined && { seconds: plan.seconds }),
       },
       conversations: done,
-      outcomes: { ...outcomes },
-      droppedRules: { ...droppedRules },
-      refusedReasons: { ...refusedReasons },
-      tries,
+      outcomes: { ...tally.outcomes },
+      droppedRules: { ...tally.droppedRules },
+      refusedReasons: { ...tally.refusedReasons },
+      tries: tally.tries,
       elapsedMs: Math.round(elapsedMs),
       perSecond: elapsedMs > 0 ? round((done * 1000) / elapsedMs) : 0,
-      latencyMs: percentiles(latencies),
+      latencyMs: percentiles(tally.latencies),
       ...(reason !== undefined && { reason }),
     };
   };
@@ -166,7 +146,35 @@ export function startLoad(plan: LoadPlan, act: Act, onProgress?: (r: LoadReport)
   };
 }
 
-function tally(counts: Record<string, number>, key: string): void {
+/** What a load's conversations came to: outcomes, the rules and reasons, tries, latencies. */
+function createTally() {
+  const tally = {
+    outcomes: { shown: 0, none: 0, dropped: 0, unavailable: 0, refused: 0 } as Record<
+      Outcome,
+      number
+    >,
+    droppedRules: {} as Record<string, number>,
+    refusedReasons: {} as Record<string, number>,
+    latencies: [] as number[],
+    tries: 0,
+    exchange({ tries, verdict }: Exchange) {
+      tally.tries += tries.length;
+      tally.outcomes[verdict.outcome] += 1;
+      if (verdict.outcome === 'dropped') bump(tally.droppedRules, verdict.rule);
+      if (verdict.outcome === 'refused') bump(tally.refusedReasons, verdict.reason);
+    },
+    refused(reason: string) {
+      tally.outcomes.refused += 1;
+      bump(tally.refusedReasons, reason);
+    },
+    latency(ms: number) {
+      tally.latencies.push(ms);
+    },
+  };
+  return tally;
+}
+
+function bump(counts: Record<string, number>, key: string): void {
   const name = key in counts || Object.keys(counts).length < MAX_REASONS ? key : '(other reasons)';
   counts[name] = (counts[name] ?? 0) + 1;
 }
