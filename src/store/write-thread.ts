@@ -13,6 +13,8 @@ import {
 
 /** How long `flush()` waits for the writer thread before it logs and goes on. */
 const FLUSH_WAIT_MS = 10_000;
+/** How long `close()` waits for the thread to start, then to end, before it stops it. */
+const CLOSE_WAIT_MS = 10_000;
 
 /**
  * Worker threads do not take the main thread's TypeScript loader: the worker registers
@@ -51,8 +53,22 @@ export function startWriteThread(
     }
   };
 
-  type Report = { id?: number; error?: string; failures?: RowFailure[]; writes?: number };
+  // The thread is told to stop only once it has loaded: stopping it while it loads the
+  // SQLite addon aborts the whole process (a native module's init cut short).
+  let markReady: () => void;
+  const ready = new Promise<void>((resolve) => (markReady = resolve));
+  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  void exited.then(() => markReady());
+
+  type Report = {
+    ready?: true;
+    id?: number;
+    error?: string;
+    failures?: RowFailure[];
+    writes?: number;
+  };
   worker.on('message', (message: Report) => {
+    if (message.ready) return markReady();
     if (message.id === undefined) return;
     if (message.error)
       log.error({ err: message.error, writes: message.writes }, 'queued database writes failed');
@@ -104,7 +120,24 @@ export function startWriteThread(
     async close() {
       queue.flush();
       closing = true;
+      // Asked to stop, the thread closes its connection and ends; one that does not
+      // within the wait (stuck on a lock, say) is stopped.
+      if (await within(ready, CLOSE_WAIT_MS)) {
+        worker.postMessage({ close: true });
+        if (await within(exited, CLOSE_WAIT_MS)) return;
+      }
       await worker.terminate();
     },
   };
+}
+
+/** Whether `promise` settled within `ms`. */
+async function within(promise: Promise<void>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([promise.then(() => true as const), late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -11,8 +11,17 @@ const { file, done } = workerData as { file: string; done: SharedArrayBuffer };
 const committed = new Int32Array(done);
 const db = openDatabase(file, { migrate: false });
 const run = batchRunner(db);
+// Loaded and connected: from now on the thread may be asked to stop (see write-thread.ts).
+parentPort!.postMessage({ ready: true });
 
-parentPort!.on('message', ({ id, writes }: { id: number; writes: Write[] }) => {
+type Message = { id: number; writes: Write[] } | { close: true };
+parentPort!.on('message', (message: Message) => {
+  if ('close' in message) {
+    db.close();
+    parentPort!.close();
+    return;
+  }
+  const { id, writes } = message;
   let failures: RowFailure[] = [];
   let error: string | undefined;
   try {

@@ -152,6 +152,18 @@ describe.each(kinds)('write-behind queue %s', (_kind, start) => {
 });
 
 describe('write-behind queue on a writer thread', () => {
+  it('closes cleanly while the thread is still starting, with what was queued committed', async () => {
+    // Stopping the thread while it loads the SQLite addon once aborted the whole process.
+    for (let i = 0; i < 5; i++) {
+      const { log, lines } = memoryLogger();
+      const writes = startWriteThread(db, file, { log, flushMs: 60_000 });
+      writes.defer(INSERT, [i]);
+      await writes.close();
+      expect(lines().filter((line) => Number(line.level) >= 50)).toEqual([]);
+    }
+    expect(notes()).toEqual([0, 1, 2, 3, 4]);
+  });
+
   it('writes on this thread when the writer thread cannot run, says so, and still keeps the good rows of a bad batch', async () => {
     const { log, lines } = memoryLogger();
     // The database file as a folder: the thread fails to open its connection and ends.
