@@ -67,6 +67,13 @@ const schema = z.object({
   HOST: z.string().min(1, 'must not be empty').default('127.0.0.1'),
   PUBLIC_URL: z.url({ error: 'must be an absolute http(s) URL' }).optional(),
   DATA_DIR: z.string().min(1, 'must not be empty').default('data'),
+  // PostgreSQL instead of DATA_DIR/oasim.db (issue 12): several instances share one account.
+  DATABASE_URL: z
+    .string()
+    .max(2048, 'must be at most 2048 characters')
+    .regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres:// URL, such as postgres://user@host:5432/oasim')
+    .optional(),
+  DATABASE_POOL_SIZE: wholeNumber(1, 200).default(10),
   MESSAGES_DIR: z.string().min(1, 'must not be empty').default('messages'),
   LOG_LEVEL: z
     .enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], {

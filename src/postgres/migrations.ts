@@ -1,0 +1,13 @@
+import { ACCOUNT_SCHEMA } from './schema-account.ts';
+import { BROADCAST_SCHEMA } from './schema-broadcast.ts';
+import { SEARCH_SCHEMA } from './schema-search.ts';
+
+/**
+ * The PostgreSQL schema, one migration per step, applied in order at start (see
+ * `migratePostgres`). Released steps are never edited: a change is a new step.
+ */
+export const POSTGRES_MIGRATIONS: readonly string[] = [
+  ACCOUNT_SCHEMA,
+  BROADCAST_SCHEMA,
+  SEARCH_SCHEMA,
+];
