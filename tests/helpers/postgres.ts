@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import pg from 'pg';
 import { openPostgres, quoteIdent, type Pg } from '../../src/postgres/database.ts';
+import { postgresStorage, sqliteStorage, type Storage } from '../../src/store/storage.ts';
 
 /**
  * The PostgreSQL the tests use: TEST_DATABASE_URL (CI creates a fresh database per run and
@@ -57,4 +59,14 @@ export async function admin(sql: string): Promise<void> {
   } finally {
     await client.end();
   }
+}
+
+/**
+ * A fresh database of the given kind: a SQLite file in `dir`, or a schema of its own on the
+ * test PostgreSQL. What shared store tests open in `beforeEach`.
+ */
+export async function openTestStorage(kind: DatabaseKind, dir: string): Promise<Storage> {
+  if (kind === 'sqlite') return sqliteStorage(join(dir, 'oasim.db'));
+  const pg = await openTestPostgres();
+  return postgresStorage(pg);
 }
