@@ -1,5 +1,6 @@
 import { ACCOUNT_SCHEMA } from './schema-account.ts';
 import { BROADCAST_SCHEMA } from './schema-broadcast.ts';
+import { JOBS_SCHEMA } from './schema-jobs.ts';
 import { SEARCH_SCHEMA } from './schema-search.ts';
 
 /**
@@ -10,4 +11,5 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   ACCOUNT_SCHEMA,
   BROADCAST_SCHEMA,
   SEARCH_SCHEMA,
+  JOBS_SCHEMA,
 ];

@@ -1,0 +1,130 @@
+import type { Logger } from '../log/logger.ts';
+import { describe, type Pg } from '../postgres/database.ts';
+
+export interface HeartbeatOptions {
+  /** How often this instance records that its workers live. */
+  intervalMs?: number;
+  /** A worker silent this long is taken for dead and its jobs unlocked. */
+  staleAfterMs?: number;
+}
+
+export interface WorkerBeat {
+  workerId: string;
+  beatAt: Date;
+  /** One of this instance's workers. */
+  own: boolean;
+  stale: boolean;
+}
+
+export interface Heartbeat {
+  add(workerId: string): void;
+  remove(workerId: string): Promise<void>;
+  /** Every worker known to the database, with its last beat. */
+  workers(): Promise<WorkerBeat[]>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Beats for this instance's graphile-worker workers, and unlocks the jobs of workers that
+ * stopped beating. graphile-worker itself frees a dead worker's job only after 4 hours (a
+ * constant): a SIGKILLed instance's dispatch would wait that long. Every instance sweeps;
+ * `DELETE ... RETURNING` hands each stale worker to one sweeper, and unlocking twice would
+ * be harmless anyway.
+ */
+export function startHeartbeat({
+  pg,
+  workerSchema,
+  log,
+  unlock,
+  intervalMs = 5_000,
+  staleAfterMs = 30_000,
+}: HeartbeatOptions & {
+  pg: Pg;
+  /** graphile-worker's schema, quoted: where its locked jobs are read. */
+  workerSchema: string;
+  log: Logger;
+  unlock: (workerIds: string[]) => Promise<void>;
+}): Heartbeat {
+  const own = new Set<string>();
+  let stopped = false;
+
+  async function beat(): Promise<void> {
+    if (own.size === 0) return;
+    await pg.query(
+      `INSERT INTO job_workers (worker_id, beat_at) SELECT id, now() FROM unnest($1::text[]) AS id
+       ON CONFLICT (worker_id) DO UPDATE SET beat_at = now()`,
+      [[...own]],
+    );
+  }
+
+  async function sweep(): Promise<void> {
+    const params = [staleAfterMs / 1000, [...own]];
+    const stale = await pg.query<{ worker_id: string }>(
+      `DELETE FROM job_workers WHERE beat_at < now() - make_interval(secs => $1)
+       AND NOT (worker_id = ANY($2::text[])) RETURNING worker_id`,
+      params,
+    );
+    // A worker killed before its first beat left no row: its job's lock is as old.
+    const unknown = await pg.query<{ worker_id: string }>(
+      `SELECT DISTINCT locked_by AS worker_id FROM ${workerSchema}.jobs j
+       WHERE locked_by IS NOT NULL AND locked_at < now() - make_interval(secs => $1)
+       AND NOT (locked_by = ANY($2::text[]))
+       AND NOT EXISTS (SELECT 1 FROM job_workers w WHERE w.worker_id = j.locked_by)`,
+      params,
+    );
+    const ids = [...new Set([...stale, ...unknown].map((row) => row.worker_id))];
+    if (ids.length === 0) return;
+    await unlock(ids);
+    log.warn({ workers: ids }, 'job workers stopped beating: their jobs are unlocked for retry');
+  }
+
+  async function round(): Promise<void> {
+    try {
+      await beat();
+      await sweep();
+    } catch (err) {
+      log.warn({ err: describe(err) }, 'job heartbeat failed; retrying');
+    }
+  }
+
+  let running = Promise.resolve();
+  const timer = setInterval(() => {
+    if (!stopped) running = running.then(round);
+  }, intervalMs);
+  timer.unref();
+
+  return {
+    add(workerId) {
+      own.add(workerId);
+      if (!stopped) running = running.then(round);
+    },
+    async remove(workerId) {
+      own.delete(workerId);
+      await pg.query('DELETE FROM job_workers WHERE worker_id = $1', [workerId]).catch(() => {});
+    },
+    async workers() {
+      const rows = await pg.query<{ worker_id: string; beat_at: Date; stale: boolean }>(
+        `SELECT worker_id, beat_at, beat_at < now() - make_interval(secs => $1) AS stale
+         FROM job_workers ORDER BY worker_id`,
+        [staleAfterMs / 1000],
+      );
+      return rows.map((row) => ({
+        workerId: row.worker_id,
+        beatAt: row.beat_at,
+        own: own.has(row.worker_id),
+        stale: row.stale,
+      }));
+    },
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await running;
+      const ids = [...own];
+      own.clear();
+      if (ids.length)
+        await pg
+          .query('DELETE FROM job_workers WHERE worker_id = ANY($1::text[])', [ids])
+          .catch(() => {});
+    },
+  };
+}

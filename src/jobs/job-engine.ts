@@ -1,0 +1,189 @@
+import { EventEmitter } from 'node:events';
+import {
+  makeWorkerUtils,
+  run,
+  type Runner,
+  type Task,
+  type WorkerEvents,
+  type WorkerUtils,
+} from 'graphile-worker';
+import type { Logger } from '../log/logger.ts';
+import { describe, openPostgres, quoteIdent, type Pg } from '../postgres/database.ts';
+import { scheduleCronItems, TICK_TASK, type JobSchedule } from './cron-items.ts';
+import { graphileLogger } from './graphile-logger.ts';
+import { startHeartbeat, type HeartbeatOptions, type WorkerBeat } from './heartbeat.ts';
+import { startFailure } from './job-engine-error.ts';
+import { jobCounts, type JobCounts } from './job-counts.ts';
+
+export type { JobSchedule };
+export { JobEngineError } from './job-engine-error.ts';
+
+/** The task that drains a channel's outbox; `wake` enqueues it. */
+export const DISPATCH_TASK = 'oasim_dispatch';
+
+/** What the jobs do: the account's own code, called by whichever instance takes the job. */
+export interface JobTasks {
+  /**
+   * A schedule's tick. graphile-worker enqueues each tick once across instances, but a job
+   * can run twice (its instance died after the work, before recording the job done): the
+   * account records ticks by (schedule, tickAt), so a second run finds it done.
+   */
+  tick(scheduleId: string, tickAt: Date): Promise<void>;
+  /** Sends what the channel has due. Throwing retries it later, with exponential backoff. */
+  dispatch(channel: string): Promise<void>;
+}
+
+export interface JobEngineOptions {
+  /** The account's pool (shared), or a connection string (a pool of its own, migrated). */
+  pg: Pg | string;
+  /** graphile-worker's schema (default `graphile_worker`); tests use one of their own. */
+  schema?: string;
+  log: Logger;
+  schedules?: readonly JobSchedule[];
+  /** Ticks missed while every instance was down are run if this recent; 0 = none. */
+  catchUpHours?: number;
+  tasks: JobTasks;
+  /** Jobs this instance runs at once. */
+  concurrency?: number;
+  /** Attempts of a dispatch job before it is left failed (graphile-worker backs off e^n s). */
+  dispatchAttempts?: number;
+  heartbeat?: HeartbeatOptions;
+  /** How often idle workers look for jobs besides LISTEN/NOTIFY (retries come due this way). */
+  pollIntervalMs?: number;
+}
+
+export interface JobHealth {
+  ok: boolean;
+  /** Every worker of every instance that beats, with its last beat. */
+  workers: WorkerBeat[];
+  jobs?: JobCounts;
+  error?: string;
+}
+
+export interface JobEngine {
+  /** Asks for a dispatch of `channel`; wakes collapse into one waiting job per channel. */
+  wake(channel: string): Promise<void>;
+  health(): Promise<JobHealth>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Schedules and fan-out on graphile-worker: cron ticks once across instances (with missed
+ * ticks caught up), dispatch jobs with retries, and a heartbeat that frees a dead
+ * instance's jobs within seconds. Rejects with a JobEngineError when the database is
+ * unusable.
+ */
+export async function startJobEngine(options: JobEngineOptions): Promise<JobEngine> {
+  const url = typeof options.pg === 'string' ? options.pg : undefined;
+  let own: Pg | undefined;
+  try {
+    const pg = url ? (own = await openPostgres({ url, log: options.log })) : (options.pg as Pg);
+    await pg.query('SELECT 1 FROM job_workers LIMIT 1');
+    return await startOn(pg, options, own);
+  } catch (err) {
+    await own?.close().catch(() => {});
+    throw startFailure(err, url);
+  }
+}
+
+async function startOn(pg: Pg, options: JobEngineOptions, own: Pg | undefined): Promise<JobEngine> {
+  const {
+    schema = 'graphile_worker',
+    log,
+    schedules = [],
+    catchUpHours = 0,
+    tasks,
+    concurrency = 2,
+    dispatchAttempts = 10,
+    pollIntervalMs = 2_000,
+  } = options;
+  const logger = graphileLogger(log);
+  guardClients(pg, log);
+  const utils: WorkerUtils = await makeWorkerUtils({ pgPool: pg.pool, schema, logger });
+  const heartbeat = startHeartbeat({
+    ...options.heartbeat,
+    pg,
+    workerSchema: quoteIdent(schema),
+    log,
+    unlock: (ids) => utils.forceUnlockWorkers(ids),
+  });
+  const events: WorkerEvents = new EventEmitter();
+  events.on('worker:create', ({ worker }) => heartbeat.add(worker.workerId));
+  events.on('worker:stop', ({ worker }) => void heartbeat.remove(worker.workerId));
+  let runner: Runner;
+  try {
+    runner = await run({
+      pgPool: pg.pool,
+      schema,
+      logger,
+      events,
+      concurrency,
+      pollInterval: pollIntervalMs,
+      noHandleSignals: true,
+      taskList: taskList(tasks),
+      parsedCronItems: scheduleCronItems(schedules, { catchUpHours }),
+    });
+  } catch (err) {
+    await heartbeat.stop();
+    await utils.release();
+    throw err;
+  }
+  let running = true;
+  runner.promise.catch((err: unknown) => {
+    running = false;
+    log.error({ err }, 'job engine stopped on an error');
+  });
+
+  return {
+    async wake(channel) {
+      await runner.addJob(
+        DISPATCH_TASK,
+        { channel },
+        { jobKey: `dispatch:${channel}`, maxAttempts: dispatchAttempts },
+      );
+    },
+    async health() {
+      try {
+        const [workers, jobs] = await Promise.all([
+          heartbeat.workers(),
+          jobCounts(pg, quoteIdent(schema)),
+        ]);
+        const ok = running && !workers.some((w) => w.own && w.stale);
+        return { ok, workers, jobs };
+      } catch (err) {
+        return { ok: false, workers: [], error: describe(err).message };
+      }
+    },
+    async stop() {
+      running = false;
+      await heartbeat.stop();
+      await runner.stop();
+      await utils.release();
+      await own?.close();
+    },
+  };
+}
+
+/**
+ * A checked-out connection that the server drops (a restart) emits 'error'; unheard, that
+ * would end the process. graphile-worker holds one connection for LISTEN all the time, and
+ * would install its own handlers (with a console warning) on a pool that has none.
+ */
+function guardClients(pg: Pg, log: Logger): void {
+  if (pg.pool.listenerCount('connect') > 0) return;
+  pg.pool.on('connect', (client) =>
+    client.on('error', (err) => log.warn({ err: describe(err) }, 'database connection lost')),
+  );
+}
+
+function taskList(tasks: JobTasks): Record<string, Task> {
+  return {
+    [TICK_TASK]: async (payload) => {
+      const { schedule, _cron } = payload as { schedule: string; _cron: { ts: string } };
+      await tasks.tick(schedule, new Date(_cron.ts));
+    },
+    [DISPATCH_TASK]: async (payload) => {
+      await tasks.dispatch((payload as { channel: string }).channel);
+    },
+  };
+}

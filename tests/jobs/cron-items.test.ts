@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import type { TimestampDigest } from 'graphile-worker';
+import { instantOfDigest, scheduleCronItems } from '../../src/jobs/cron-items.ts';
+
+const HOUR_MS = 3_600_000;
+
+function digestOf(iso: string): TimestampDigest {
+  const t = new Date(iso);
+  return {
+    min: t.getUTCMinutes(),
+    hour: t.getUTCHours(),
+    date: t.getUTCDate(),
+    month: t.getUTCMonth() + 1,
+    dow: t.getUTCDay(),
+  };
+}
+
+describe('schedule cron items', () => {
+  it('fire at the schedule time in its own zone, which graphile-worker alone would read as UTC', () => {
+    const [item] = scheduleCronItems(
+      [{ id: 'morning', cron: '30 9 * * *', timeZone: 'Asia/Kolkata' }],
+      { catchUpHours: 6 },
+    );
+    // 09:30 in Kolkata (UTC+05:30) is 04:00 UTC; both within a year of now, as in a backfill.
+    const today = new Date().toISOString().slice(0, 10);
+    expect(item!.match(digestOf(`${today}T04:00:00Z`))).toBe(true);
+    expect(item!.match(digestOf(`${today}T09:30:00Z`))).toBe(false);
+    expect(item!.identifier).toBe('morning');
+    expect(item!.options.backfillPeriod).toBe(6 * HOUR_MS);
+  });
+
+  it('read a digest as the minute nearest now, across a new year', () => {
+    const now = Date.parse('2027-01-01T00:10:00Z');
+    expect(instantOfDigest(digestOf('2026-12-31T23:50:00Z'), now)).toBe(
+      Date.parse('2026-12-31T23:50:00Z'),
+    );
+  });
+
+  it('refuse an expression that fires below the minute', () => {
+    expect(() =>
+      scheduleCronItems([{ id: 'fast', cron: '*/5 * * * * *', timeZone: 'UTC' }], {
+        catchUpHours: 0,
+      }),
+    ).toThrow(/once a minute/);
+  });
+});

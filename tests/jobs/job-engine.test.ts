@@ -1,0 +1,119 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/log/logger.ts';
+import { JobEngineError, startJobEngine, type JobEngine } from '../../src/jobs/job-engine.ts';
+import { quoteIdent } from '../../src/postgres/database.ts';
+import { openTestPostgres, postgresUrl, type TestPostgres } from '../helpers/postgres.ts';
+import { JOB_RUNS_TABLE, jobRunTasks, jobRuns, waitFor } from './fixtures/job-run-tasks.ts';
+
+const log = createLogger({ level: 'silent' });
+/** graphile-worker's first retry waits e^1 s. */
+const FIRST_BACKOFF_MS = 2_500;
+
+describe.skipIf(!postgresUrl)('job engine on PostgreSQL', () => {
+  let db: TestPostgres;
+  let workerSchema: string;
+  const engines: JobEngine[] = [];
+
+  async function start(name: string): Promise<JobEngine> {
+    const engine = await startJobEngine({
+      pg: db,
+      schema: workerSchema,
+      log,
+      tasks: jobRunTasks(db, name),
+      pollIntervalMs: 300,
+      heartbeat: { intervalMs: 500, staleAfterMs: 5_000 },
+    });
+    engines.push(engine);
+    return engine;
+  }
+
+  async function jobsWithKey(key: string) {
+    return db.query<{ attempts: number; last_error: string | null }>(
+      `SELECT attempts, last_error FROM ${quoteIdent(workerSchema)}.jobs WHERE key = $1`,
+      [key],
+    );
+  }
+
+  beforeEach(async () => {
+    db = await openTestPostgres({ max: 12 });
+    workerSchema = `${db.schema}_gw`;
+    await db.query(JOB_RUNS_TABLE);
+  });
+
+  afterEach(async () => {
+    await Promise.all(engines.splice(0).map((engine) => engine.stop()));
+    await db.query(`DROP SCHEMA IF EXISTS ${quoteIdent(workerSchema)} CASCADE`);
+    await db.close();
+  });
+
+  it('runs a woken dispatch, retries it with backoff while it fails, and wakes collapse into one job', async () => {
+    const [a, b] = [await start('a'), await start('b')];
+    await a.wake('fail-2');
+    await waitFor(
+      async () => ((await jobRuns(db, 'dispatch')).length ? true : undefined),
+      10_000,
+      'first run',
+    );
+    // The first run failed: the job waits out its backoff, unlocked, with one attempt spent.
+    const [waiting] = await waitFor(
+      async () => {
+        const jobs = await jobsWithKey('dispatch:fail-2');
+        return jobs[0]?.attempts === 1 ? jobs : undefined;
+      },
+      5_000,
+      'the failed attempt',
+    );
+    expect(waiting!.last_error).toMatch(/fails \(1\)/);
+    // Six wakes from two instances meanwhile: one job, due now.
+    await Promise.all([a, b, a, b, a, b].map((engine) => engine.wake('fail-2')));
+    expect(await jobsWithKey('dispatch:fail-2')).toHaveLength(1);
+    const runs = await waitFor(
+      async () => {
+        const all = await jobRuns(db, 'dispatch', 'fail-2');
+        return all.length >= 3 ? all : undefined;
+      },
+      15_000,
+      'the third run',
+    );
+    await waitFor(
+      async () => ((await jobsWithKey('dispatch:fail-2')).length ? undefined : true),
+      5_000,
+      'the job done',
+    );
+    // Failed twice, then succeeded: the job is gone and nothing runs again.
+    await new Promise((done) => setTimeout(done, 1_000));
+    expect(await jobRuns(db, 'dispatch', 'fail-2')).toHaveLength(3);
+    expect(runs[2]!.at.getTime() - runs[1]!.at.getTime()).toBeGreaterThanOrEqual(FIRST_BACKOFF_MS);
+  }, 40_000);
+
+  it('reports itself healthy with the workers of every instance', async () => {
+    const a = await start('a');
+    await start('b');
+    const health = await waitFor(
+      async () => {
+        const h = await a.health();
+        return h.workers.length === 4 ? h : undefined;
+      },
+      5_000,
+      'both instances beating',
+    );
+    expect(health.ok).toBe(true);
+    expect(health.workers.filter((w) => w.own)).toHaveLength(2);
+    expect(health.workers.every((w) => !w.stale)).toBe(true);
+    expect(health.jobs).toEqual({ waiting: 0, running: 0, retrying: 0, failed: 0 });
+  });
+
+  it.each([
+    ['no server listens', 'postgres://postgres:s3cret-pw@127.0.0.1:1/oasim', /ECONNREFUSED/],
+    [
+      'the database does not exist',
+      'postgres://postgres:s3cret-pw@127.0.0.1:5432/no_such_db',
+      /"no_such_db" does not exist/,
+    ],
+  ])('refuses to start when %s, naming the problem and not the password', async (_, url, words) => {
+    const failure = startJobEngine({ pg: url, log, tasks: jobRunTasks(db, 'x') });
+    await expect(failure).rejects.toThrow(JobEngineError);
+    await expect(failure).rejects.toThrow(words);
+    await expect(failure).rejects.not.toThrow(/s3cret/);
+  });
+});
