@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import {
   makeWorkerUtils,
   run,
+  type ParsedCronItem,
   type Runner,
   type Task,
   type WorkerEvents,
@@ -11,11 +12,11 @@ import type { Logger } from '../log/logger.ts';
 import { describe, openPostgres, quoteIdent, type Pg } from '../postgres/database.ts';
 import { scheduleCronItems, TICK_TASK, type JobSchedule } from './cron-items.ts';
 import { graphileLogger } from './graphile-logger.ts';
-import { startHeartbeat, type HeartbeatOptions, type WorkerBeat } from './heartbeat.ts';
+import { startHeartbeat, type HeartbeatOptions } from './heartbeat.ts';
 import { startFailure } from './job-engine-error.ts';
-import { jobCounts, type JobCounts } from './job-counts.ts';
+import { jobHealth, type JobHealth } from './job-health.ts';
 
-export type { JobSchedule };
+export type { JobHealth, JobSchedule };
 export { JobEngineError } from './job-engine-error.ts';
 
 /** The task that drains a channel's outbox; `wake` enqueues it. */
@@ -52,14 +53,6 @@ export interface JobEngineOptions {
   pollIntervalMs?: number;
 }
 
-export interface JobHealth {
-  ok: boolean;
-  /** Every worker of every instance that beats, with its last beat. */
-  workers: WorkerBeat[];
-  jobs?: JobCounts;
-  error?: string;
-}
-
 export interface JobEngine {
   /** Asks for a dispatch of `channel`; wakes collapse into one waiting job per channel. */
   wake(channel: string): Promise<void>;
@@ -74,24 +67,31 @@ export interface JobEngine {
  * unusable.
  */
 export async function startJobEngine(options: JobEngineOptions): Promise<JobEngine> {
+  // A bad expression is the configuration's fault, said before the database is touched.
+  const cronItems = scheduleCronItems(options.schedules ?? [], {
+    catchUpHours: options.catchUpHours ?? 0,
+  });
   const url = typeof options.pg === 'string' ? options.pg : undefined;
   let own: Pg | undefined;
   try {
     const pg = url ? (own = await openPostgres({ url, log: options.log })) : (options.pg as Pg);
     await pg.query('SELECT 1 FROM job_workers LIMIT 1');
-    return await startOn(pg, options, own);
+    return await startOn(pg, cronItems, options, own);
   } catch (err) {
     await own?.close().catch(() => {});
     throw startFailure(err, url);
   }
 }
 
-async function startOn(pg: Pg, options: JobEngineOptions, own: Pg | undefined): Promise<JobEngine> {
+async function startOn(
+  pg: Pg,
+  parsedCronItems: ParsedCronItem[],
+  options: JobEngineOptions,
+  own: Pg | undefined,
+): Promise<JobEngine> {
   const {
     schema = 'graphile_worker',
     log,
-    schedules = [],
-    catchUpHours = 0,
     tasks,
     concurrency = 2,
     dispatchAttempts = 10,
@@ -121,7 +121,7 @@ async function startOn(pg: Pg, options: JobEngineOptions, own: Pg | undefined): 
       pollInterval: pollIntervalMs,
       noHandleSignals: true,
       taskList: taskList(tasks),
-      parsedCronItems: scheduleCronItems(schedules, { catchUpHours }),
+      parsedCronItems,
     });
   } catch (err) {
     await heartbeat.stop();
@@ -142,22 +142,13 @@ async function startOn(pg: Pg, options: JobEngineOptions, own: Pg | undefined): 
         { jobKey: `dispatch:${channel}`, maxAttempts: dispatchAttempts },
       );
     },
-    async health() {
-      try {
-        const [workers, jobs] = await Promise.all([
-          heartbeat.workers(),
-          jobCounts(pg, quoteIdent(schema)),
-        ]);
-        const ok = running && !workers.some((w) => w.own && w.stale);
-        return { ok, workers, jobs };
-      } catch (err) {
-        return { ok: false, workers: [], error: describe(err).message };
-      }
-    },
+    health: () => jobHealth(pg, quoteIdent(schema), heartbeat, running),
     async stop() {
       running = false;
-      await heartbeat.stop();
+      // Beats go on until the workers have finished their jobs: a worker that stopped
+      // beating while it still ran one would have that job run again elsewhere.
       await runner.stop();
+      await heartbeat.stop();
       await utils.release();
       await own?.close();
     },

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/log/logger.ts';
 import { JobEngineError, startJobEngine, type JobEngine } from '../../src/jobs/job-engine.ts';
 import { quoteIdent } from '../../src/postgres/database.ts';
+import { CronError } from '../../src/time/cron-times.ts';
 import { openTestPostgres, postgresUrl, type TestPostgres } from '../helpers/postgres.ts';
 import { JOB_RUNS_TABLE, jobRunTasks, jobRuns, waitFor } from './fixtures/job-run-tasks.ts';
 
@@ -115,5 +116,17 @@ describe.skipIf(!postgresUrl)('job engine on PostgreSQL', () => {
     await expect(failure).rejects.toThrow(JobEngineError);
     await expect(failure).rejects.toThrow(words);
     await expect(failure).rejects.not.toThrow(/s3cret/);
+  });
+});
+
+describe('job engine configuration', () => {
+  it('refuses a bad cron expression before it touches the database', async () => {
+    const failure = startJobEngine({
+      pg: 'postgres://nobody@127.0.0.1:1/none',
+      log,
+      schedules: [{ id: 'bad', cron: '61 * * * *', timeZone: 'UTC' }],
+      tasks: { tick: async () => {}, dispatch: async () => {} },
+    });
+    await expect(failure).rejects.toThrow(CronError);
   });
 });
