@@ -1,6 +1,6 @@
 import cron from 'node-cron';
 import { parseCronItems, type ParsedCronItem, type TimestampDigest } from 'graphile-worker';
-import { cronTimes } from '../time/cron-times.ts';
+import { CronError, cronTimes } from '../time/cron-times.ts';
 
 /** A schedule the job engine fires: a cron expression read in a time zone. */
 export interface JobSchedule {
@@ -24,13 +24,17 @@ const MINUTE_MS = 60_000;
  */
 export function scheduleCronItems(
   schedules: readonly JobSchedule[],
-  { catchUpHours, maxAttempts = 5 }: { catchUpHours: number; maxAttempts?: number },
+  {
+    catchUpHours,
+    maxAttempts = 5,
+    now = Date.now,
+  }: { catchUpHours: number; maxAttempts?: number; now?: () => number },
 ): ParsedCronItem[] {
   return parseCronItems(
     schedules.map((schedule) => ({
       task: TICK_TASK,
       identifier: schedule.id,
-      match: zonedMatcher(schedule),
+      match: zonedMatcher(schedule, now),
       payload: { schedule: schedule.id },
       options: { backfillPeriod: catchUpHours * 3_600_000, maxAttempts },
     })),
@@ -38,16 +42,16 @@ export function scheduleCronItems(
 }
 
 /** Throws CronError for an expression node-cron refuses, and for one firing below the minute. */
-function zonedMatcher({
-  cron: expression,
-  timeZone,
-}: JobSchedule): (d: TimestampDigest) => boolean {
+function zonedMatcher(
+  { cron: expression, timeZone }: JobSchedule,
+  now: () => number,
+): (d: TimestampDigest) => boolean {
   const times = cronTimes(expression, timeZone);
   const seconds = cron.parse(expression).second;
   if (seconds.length !== 1 || seconds[0] !== 0)
-    throw new Error(`"${expression}": the job engine fires at most once a minute, on the minute`);
+    throw new CronError(expression, ['the job engine fires at most once a minute, on the minute']);
   return (digest) => {
-    const minute = instantOfDigest(digest, Date.now());
+    const minute = instantOfDigest(digest, now());
     return times.latestIn(new Date(minute - MINUTE_MS), new Date(minute))?.getTime() === minute;
   };
 }

@@ -44,3 +44,21 @@ describe('schedule cron items', () => {
     ).toThrow(/once a minute/);
   });
 });
+
+describe('schedule cron items across a change of daylight saving time', () => {
+  const BERLIN_0230 = { id: 'night', cron: '30 2 * * *', timeZone: 'Europe/Berlin' };
+  /** Every UTC minute of a day that the item matches. */
+  function firesOn(day: string): string[] {
+    const start = Date.parse(`${day}T00:00:00Z`);
+    const [item] = scheduleCronItems([BERLIN_0230], { catchUpHours: 0, now: () => start });
+    return Array.from({ length: 1440 }, (_, i) =>
+      new Date(start + i * 60_000).toISOString(),
+    ).filter((iso) => item!.match(digestOf(iso)));
+  }
+
+  it('skip a time the clocks jump over, and fire once at a time they repeat (as node-cron on SQLite)', () => {
+    expect(firesOn('2027-03-28')).toEqual([]);
+    expect(firesOn('2027-10-31')).toHaveLength(1);
+    expect(firesOn('2027-06-01')).toEqual(['2027-06-01T00:30:00.000Z']);
+  });
+});
