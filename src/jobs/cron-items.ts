@@ -67,3 +67,16 @@ export function instantOfDigest(digest: TimestampDigest, now: number): number {
   );
   return candidates.reduce((best, t) => (Math.abs(t - now) < Math.abs(best - now) ? t : best));
 }
+
+/**
+ * Whether a tick has a later one of its schedule already due: after a downtime,
+ * graphile-worker enqueues every missed tick within the backfill period, while the SQLite
+ * scheduler fires the latest of them only ("once, not once per missed tick"). With
+ * `catchUp: 'latest'` the engine skips the superseded ones, so both databases behave alike.
+ */
+export function supersededTicks(
+  schedules: readonly JobSchedule[],
+): (scheduleId: string, tickAt: Date, now: Date) => boolean {
+  const times = new Map(schedules.map((s) => [s.id, cronTimes(s.cron, s.timeZone)]));
+  return (scheduleId, tickAt, now) => !!times.get(scheduleId)?.latestIn(tickAt, now);
+}

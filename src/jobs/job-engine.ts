@@ -10,7 +10,7 @@ import {
 } from 'graphile-worker';
 import type { Logger } from '../log/logger.ts';
 import { describe, openPostgres, quoteIdent, type Pg } from '../postgres/database.ts';
-import { scheduleCronItems, TICK_TASK, type JobSchedule } from './cron-items.ts';
+import { scheduleCronItems, supersededTicks, TICK_TASK, type JobSchedule } from './cron-items.ts';
 import { graphileLogger } from './graphile-logger.ts';
 import { startHeartbeat, type HeartbeatOptions } from './heartbeat.ts';
 import { startFailure } from './job-engine-error.ts';
@@ -43,6 +43,11 @@ export interface JobEngineOptions {
   schedules?: readonly JobSchedule[];
   /** Ticks missed while every instance was down are run if this recent; 0 = none. */
   catchUpHours?: number;
+  /**
+   * After a downtime: run only the latest missed tick of each schedule, as the SQLite
+   * scheduler does (default), or every one of them.
+   */
+  catchUp?: 'latest' | 'every';
   tasks: JobTasks;
   /** Jobs this instance runs at once. */
   concurrency?: number;
@@ -93,6 +98,7 @@ async function startOn(
     schema = 'graphile_worker',
     log,
     tasks,
+    catchUp = 'latest',
     concurrency = 2,
     dispatchAttempts = 10,
     pollIntervalMs = 2_000,
@@ -120,7 +126,10 @@ async function startOn(
       concurrency,
       pollInterval: pollIntervalMs,
       noHandleSignals: true,
-      taskList: taskList(tasks),
+      taskList: taskList(
+        tasks,
+        catchUp === 'latest' ? supersededTicks(options.schedules ?? []) : undefined,
+      ),
       parsedCronItems,
     });
   } catch (err) {
@@ -167,11 +176,19 @@ function guardClients(pg: Pg, log: Logger): void {
   );
 }
 
-function taskList(tasks: JobTasks): Record<string, Task> {
+function taskList(
+  tasks: JobTasks,
+  superseded: ((scheduleId: string, tickAt: Date, now: Date) => boolean) | undefined,
+): Record<string, Task> {
   return {
-    [TICK_TASK]: async (payload) => {
+    [TICK_TASK]: async (payload, helpers) => {
       const { schedule, _cron } = payload as { schedule: string; _cron: { ts: string } };
-      await tasks.tick(schedule, new Date(_cron.ts));
+      const tickAt = new Date(_cron.ts);
+      if (superseded?.(schedule, tickAt, new Date())) {
+        helpers.logger.debug(`tick ${schedule} ${_cron.ts} skipped: a later one is due`);
+        return;
+      }
+      await tasks.tick(schedule, tickAt);
     },
     [DISPATCH_TASK]: async (payload) => {
       await tasks.dispatch((payload as { channel: string }).channel);

@@ -33,20 +33,14 @@ describe.skipIf(!postgresUrl)('job engine across processes', () => {
     return runner;
   };
 
-  beforeEach(async () => {
-    db = await openTestPostgres({ max: 6 });
-    workerSchema = `${db.schema}_gw`;
-    await db.query(JOB_RUNS_TABLE);
-  });
+  const tickKey = (minute: number) => `${EVERY_MINUTE.id} ${new Date(minute).toISOString()}`;
+  const ticksOf = async () => (await jobRuns(db, 'tick')).map((run) => run.key);
 
-  afterEach(async () => {
-    await Promise.all(runners.splice(0).map((runner) => runner.stop()));
-    await db.query(`DROP SCHEMA IF EXISTS ${quoteIdent(workerSchema)} CASCADE`);
-    await db.close();
-  });
-
-  it('three instances catch up the ticks missed while all were down, each exactly once, then fire the next live', async () => {
-    // A first start makes the schedule known; then every instance is down for ten minutes.
+  /**
+   * A first start makes the schedule known; then every instance is down for MISSED_MINUTES.
+   * Returns the last tick that ran before.
+   */
+  async function missTicks(): Promise<Date> {
     const first = await startJobEngine({
       pg: db,
       schema: workerSchema,
@@ -63,14 +57,28 @@ describe.skipIf(!postgresUrl)('job engine across processes', () => {
       [MISSED_MINUTES],
     )) as [{ last: Date }];
     await db.query('DELETE FROM job_runs');
+    return last;
+  }
 
-    const config = { schedules: [EVERY_MINUTE], catchUpHours: 1 };
+  beforeEach(async () => {
+    db = await openTestPostgres({ max: 6 });
+    workerSchema = `${db.schema}_gw`;
+    await db.query(JOB_RUNS_TABLE);
+  });
+
+  afterEach(async () => {
+    await Promise.all(runners.splice(0).map((runner) => runner.stop()));
+    await db.query(`DROP SCHEMA IF EXISTS ${quoteIdent(workerSchema)} CASCADE`);
+    await db.close();
+  });
+
+  it('three instances catch up the ticks missed while all were down, each exactly once, then fire the next live', async () => {
+    const last = await missTicks();
+    const config = { schedules: [EVERY_MINUTE], catchUpHours: 1, catchUp: 'every' };
     await Promise.all(['a', 'b', 'c'].map((name) => spawn(name, config)));
-    const tickKey = (minute: number) => `${EVERY_MINUTE.id} ${new Date(minute).toISOString()}`;
     const missed = Array.from({ length: MISSED_MINUTES }, (_, i) =>
       tickKey(last.getTime() + (i + 1) * MINUTE_MS),
     );
-    const ticksOf = async () => (await jobRuns(db, 'tick')).map((run) => run.key);
     await waitFor(
       async () => ((await ticksOf()).length >= MISSED_MINUTES ? true : undefined),
       20_000,
@@ -93,6 +101,37 @@ describe.skipIf(!postgresUrl)('job engine across processes', () => {
     await new Promise((done) => setTimeout(done, 1_500));
     expect((await ticksOf()).filter((key) => key === next)).toHaveLength(1);
   }, 100_000);
+
+  it('runs only the latest missed tick by default, as the SQLite scheduler does', async () => {
+    const last = await missTicks();
+    const engine = await startJobEngine({
+      pg: db,
+      schema: workerSchema,
+      log,
+      schedules: [EVERY_MINUTE],
+      catchUpHours: 1,
+      tasks: jobRunTasks(db, 'only'),
+    });
+    try {
+      const [latest] = await waitFor(
+        async () => {
+          const ticks = await ticksOf();
+          return ticks.length ? ticks : undefined;
+        },
+        10_000,
+        'the latest missed tick',
+      );
+      await new Promise((done) => setTimeout(done, 1_500));
+      // The latest missed minute, unless the minute turned meanwhile (then that live one).
+      const expected = [last.getTime() + MISSED_MINUTES * MINUTE_MS, Date.now()].map((t) =>
+        tickKey(Math.floor(t / MINUTE_MS) * MINUTE_MS),
+      );
+      expect(expected).toContain(latest);
+      expect((await ticksOf()).length).toBeLessThanOrEqual(2);
+    } finally {
+      await engine.stop();
+    }
+  });
 
   it('runs again, on another instance, a dispatch whose instance was SIGKILLed mid-job', async () => {
     const a = await spawn('a');
