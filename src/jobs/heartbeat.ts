@@ -16,16 +16,19 @@ export interface WorkerBeat {
   stale: boolean;
 }
 
+/**
+ * A "worker" here is what graphile-worker writes in a job's `locked_by` and unlocks with
+ * `force_unlock_workers`: in 0.17, one per instance's worker pool.
+ */
 export interface Heartbeat {
   add(workerId: string): void;
-  remove(workerId: string): Promise<void>;
   /** Every worker known to the database, with its last beat. */
   workers(): Promise<WorkerBeat[]>;
   stop(): Promise<void>;
 }
 
 /**
- * Beats for this instance's graphile-worker workers, and unlocks the jobs of workers that
+ * Beats for this instance's graphile-worker pool, and unlocks the jobs of workers that
  * stopped beating. graphile-worker itself frees a dead worker's job only after 4 hours (a
  * constant): a SIGKILLed instance's dispatch would wait that long. Every instance sweeps;
  * `DELETE ... RETURNING` hands each stale worker to one sweeper, and unlocking twice would
@@ -97,10 +100,6 @@ export function startHeartbeat({
     add(workerId) {
       own.add(workerId);
       if (!stopped) running = running.then(round);
-    },
-    async remove(workerId) {
-      own.delete(workerId);
-      await pg.query('DELETE FROM job_workers WHERE worker_id = $1', [workerId]).catch(() => {});
     },
     async workers() {
       const rows = await pg.query<{ worker_id: string; beat_at: Date; stale: boolean }>(

@@ -114,8 +114,9 @@ async function startOn(
     unlock: (ids) => utils.forceUnlockWorkers(ids),
   });
   const events: WorkerEvents = new EventEmitter();
-  events.on('worker:create', ({ worker }) => heartbeat.add(worker.workerId));
-  events.on('worker:stop', ({ worker }) => void heartbeat.remove(worker.workerId));
+  // graphile-worker 0.17 locks a job in the name of the worker pool (`locked_by` is the pool's
+  // id, not a worker's): the pool is what beats, and what force_unlock_workers frees.
+  events.on('pool:create', ({ workerPool }) => heartbeat.add(workerPool.id));
   let runner: Runner;
   try {
     runner = await run({

@@ -1,6 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/log/logger.ts';
-import { JobEngineError, startJobEngine, type JobEngine } from '../../src/jobs/job-engine.ts';
+import {
+  DISPATCH_TASK,
+  JobEngineError,
+  startJobEngine,
+  type JobEngine,
+} from '../../src/jobs/job-engine.ts';
 import { quoteIdent } from '../../src/postgres/database.ts';
 import { CronError } from '../../src/time/cron-times.ts';
 import { openTestPostgres, postgresUrl, type TestPostgres } from '../helpers/postgres.ts';
@@ -87,19 +92,40 @@ describe.skipIf(!postgresUrl)('job engine on PostgreSQL', () => {
     expect(runs[2]!.at.getTime() - runs[1]!.at.getTime()).toBeGreaterThanOrEqual(FIRST_BACKOFF_MS);
   }, 40_000);
 
+  it('frees a job locked by a worker that never beat (killed before its first beat)', async () => {
+    const ws = quoteIdent(workerSchema);
+    await start('a');
+    await db.query(
+      `SELECT ${ws}.add_job($1, json_build_object('channel', 'ghost'), run_at := now() + interval '1 hour')`,
+      [DISPATCH_TASK],
+    );
+    await db.query(
+      `UPDATE ${ws}._private_jobs SET locked_by = 'pool-ghost', locked_at = now() - interval '1 minute', run_at = now()`,
+    );
+    const [run] = await waitFor(
+      async () => {
+        const runs = await jobRuns(db, 'dispatch', 'ghost');
+        return runs.length ? runs : undefined;
+      },
+      5_000,
+      'the ghost job run',
+    );
+    expect(run!.runner).toBe('a');
+  });
+
   it('reports itself healthy with the workers of every instance', async () => {
     const a = await start('a');
     await start('b');
     const health = await waitFor(
       async () => {
         const h = await a.health();
-        return h.workers.length === 4 ? h : undefined;
+        return h.workers.length === 2 ? h : undefined;
       },
       5_000,
       'both instances beating',
     );
     expect(health.ok).toBe(true);
-    expect(health.workers.filter((w) => w.own)).toHaveLength(2);
+    expect(health.workers.filter((w) => w.own)).toHaveLength(1);
     expect(health.workers.every((w) => !w.stale)).toBe(true);
     expect(health.jobs).toEqual({ waiting: 0, running: 0, retrying: 0, failed: 0 });
   });
