@@ -139,6 +139,7 @@ async function startOn(
     throw err;
   }
   let running = true;
+  let stopped: Promise<void> | undefined;
   runner.promise.catch((err: unknown) => {
     running = false;
     log.error({ err }, 'job engine stopped on an error');
@@ -153,14 +154,17 @@ async function startOn(
       );
     },
     health: () => jobHealth(pg, quoteIdent(schema), heartbeat, running),
-    async stop() {
+    stop() {
       running = false;
       // Beats go on until the workers have finished their jobs: a worker that stopped
       // beating while it still ran one would have that job run again elsewhere.
-      await runner.stop();
-      await heartbeat.stop();
-      await utils.release();
-      await own?.close();
+      stopped ??= (async () => {
+        await runner.stop();
+        await heartbeat.stop();
+        await utils.release();
+        await own?.close();
+      })();
+      return stopped;
     },
   };
 }

@@ -4,7 +4,7 @@ import { jobCounts, type JobCounts } from './job-counts.ts';
 
 /** What `/healthz` says of the job engine. */
 export interface JobHealth {
-  /** This instance runs its workers, they beat, and the database answers. */
+  /** This instance runs its worker pool, whose beat is fresh, and the database answers. */
   ok: boolean;
   /** Every worker of every instance that beats, with its last beat. */
   workers: WorkerBeat[];
@@ -21,7 +21,8 @@ export async function jobHealth(
 ): Promise<JobHealth> {
   try {
     const [workers, jobs] = await Promise.all([heartbeat.workers(), jobCounts(pg, workerSchema)]);
-    return { ok: running && !workers.some((w) => w.own && w.stale), workers, jobs };
+    // Its own beat must be there and fresh: another instance deletes a stale one.
+    return { ok: running && workers.some((w) => w.own && !w.stale), workers, jobs };
   } catch (err) {
     return { ok: false, workers: [], error: describe(err).message };
   }

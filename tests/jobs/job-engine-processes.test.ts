@@ -87,7 +87,7 @@ describe.skipIf(!postgresUrl)('job engine across processes', () => {
     await new Promise((done) => setTimeout(done, 1_500));
     const caughtUp = await ticksOf();
     // The minute may have turned while they started: the ticks since are live ones.
-    expect(caughtUp.slice(0, MISSED_MINUTES).toSorted()).toEqual(missed);
+    expect(caughtUp).toEqual(expect.arrayContaining(missed));
     expect(new Set(caughtUp).size).toBe(caughtUp.length);
 
     // The next minute fires live, once across the three.

@@ -128,6 +128,8 @@ describe.skipIf(!postgresUrl)('job engine on PostgreSQL', () => {
     expect(health.workers.filter((w) => w.own)).toHaveLength(1);
     expect(health.workers.every((w) => !w.stale)).toBe(true);
     expect(health.jobs).toEqual({ waiting: 0, running: 0, retrying: 0, failed: 0 });
+    await a.stop();
+    expect((await a.health()).ok).toBe(false);
   });
 
   it.each([
