@@ -71,7 +71,10 @@ const schema = z.object({
   DATABASE_URL: z
     .string()
     .max(2048, 'must be at most 2048 characters')
-    .regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres:// URL, such as postgres://user@host:5432/oasim')
+    .regex(
+      /^postgres(ql)?:\/\/\S+$/,
+      'must be a postgres:// URL, such as postgres://user@host:5432/oasim',
+    )
     .optional(),
   DATABASE_POOL_SIZE: wholeNumber(1, 200).default(10),
   MESSAGES_DIR: z.string().min(1, 'must not be empty').default('messages'),
