@@ -121,6 +121,18 @@ describe.each(DATABASES)('archive index on %s', (kind) => {
     });
   });
 
+  it('stays whole when two instances bring it in step at once', async () => {
+    const first = await tempIndex();
+    const second = createArchiveIndex(storage!);
+    const entries = ['a', 'b', 'c'].map((id) => entry(id, { title: `forum ${id}` }));
+    const counts = await Promise.all([first.syncAll(entries), second.syncAll(entries)]);
+    expect(counts.map((c) => c.added).sort()).toEqual([0, 3]);
+    expect(await first.search('forum', { limit: 5 })).toEqual({
+      ids: ['a', 'b', 'c'],
+      hasMore: false,
+    });
+  });
+
   it('treats quotes and search operators in a query as plain words', async () => {
     const index = await tempIndex();
     await index.syncAll([entry('a', { title: 'near and or not zebra' })]);

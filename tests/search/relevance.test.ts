@@ -2,10 +2,9 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ContentLibrary } from '../../src/content/library.ts';
-import type { ArchiveIndex } from '../../src/search/archive-index.ts';
-import { sqliteArchiveIndex } from '../../src/search/sqlite-archive-index.ts';
-import { createSqliteGate } from '../../src/store/sqlite-gate.ts';
-import { openDatabase, type Db } from '../../src/store/database.ts';
+import { createArchiveIndex, type ArchiveIndex } from '../../src/search/archive-index.ts';
+import type { Storage } from '../../src/store/storage.ts';
+import { DATABASES, openTestStorage } from '../helpers/postgres.ts';
 import { makeTempDir, memoryLogger } from '../helpers/temp-service.ts';
 
 const NOW = new Date('2026-01-01T00:00:00Z');
@@ -46,30 +45,36 @@ const QUESTIONS: [string, string[]][] = [
   ['“mutual respect”', ['new-type-of-party-relations', 'account-launch']],
 ];
 
-let dir: string;
-let db: Db;
-let index: ArchiveIndex;
-const search = async (query: string) => (await index.search(query, { limit: LIMIT, now: NOW })).ids;
-
-beforeAll(async () => {
-  const temp = await makeTempDir();
-  dir = temp.dir;
+/** The sample archive, as the service loads it. */
+async function sampleEntries(messagesDir: string) {
   const library = new ContentLibrary(
-    join(temp.messagesDir, 'entries'),
+    join(messagesDir, 'entries'),
     'Asia/Shanghai',
     memoryLogger().log,
   );
   await library.load();
-  db = openDatabase(join(dir, 'data', 'search.db'));
-  index = sqliteArchiveIndex(createSqliteGate(db));
-  await index.syncAll(library.all());
-});
-afterAll(async () => {
-  db.close();
-  await rm(dir, { recursive: true, force: true });
-});
+  return library.all();
+}
 
-describe('search relevance on the sample archive', () => {
+describe.each(DATABASES)('search relevance on the sample archive, on %s', (kind) => {
+  let dir: string;
+  let storage: Storage;
+  let index: ArchiveIndex;
+  const search = async (query: string) =>
+    (await index.search(query, { limit: LIMIT, now: NOW })).ids;
+
+  beforeAll(async () => {
+    const temp = await makeTempDir();
+    dir = temp.dir;
+    storage = await openTestStorage(kind, dir);
+    index = createArchiveIndex(storage);
+    await index.syncAll(await sampleEntries(temp.messagesDir));
+  });
+  afterAll(async () => {
+    await storage.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
   it.each(ONLY_STOP_WORDS)('finds nothing for the stop words %j', async (query) => {
     expect(await search(query)).toEqual([]);
   });
