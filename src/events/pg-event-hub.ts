@@ -1,20 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
 import type { Logger } from '../log/logger.ts';
-import { describe, quoteIdent, type Pg } from '../postgres/database.ts';
+import { describe, type Pg } from '../postgres/database.ts';
 import { createEventHub, type EventHub } from './event-hub.ts';
 import { decodeEvent, encodeEvent } from './event-payload.ts';
+import { listen, type PgListenerOptions } from './pg-listener.ts';
 
 /** The NOTIFY channel of an account's events (one database holds one account). */
 export const EVENTS_CHANNEL = 'oasim_events';
 
-export interface PgEventHubOptions {
+export interface PgEventHubOptions extends PgListenerOptions {
   /** NOTIFY channels are per database, not per schema: tests name one per schema. */
   channel?: string;
   log?: Logger;
-  /** First wait before reconnecting a dropped listener; doubled each failure, up to `maxBackoffMs`. */
-  backoffMs?: number;
-  maxBackoffMs?: number;
 }
 
 export interface PgEventHub extends EventHub {
@@ -26,97 +23,40 @@ export interface PgEventHub extends EventHub {
 
 /**
  * The account's live events across every instance on one database, over LISTEN/NOTIFY.
- * `publish` hands the event to this instance's subscribers at once and NOTIFYs the others;
- * each hub keeps one connection of its own LISTENing (outside the pool, so the pool's
- * connections stay free), and hands what other hubs sent to its subscribers. Its own
- * notifications come back too and are skipped, so each subscriber sees each event once.
- *
- * A dropped listener (the database restarted, the backend was terminated) is reconnected
- * with growing waits and logged, never thrown. Events NOTIFYed while it was away are not
- * replayed: the pages show progress, and the next event brings the state up to date.
+ * `publish` hands the event to this instance's subscribers at once and NOTIFYs the others
+ * (the payload is the event itself, see `encodeEvent`); each hub keeps one connection of its
+ * own LISTENing (outside the pool, so the pool's connections stay free) and hands what other
+ * hubs sent to its subscribers. Its own notifications come back too and are skipped, so each
+ * subscriber sees each event once. A lost database is logged, never thrown (`listen`).
  */
 export function createPgEventHub(db: Pg, options: PgEventHubOptions = {}): PgEventHub {
-  const { channel = EVENTS_CHANNEL, log, backoffMs = 100, maxBackoffMs = 5_000 } = options;
+  const { channel = EVENTS_CHANNEL, log } = options;
   const local = createEventHub();
   const origin = randomUUID();
-  let client: pg.Client | undefined;
-  let stopped = false;
-  let reconnect: NodeJS.Timeout | undefined;
-  let up: { promise: Promise<void>; resolve: () => void } = deferred();
   // One NOTIFY at a time, so that other instances get the events in the order published.
   let sending: Promise<void> = Promise.resolve();
 
-  const receive = (message: pg.Notification) => {
-    const envelope = message.payload === undefined ? undefined : decodeEvent(message.payload);
-    if (!envelope) {
-      log?.warn({ channel }, 'event notification not understood; skipped');
-      return;
-    }
-    if (envelope.origin !== origin) local.publish(envelope.event);
-  };
-
-  const connect = async (attempt: number): Promise<void> => {
-    reconnect = undefined;
-    if (stopped) return;
-    const next = new pg.Client(db.pool.options);
-    let lost = false;
-    const drop = (err?: unknown) => {
-      if (lost) return;
-      lost = true;
-      if (client === next) client = undefined;
-      void next.end().catch(() => undefined);
-      if (stopped) return;
-      up = deferred();
-      log?.warn({ err: describe(err ?? new Error('connection ended')) }, 'event listener lost');
-      schedule(0);
-    };
-    next.on('error', drop);
-    next.on('end', () => drop());
-    next.on('notification', receive);
-    try {
-      await next.connect();
-      await next.query(`LISTEN ${quoteIdent(channel)}`);
-    } catch (err) {
-      lost = true;
-      void next.end().catch(() => undefined);
-      if (stopped) return;
-      log?.warn(
-        { err: describe(err), retryInMs: delay(attempt) },
-        'event listener could not connect',
-      );
-      schedule(attempt);
-      return;
-    }
-    if (stopped) {
-      await next.end().catch(() => undefined);
-      return;
-    }
-    client = next;
-    if (attempt > 0) log?.info({ channel }, 'event listener reconnected');
-    up.resolve();
-  };
-  const delay = (attempt: number) => Math.min(backoffMs * 2 ** attempt, maxBackoffMs);
-  /** Waits `delay(attempt)`, then tries once more. */
-  const schedule = (attempt: number) => {
-    reconnect = setTimeout(() => void connect(attempt + 1), delay(attempt));
-    reconnect.unref();
-  };
-
-  void connect(0);
-
+  const listener = listen(
+    db.pool.options,
+    channel,
+    (payload) => {
+      const envelope = decodeEvent(payload);
+      if (!envelope) log?.warn({ channel }, 'event notification not understood; skipped');
+      else if (envelope.origin !== origin) local.publish(envelope.event);
+    },
+    options,
+  );
   const stop = async () => {
-    stopped = true;
     local.close();
-    clearTimeout(reconnect);
     await sending;
-    await client?.end().catch(() => undefined);
-    client = undefined;
+    await listener.stop();
   };
 
   return {
     publish(event) {
       local.publish(event);
       const payload = encodeEvent(origin, event);
+      // On the pool itself, never in a transaction the publisher may be in.
       sending = sending
         .then(() => db.pool.query('SELECT pg_notify($1, $2)', [channel, payload]))
         .then(
@@ -127,12 +67,6 @@ export function createPgEventHub(db: Pg, options: PgEventHubOptions = {}): PgEve
     subscribe: (listener, onClose) => local.subscribe(listener, onClose),
     close: () => void stop(),
     stop,
-    listening: () => up.promise,
+    listening: () => listener.listening(),
   };
-}
-
-function deferred(): { promise: Promise<void>; resolve: () => void } {
-  let resolve!: () => void;
-  const promise = new Promise<void>((r) => (resolve = r));
-  return { promise, resolve };
 }

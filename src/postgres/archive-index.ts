@@ -29,26 +29,6 @@ export function postgresArchiveIndex(pg: Pg): ArchiveIndex {
         await pg.query<{ entry_id: string; hash: string }>('SELECT entry_id, hash FROM search_docs')
       ).map((row) => [row.entry_id, row.hash]),
     );
-  /** Deletes `ids`, then indexes `entries` (in their order: ties rank by it, as on SQLite). */
-  const write = async (ids: string[], entries: Entry[]) => {
-    if (ids.length) await pg.query('DELETE FROM search_docs WHERE entry_id = ANY($1)', [ids]);
-    if (entries.length === 0) return;
-    const vectors = entries.map(entryVector);
-    await pg.query(
-      `INSERT INTO search_docs (entry_id, hash, published_at, terms, term_count)
-       SELECT id, hash, published_at, terms, term_count
-       FROM unnest($1::text[], $2::text[], $3::bigint[], $4::tsvector[], $5::int[])
-         WITH ORDINALITY AS e(id, hash, published_at, terms, term_count, n)
-       ORDER BY n`,
-      [
-        entries.map((e) => e.id),
-        entries.map((e) => e.hash),
-        entries.map((e) => e.publishedAt.getTime()),
-        vectors.map((v) => v.vector),
-        vectors.map((v) => v.termCount),
-      ],
-    );
-  };
   const locked = <R>(work: () => Promise<R>) =>
     pg.transaction(async () => {
       await pg.query('SELECT pg_advisory_xact_lock($1)', [INDEX_LOCK]);
@@ -67,7 +47,7 @@ export function postgresArchiveIndex(pg: Pg): ArchiveIndex {
         const hashes = await indexed();
         const changed = change.upserted.filter((entry) => hashes.get(entry.id) !== entry.hash);
         const gone = change.removed.filter((id) => hashes.has(id));
-        await write([...gone, ...changed.map((entry) => entry.id)], changed);
+        await writeDocs(pg, [...gone, ...changed.map((entry) => entry.id)], changed);
       }),
     syncAll: (entries) =>
       locked(async (): Promise<SyncCounts> => {
@@ -76,7 +56,7 @@ export function postgresArchiveIndex(pg: Pg): ArchiveIndex {
         const removed = [...hashes.keys()].filter((id) => !wanted.has(id));
         const changed = entries.filter((entry) => hashes.get(entry.id) !== entry.hash);
         const updated = changed.filter((entry) => hashes.has(entry.id)).length;
-        await write([...removed, ...changed.map((entry) => entry.id)], changed);
+        await writeDocs(pg, [...removed, ...changed.map((entry) => entry.id)], changed);
         return { added: changed.length - updated, updated, removed: removed.length };
       }),
     async search(text, { limit, offset = 0, now = new Date() }) {
@@ -105,6 +85,27 @@ export function postgresArchiveIndex(pg: Pg): ArchiveIndex {
       return { ids: ids.slice(0, limit), hasMore: ids.length > limit };
     },
   };
+}
+
+/** Deletes `ids`, then indexes `entries` (in their order: ties rank by it, as on SQLite). */
+async function writeDocs(pg: Pg, ids: string[], entries: Entry[]): Promise<void> {
+  if (ids.length) await pg.query('DELETE FROM search_docs WHERE entry_id = ANY($1)', [ids]);
+  if (entries.length === 0) return;
+  const vectors = entries.map(entryVector);
+  await pg.query(
+    `INSERT INTO search_docs (entry_id, hash, published_at, terms, term_count)
+     SELECT id, hash, published_at, terms, term_count
+     FROM unnest($1::text[], $2::text[], $3::bigint[], $4::tsvector[], $5::int[])
+       WITH ORDINALITY AS e(id, hash, published_at, terms, term_count, n)
+     ORDER BY n`,
+    [
+      entries.map((e) => e.id),
+      entries.map((e) => e.hash),
+      entries.map((e) => e.publishedAt.getTime()),
+      vectors.map((v) => v.vector),
+      vectors.map((v) => v.termCount),
+    ],
+  );
 }
 
 /**
