@@ -80,6 +80,7 @@ export function postgresArchiveIndex(pg: Pg): ArchiveIndex {
         phrases.map((terms) => phraseQuery(terms)),
         phrases.map((terms) => terms.join(' ')),
         BM25_WEIGHTS,
+        phrases.length,
       ]);
       const ids = rows.map((row) => row.entry_id);
       return { ids: ids.slice(0, limit), hasMore: ids.length > limit };
@@ -113,8 +114,11 @@ async function writeDocs(pg: Pg, ids: string[], entries: Entry[]): Promise<void>
  * of "more" count only what may be shown), best first by FTS5's bm25: for each phrase ($5 as
  * tsquery, $6 its terms), idf = ln((N - n + 0.5) / (n + 0.5)) (at least 1e-6) over the N
  * entries, n of which hold it, times f·(k1 + 1) / (f + k1·(1 - b + b·length/average length)),
- * f the phrase's hits weighted by field ($7), k1 = 1.2, b = 0.75. Ties go to the entry
- * indexed first, as on SQLite.
+ * f the phrase's hits weighted by field ($7), k1 = 1.2, b = 0.75. FTS5 scores each phrase
+ * once per branch of the relevance floor's OR that matched: an entry with all $8 phrases
+ * (more than 2) matches $8 - 1 branches, each holding every phrase but one, so it scores
+ * ($8 - 1) times its sum; one missing a phrase matches one branch and scores its sum once.
+ * Ties go to the entry indexed first, as on SQLite.
  */
 const RANKED = `
   WITH totals AS (
@@ -128,6 +132,7 @@ const RANKED = `
   WHERE d.terms @@ $1::tsquery AND d.published_at <= $2
   ORDER BY (
     SELECT sum(p.idf * f.hits * 2.2 / (f.hits + 1.2 * (0.25 + 0.75 * d.term_count / t.average)))
+      * CASE WHEN count(*) FILTER (WHERE f.hits > 0) = $8 THEN greatest($8 - 1, 1) ELSE 1 END
     FROM phrases AS p,
       LATERAL (SELECT search_phrase_hits(d.terms, string_to_array(p.terms, ' '), $7) AS hits) AS f
   ) DESC, d.rowid

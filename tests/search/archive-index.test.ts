@@ -68,6 +68,22 @@ describe.each(DATABASES)('archive index on %s', (kind) => {
     expect(await ids(index.search('the of and', { limit: 5 }))).toEqual([]);
   });
 
+  it('ranks an entry with every word of a longer query above a stronger one missing a word', async () => {
+    const index = await tempIndex();
+    const others = Array.from({ length: 6 }, (_, i) =>
+      entry(`other-${i}`, { title: 'other', body: 'zebra' }),
+    );
+    await index.syncAll([
+      entry('partial', { title: 'alpha beta' }),
+      entry('full', { body: 'alpha beta gamma gamma and a few more words' }),
+      ...others,
+    ]);
+    // Alone, "partial" scores higher (its words are in the title); but bm25 counts each
+    // matching branch of the relevance floor, and "full" matches every one of them.
+    expect(await ids(index.search('alpha beta', { limit: 5 }))).toEqual(['partial', 'full']);
+    expect(await ids(index.search('alpha beta gamma', { limit: 5 }))).toEqual(['full', 'partial']);
+  });
+
   it('finds no entry dated after the time searched at, on any page', async () => {
     const index = await tempIndex();
     const future = new Date('2030-01-01T00:00:00Z');
