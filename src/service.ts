@@ -20,7 +20,8 @@ import type { Logger } from './log/logger.ts';
 import { createEventHub, type EventHub } from './events/event-hub.ts';
 import { createArchiveIndex } from './search/archive-index.ts';
 import { createConversationStore, type ConversationStore } from './store/conversations.ts';
-import { openDatabase, type Db } from './store/database.ts';
+import type { Db } from './store/database.ts';
+import { sqliteStorage } from './store/storage.ts';
 import { createInboxStore, type InboxStore } from './store/inbox.ts';
 import { createSessionStore } from './store/sessions.ts';
 import { createStatsStore } from './store/stats.ts';
@@ -105,15 +106,19 @@ export async function createService(
       : undefined);
   const now = givenNow ?? (clock ? () => clock.now() : () => new Date());
   const dbFile = join(config.DATA_DIR, 'oasim.db');
-  const db = openDatabase(dbFile);
+  // One connection behind one gate, which the stores built from `storage` share.
+  const storage = sqliteStorage(dbFile);
+  const db = storage.gate.db;
   const library = new ContentLibrary(join(config.MESSAGES_DIR, 'entries'), config.ACCOUNT_TZ, log);
-  const index = createArchiveIndex(db);
+  const index = createArchiveIndex(storage);
   const rulesFile = join(config.MESSAGES_DIR, 'rules.yaml');
 
   await library.load();
-  const synced = index.syncAll(library.all());
+  const synced = await index.syncAll(library.all());
   log.info(synced, 'archive index in step with the library');
-  library.onChange((change) => index.apply(change));
+  library.onChange((change) => {
+    index.apply(change).catch((err: unknown) => log.error({ err }, 'archive index update failed'));
+  });
 
   const subscribers = createSubscriberStore(db);
   const inbox = createInboxStore(db);

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ContentLibrary } from '../../src/content/library.ts';
 import { createLogger } from '../../src/log/logger.ts';
-import { createArchiveIndex } from '../../src/search/archive-index.ts';
+import { sqliteArchiveIndex } from '../../src/search/sqlite-archive-index.ts';
+import { createSqliteGate } from '../../src/store/sqlite-gate.ts';
 import { openDatabase } from '../../src/store/database.ts';
 import { spawnService, waitFor, type ChildService } from '../helpers/child-service.ts';
 import { makeTempDir } from '../helpers/temp-service.ts';
@@ -49,7 +50,7 @@ async function seed(count: number, setup?: (db: Database) => void) {
     createLogger({ level: 'silent' }),
   );
   await library.load();
-  createArchiveIndex(db).syncAll(library.all());
+  await sqliteArchiveIndex(createSqliteGate(db)).syncAll(library.all());
   setup?.(db);
   db.close();
   const env = {

@@ -5,7 +5,8 @@ import { loadRules } from '../../src/content/load-rules.ts';
 import type { Rules } from '../../src/content/rules.ts';
 import { createEngine, type Engine } from '../../src/engine/engine.ts';
 import type { Inbound, Reply } from '../../src/engine/types.ts';
-import { createArchiveIndex } from '../../src/search/archive-index.ts';
+import { sqliteArchiveIndex } from '../../src/search/sqlite-archive-index.ts';
+import { createSqliteGate } from '../../src/store/sqlite-gate.ts';
 import { createConversationStore, type ConversationStore } from '../../src/store/conversations.ts';
 import { openDatabase, type Db } from '../../src/store/database.ts';
 import { createSessionStore } from '../../src/store/sessions.ts';
@@ -52,9 +53,9 @@ export async function engineFixture(
   await library.load();
   const rules = await loadRules(join(messagesDir, 'rules.yaml'), log);
   const db = openDatabase(join(dir, 'data', 'test.db'));
-  const index = createArchiveIndex(db);
-  index.syncAll(library.all());
-  library.onChange((change) => index.apply(change));
+  const index = sqliteArchiveIndex(createSqliteGate(db));
+  await index.syncAll(library.all());
+  library.onChange((change) => void index.apply(change));
   const now = options.now ?? (() => new Date('2026-01-01T00:00:00Z'));
   const conversations = createConversationStore(db);
   const engine = createEngine(

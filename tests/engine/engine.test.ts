@@ -8,7 +8,9 @@ import { createEngine, type Engine } from '../../src/engine/engine.ts';
 import { compileRules } from '../../src/engine/keyword-match.ts';
 import { truncateUtf8 } from '../../src/engine/reply-limits.ts';
 import type { Inbound, Reply } from '../../src/engine/types.ts';
-import { createArchiveIndex } from '../../src/search/archive-index.ts';
+import type { ArchiveIndex } from '../../src/search/archive-index.ts';
+import { sqliteArchiveIndex } from '../../src/search/sqlite-archive-index.ts';
+import { createSqliteGate } from '../../src/store/sqlite-gate.ts';
 import { createConversationStore } from '../../src/store/conversations.ts';
 import { openDatabase, type Db } from '../../src/store/database.ts';
 import { createSessionStore } from '../../src/store/sessions.ts';
@@ -21,10 +23,9 @@ let dir: string;
 let db: Db;
 let sampleRules: Rules;
 let library: ContentLibrary;
+let index: ArchiveIndex;
 
 function engineWith(rules: Rules, random = () => 0): Engine {
-  const index = createArchiveIndex(db);
-  index.syncAll(library.all());
   return createEngine(
     {
       library,
@@ -57,6 +58,8 @@ beforeAll(async () => {
   const { log } = memoryLogger();
   library = new ContentLibrary(join(temp.messagesDir, 'entries'), 'Asia/Shanghai', log);
   await library.load();
+  index = sqliteArchiveIndex(createSqliteGate(db));
+  await index.syncAll(library.all());
   sampleRules = await loadRules(join(temp.messagesDir, 'rules.yaml'), log);
 });
 afterAll(async () => {

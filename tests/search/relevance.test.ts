@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ContentLibrary } from '../../src/content/library.ts';
 import { createArchiveIndex, type ArchiveIndex } from '../../src/search/archive-index.ts';
-import { openDatabase, type Db } from '../../src/store/database.ts';
+import type { Storage } from '../../src/store/storage.ts';
+import { DATABASES, openTestStorage } from '../helpers/postgres.ts';
 import { makeTempDir, memoryLogger } from '../helpers/temp-service.ts';
 
 const NOW = new Date('2026-01-01T00:00:00Z');
@@ -44,69 +45,75 @@ const QUESTIONS: [string, string[]][] = [
   ['“mutual respect”', ['new-type-of-party-relations', 'account-launch']],
 ];
 
-let dir: string;
-let db: Db;
-let index: ArchiveIndex;
-const search = (query: string) => index.search(query, { limit: LIMIT, now: NOW }).ids;
-
-beforeAll(async () => {
-  const temp = await makeTempDir();
-  dir = temp.dir;
+/** The sample archive, as the service loads it. */
+async function sampleEntries(messagesDir: string) {
   const library = new ContentLibrary(
-    join(temp.messagesDir, 'entries'),
+    join(messagesDir, 'entries'),
     'Asia/Shanghai',
     memoryLogger().log,
   );
   await library.load();
-  db = openDatabase(join(dir, 'data', 'search.db'));
-  index = createArchiveIndex(db);
-  index.syncAll(library.all());
-});
-afterAll(async () => {
-  db.close();
-  await rm(dir, { recursive: true, force: true });
-});
+  return library.all();
+}
 
-describe('search relevance on the sample archive', () => {
-  it.each(ONLY_STOP_WORDS)('finds nothing for the stop words %j', (query) => {
-    expect(search(query)).toEqual([]);
+describe.each(DATABASES)('search relevance on the sample archive, on %s', (kind) => {
+  let dir: string;
+  let storage: Storage;
+  let index: ArchiveIndex;
+  const search = async (query: string) =>
+    (await index.search(query, { limit: LIMIT, now: NOW })).ids;
+
+  beforeAll(async () => {
+    const temp = await makeTempDir();
+    dir = temp.dir;
+    storage = await openTestStorage(kind, dir);
+    index = createArchiveIndex(storage);
+    await index.syncAll(await sampleEntries(temp.messagesDir));
+  });
+  afterAll(async () => {
+    await storage.close();
+    await rm(dir, { recursive: true, force: true });
   });
 
-  it.each(QUESTIONS)('answers %j with the entries about it only', (query, ids) => {
-    expect(search(query)).toEqual(ids);
+  it.each(ONLY_STOP_WORDS)('finds nothing for the stop words %j', async (query) => {
+    expect(await search(query)).toEqual([]);
   });
 
-  it('keeps a stop word that an entry lists among its keywords', () => {
+  it.each(QUESTIONS)('answers %j with the entries about it only', async (query, ids) => {
+    expect(await search(query)).toEqual(ids);
+  });
+
+  it('keeps a stop word that an entry lists among its keywords', async () => {
     // "world" is on the stop list; "better world" is a keyword of one entry.
-    expect(search('world')[0]).toBe('shared-future-for-mankind');
-    expect(search('better world')[0]).toBe('shared-future-for-mankind');
+    expect((await search('world'))[0]).toBe('shared-future-for-mankind');
+    expect((await search('better world'))[0]).toBe('shared-future-for-mankind');
   });
 
-  it('keeps stop words inside a quoted phrase, and needs the words in a row', () => {
-    expect(search('"a new type of party-to-party relationship"')).toEqual([
+  it('keeps stop words inside a quoted phrase, and needs the words in a row', async () => {
+    expect(await search('"a new type of party-to-party relationship"')).toEqual([
       'new-type-of-party-relations',
       'account-launch',
     ]);
-    expect(search('"relations party"')).toEqual([]);
+    expect(await search('"relations party"')).toEqual([]);
   });
 
-  it('requires every word of a short query, and all but one of a longer one', () => {
-    expect(search('youth zeppelin')).toEqual([]);
-    expect(search('anniversary department zeppelin')).toEqual([
+  it('requires every word of a short query, and all but one of a longer one', async () => {
+    expect(await search('youth zeppelin')).toEqual([]);
+    expect(await search('anniversary department zeppelin')).toEqual([
       'department-70th-anniversary',
       'centenary-briefings-2021',
     ]);
-    expect(search('anniversary zeppelin airship')).toEqual([]);
+    expect(await search('anniversary zeppelin airship')).toEqual([]);
   });
 
-  it('keeps the meaningful words of a long question, after many stop words', () => {
+  it('keeps the meaningful words of a long question, after many stop words', async () => {
     const filler = 'so what is it that you all would have me do here and now about this '.repeat(3);
-    expect(search(`${filler} Wang Huning`)).toEqual(['department-70th-anniversary']);
+    expect(await search(`${filler} Wang Huning`)).toEqual(['department-70th-anniversary']);
   });
 
-  it('still finds single words in English and Chinese, best first', () => {
-    expect(search('anniversary')[0]).toBe('department-70th-anniversary');
-    expect(search('交流').length).toBeGreaterThan(1);
-    expect(search('微信')).toEqual(['account-launch']);
+  it('still finds single words in English and Chinese, best first', async () => {
+    expect((await search('anniversary'))[0]).toBe('department-70th-anniversary');
+    expect((await search('交流')).length).toBeGreaterThan(1);
+    expect(await search('微信')).toEqual(['account-launch']);
   });
 });

@@ -4,18 +4,22 @@ import type { TurnContext } from '../context.ts';
 import { articlesReply } from '../reply-specs.ts';
 
 /** Searches the archive for a message no rule answered; the best entries come back as cards. */
-export const handleArchiveSearch: Handler<TurnContext> = (ctx, next) => {
+export const handleArchiveSearch: Handler<TurnContext> = async (ctx, next) => {
   const { inbound } = ctx;
   if (inbound.kind !== 'text') return next();
-  const found = searchPage(ctx, inbound.text.slice(0, 500), 0);
+  const found = await searchPage(ctx, inbound.text.slice(0, 500), 0);
   if (!found) return next();
   return undefined;
 };
 
 /** Answers one page of results for `query` and remembers where "more" goes on; false when none. */
-export function searchPage(ctx: TurnContext, query: string, offset: number): boolean {
+export async function searchPage(
+  ctx: TurnContext,
+  query: string,
+  offset: number,
+): Promise<boolean> {
   const { deps, inbound } = ctx;
-  const { ids, hasMore } = deps.search.search(query, {
+  const { ids, hasMore } = await deps.search.search(query, {
     limit: deps.pageSize,
     offset,
     now: ctx.now,

@@ -12,11 +12,11 @@ import { MAX_ARTICLES } from '../types.ts';
  * The built-in commands. A message that looks like a command but is not one of its forms
  * (`latest news`, not `latest 3`) passes on to the keyword rules and the search.
  */
-export const handleCommands: Handler<TurnContext> = (ctx, next) => {
+export const handleCommands: Handler<TurnContext> = async (ctx, next) => {
   if (ctx.inbound.kind !== 'text') return next();
   const command = parseCommand(ctx.inbound.text);
   if (!command) return next();
-  const handled = COMMANDS[command.name](ctx, command.arg, command.rawArg);
+  const handled = await COMMANDS[command.name](ctx, command.arg, command.rawArg);
   return handled ? undefined : next();
 };
 
@@ -26,7 +26,10 @@ const say = (ctx: TurnContext, text: string) => {
 };
 
 /** `arg` folded for matching; `rawArg` as typed, for echoing back. */
-const COMMANDS: Record<CommandName, (ctx: TurnContext, arg: string, rawArg: string) => boolean> = {
+const COMMANDS: Record<
+  CommandName,
+  (ctx: TurnContext, arg: string, rawArg: string) => boolean | Promise<boolean>
+> = {
   help(ctx, arg) {
     if (arg) return false;
     const topics = ctx.deps.library.topics().map((name) => topicLabel(name, ctx.rules));
@@ -61,12 +64,12 @@ const COMMANDS: Record<CommandName, (ctx: TurnContext, arg: string, rawArg: stri
     return true;
   },
 
-  more(ctx, arg) {
+  async more(ctx, arg) {
     if (arg) return false;
     const { channel, user } = ctx.inbound;
     const last = ctx.deps.sessions.lastSearch(channel, user);
     if (!last) return say(ctx, 'There is nothing more to show. Send a word to search the archive.');
-    if (!searchPage(ctx, last.query, last.offset)) {
+    if (!(await searchPage(ctx, last.query, last.offset))) {
       ctx.deps.sessions.saveSearch(channel, user, undefined, ctx.inbound.time);
       return say(ctx, `No more results for "${last.query}".`);
     }
