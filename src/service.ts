@@ -20,10 +20,11 @@ import type { Logger } from './log/logger.ts';
 import { createEventHub, type EventHub } from './events/event-hub.ts';
 import { createArchiveIndex } from './search/archive-index.ts';
 import { createConversationStore, type ConversationStore } from './store/conversations.ts';
-import { openDatabase, type Db } from './store/database.ts';
+import type { Db } from './store/database.ts';
 import { createInboxStore, type InboxStore } from './store/inbox.ts';
 import { createSessionStore } from './store/sessions.ts';
 import { createStatsStore } from './store/stats.ts';
+import { openStorage, type Storage } from './store/storage.ts';
 import { createSubscriberStore, type SubscriberStore } from './store/subscribers.ts';
 import { startWriteThread } from './store/write-thread.ts';
 import type { WechatyChannel } from './wechaty/channel.ts';
@@ -33,6 +34,9 @@ import { menuPublisher } from './wechat/publish-menu.ts';
 import { createWechatChannel, type WechatChannel } from './wechat/wechat-channel.ts';
 
 export interface Service {
+  /** Where the account's state lives (SQLite, or PostgreSQL with DATABASE_URL). */
+  storage: Storage;
+  /** The SQLite connection (the parts not yet on `storage` take it). */
   db: Db;
   engine: Engine;
   library: ContentLibrary;
@@ -104,8 +108,12 @@ export async function createService(
       ? createVirtualClock({ onError: (err) => log.error({ err }, 'clock timer failed') })
       : undefined);
   const now = givenNow ?? (clock ? () => clock.now() : () => new Date());
-  const dbFile = join(config.DATA_DIR, 'oasim.db');
-  const db = openDatabase(dbFile);
+  const storage = await openStorage(config, log);
+  if (storage.kind !== 'sqlite') {
+    await storage.close();
+    throw new Error('DATABASE_URL: broadcasts and search do not run on PostgreSQL yet');
+  }
+  const { db } = storage.gate;
   const library = new ContentLibrary(join(config.MESSAGES_DIR, 'entries'), config.ACCOUNT_TZ, log);
   const index = createArchiveIndex(db);
   const rulesFile = join(config.MESSAGES_DIR, 'rules.yaml');
@@ -115,18 +123,19 @@ export async function createService(
   log.info(synced, 'archive index in step with the library');
   library.onChange((change) => index.apply(change));
 
-  const subscribers = createSubscriberStore(db);
-  const inbox = createInboxStore(db);
-  // One queue for the writes that may trail their answers, committed on a thread of its
-  // own: one commit carries them all, and none of it holds up a reply.
-  const writes = startWriteThread(db, dbFile, { log });
-  const conversations = createConversationStore(db, { writes });
+  const subscribers = createSubscriberStore(storage);
+  const inbox = createInboxStore(storage);
+  // SQLite: one queue for the writes that may trail their answers, committed on a thread
+  // of its own: one commit carries them all, and none of it holds up a reply.
+  const writes =
+    storage.kind === 'sqlite' ? startWriteThread(db, storage.file, { log }) : undefined;
+  const conversations = createConversationStore(storage, { writes });
   const engine = createEngine(
     {
       library,
       search: index,
       subscribers,
-      sessions: createSessionStore(db),
+      sessions: createSessionStore(storage),
       conversations,
       publicUrl: config.publicUrl,
       pageSize: config.SEARCH_PAGE_SIZE,
@@ -188,7 +197,7 @@ export async function createService(
   });
   let listening: string | undefined;
   const wechat = createWechatChannel(config, {
-    db,
+    storage,
     writes,
     engine,
     log,
@@ -247,7 +256,7 @@ export async function createService(
       publishMenu: wechat.client && menuPublisher(wechat.client, () => engine.rules().menu),
     },
     console: {
-      stats: createStatsStore(db),
+      stats: createStatsStore(storage),
       rulesFile,
       reloadRules: async () => engine.setRules(await loadRules(rulesFile, log, engine.rules())),
       hasEntry: (id) => library.get(id) !== undefined,
@@ -257,6 +266,7 @@ export async function createService(
   let server: Server | undefined;
 
   return {
+    storage,
     db,
     engine,
     library,
@@ -305,8 +315,8 @@ export async function createService(
       await closed;
       await simulator?.close();
       if (!givenClock) clock?.close?.();
-      await writes.close();
-      db.close();
+      await writes?.close();
+      await storage.close();
     },
   };
 }

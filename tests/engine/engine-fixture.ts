@@ -7,8 +7,9 @@ import { createEngine, type Engine } from '../../src/engine/engine.ts';
 import type { Inbound, Reply } from '../../src/engine/types.ts';
 import { createArchiveIndex } from '../../src/search/archive-index.ts';
 import { createConversationStore, type ConversationStore } from '../../src/store/conversations.ts';
-import { openDatabase, type Db } from '../../src/store/database.ts';
+import type { Db } from '../../src/store/database.ts';
 import { createSessionStore } from '../../src/store/sessions.ts';
+import { sqliteStorage } from '../../src/store/storage.ts';
 import { createSubscriberStore } from '../../src/store/subscribers.ts';
 import { makeTempDir, memoryLogger } from '../helpers/temp-service.ts';
 
@@ -51,18 +52,19 @@ export async function engineFixture(
   const library = new ContentLibrary(join(messagesDir, 'entries'), 'Asia/Shanghai', log);
   await library.load();
   const rules = await loadRules(join(messagesDir, 'rules.yaml'), log);
-  const db = openDatabase(join(dir, 'data', 'test.db'));
+  const storage = sqliteStorage(join(dir, 'data', 'test.db'));
+  const { db } = storage.gate;
   const index = createArchiveIndex(db);
   index.syncAll(library.all());
   library.onChange((change) => index.apply(change));
   const now = options.now ?? (() => new Date('2026-01-01T00:00:00Z'));
-  const conversations = createConversationStore(db);
+  const conversations = createConversationStore(storage);
   const engine = createEngine(
     {
       library,
       search: index,
-      subscribers: createSubscriberStore(db),
-      sessions: createSessionStore(db),
+      subscribers: createSubscriberStore(storage),
+      sessions: createSessionStore(storage),
       conversations,
       publicUrl: PUBLIC_URL,
       pageSize: options.pageSize ?? 3,
@@ -85,7 +87,7 @@ export async function engineFixture(
     say: (user, text) => send({ user, kind: 'text', text }),
     send,
     async cleanup() {
-      db.close();
+      await storage.close();
       await rm(dir, { recursive: true, force: true });
     },
   };

@@ -10,8 +10,9 @@ import { truncateUtf8 } from '../../src/engine/reply-limits.ts';
 import type { Inbound, Reply } from '../../src/engine/types.ts';
 import { createArchiveIndex } from '../../src/search/archive-index.ts';
 import { createConversationStore } from '../../src/store/conversations.ts';
-import { openDatabase, type Db } from '../../src/store/database.ts';
+import type { Db } from '../../src/store/database.ts';
 import { createSessionStore } from '../../src/store/sessions.ts';
+import { sqliteStorage, type Storage } from '../../src/store/storage.ts';
 import { createSubscriberStore } from '../../src/store/subscribers.ts';
 import { makeTempDir, memoryLogger } from '../helpers/temp-service.ts';
 
@@ -19,6 +20,7 @@ const NOW = new Date('2026-01-01T00:00:00Z');
 const PUBLIC_URL = 'http://oa.test';
 let dir: string;
 let db: Db;
+let storage: Storage;
 let sampleRules: Rules;
 let library: ContentLibrary;
 
@@ -29,9 +31,9 @@ function engineWith(rules: Rules, random = () => 0): Engine {
     {
       library,
       search: index,
-      subscribers: createSubscriberStore(db),
-      sessions: createSessionStore(db),
-      conversations: createConversationStore(db),
+      subscribers: createSubscriberStore(storage),
+      sessions: createSessionStore(storage),
+      conversations: createConversationStore(storage),
       publicUrl: PUBLIC_URL,
       pageSize: 2,
       random,
@@ -53,14 +55,16 @@ const texts = (replies: Reply[]) =>
 beforeAll(async () => {
   const temp = await makeTempDir();
   dir = temp.dir;
-  db = openDatabase(join(dir, 'data', 'test.db'));
+  const sqlite = sqliteStorage(join(dir, 'data', 'test.db'));
+  storage = sqlite;
+  db = sqlite.gate.db;
   const { log } = memoryLogger();
   library = new ContentLibrary(join(temp.messagesDir, 'entries'), 'Asia/Shanghai', log);
   await library.load();
   sampleRules = await loadRules(join(temp.messagesDir, 'rules.yaml'), log);
 });
 afterAll(async () => {
-  db.close();
+  await storage.close();
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -136,7 +140,7 @@ describe('commands and search', () => {
     );
     await engine.handle(text('sub', 'unsubscribe events'));
     await engine.handle(text('sub', 'unsubscribe dialogue'));
-    expect(createSubscriberStore(db).get('test', 'sub')).toMatchObject({
+    expect(await createSubscriberStore(storage).get('test', 'sub')).toMatchObject({
       state: 'unsubscribed',
       topics: [],
     });

@@ -4,16 +4,20 @@ import type { TurnContext } from '../context.ts';
 import { articlesReply } from '../reply-specs.ts';
 
 /** Searches the archive for a message no rule answered; the best entries come back as cards. */
-export const handleArchiveSearch: Handler<TurnContext> = (ctx, next) => {
+export const handleArchiveSearch: Handler<TurnContext> = async (ctx, next) => {
   const { inbound } = ctx;
   if (inbound.kind !== 'text') return next();
-  const found = searchPage(ctx, inbound.text.slice(0, 500), 0);
+  const found = await searchPage(ctx, inbound.text.slice(0, 500), 0);
   if (!found) return next();
   return undefined;
 };
 
 /** Answers one page of results for `query` and remembers where "more" goes on; false when none. */
-export function searchPage(ctx: TurnContext, query: string, offset: number): boolean {
+export async function searchPage(
+  ctx: TurnContext,
+  query: string,
+  offset: number,
+): Promise<boolean> {
   const { deps, inbound } = ctx;
   const { ids, hasMore } = deps.search.search(query, {
     limit: deps.pageSize,
@@ -26,7 +30,7 @@ export function searchPage(ctx: TurnContext, query: string, offset: number): boo
   if (entries.length === 0) return false;
   ctx.replies.push(articlesReply(entries, deps.publicUrl));
   if (hasMore) ctx.replies.push({ type: 'text', text: 'Send "more" (更多) for further results.' });
-  deps.sessions.saveSearch(
+  await deps.sessions.saveSearch(
     inbound.channel,
     inbound.user,
     hasMore ? { query, offset: offset + ids.length } : undefined,
