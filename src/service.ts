@@ -20,7 +20,7 @@ import type { Logger } from './log/logger.ts';
 import { createEventHub, type EventHub } from './events/event-hub.ts';
 import { createArchiveIndex } from './search/archive-index.ts';
 import { createConversationStore, type ConversationStore } from './store/conversations.ts';
-import type { Db } from './store/database.ts';
+import { openDatabase, type Db } from './store/database.ts';
 import { createInboxStore, type InboxStore } from './store/inbox.ts';
 import { createSessionStore } from './store/sessions.ts';
 import { createStatsStore } from './store/stats.ts';
@@ -36,7 +36,10 @@ import { createWechatChannel, type WechatChannel } from './wechat/wechat-channel
 export interface Service {
   /** Where the account's state lives (SQLite, or PostgreSQL with DATABASE_URL). */
   storage: Storage;
-  /** The SQLite connection (the parts not yet on `storage` take it). */
+  /**
+   * A SQLite connection for the parts not yet on `storage`: the storage's own on SQLite; on
+   * PostgreSQL, a file of this instance's in DATA_DIR.
+   */
   db: Db;
   engine: Engine;
   library: ContentLibrary;
@@ -91,12 +94,15 @@ export async function createService(
     clock: givenClock,
     now: givenNow,
     background = true,
+    storage: givenStorage,
   }: {
     /** The clock shared with the hosted simulator; one over real time is made when absent. */
     clock?: VirtualClock & { close?(): void };
     now?: () => Date;
     /** False for a second front end on the same database (the terminal chat): no schedules, dispatcher or bot. */
     background?: boolean;
+    /** The account's storage, opened by the caller (who closes it); else from the configuration. */
+    storage?: Storage;
   } = {},
 ): Promise<Service> {
   // The simulated platform, when hosted, shares one clock with the account: time travel
@@ -108,12 +114,9 @@ export async function createService(
       ? createVirtualClock({ onError: (err) => log.error({ err }, 'clock timer failed') })
       : undefined);
   const now = givenNow ?? (clock ? () => clock.now() : () => new Date());
-  const storage = await openStorage(config, log);
-  if (storage.kind !== 'sqlite') {
-    await storage.close();
-    throw new Error('DATABASE_URL: broadcasts and search do not run on PostgreSQL yet');
-  }
-  const { db } = storage.gate;
+  const storage = givenStorage ?? (await openStorage(config, log));
+  const db =
+    storage.kind === 'sqlite' ? storage.gate.db : openDatabase(join(config.DATA_DIR, 'oasim.db'));
   const library = new ContentLibrary(join(config.MESSAGES_DIR, 'entries'), config.ACCOUNT_TZ, log);
   const index = createArchiveIndex(db);
   const rulesFile = join(config.MESSAGES_DIR, 'rules.yaml');
@@ -316,7 +319,8 @@ export async function createService(
       await simulator?.close();
       if (!givenClock) clock?.close?.();
       await writes?.close();
-      await storage.close();
+      if (storage.kind === 'postgres') db.close();
+      if (!givenStorage) await storage.close();
     },
   };
 }
