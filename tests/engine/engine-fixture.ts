@@ -7,10 +7,11 @@ import { createEngine, type Engine } from '../../src/engine/engine.ts';
 import type { Inbound, Reply } from '../../src/engine/types.ts';
 import { createArchiveIndex } from '../../src/search/archive-index.ts';
 import { createConversationStore, type ConversationStore } from '../../src/store/conversations.ts';
-import type { Db } from '../../src/store/database.ts';
+import { openDatabase, type Db } from '../../src/store/database.ts';
 import { createSessionStore } from '../../src/store/sessions.ts';
-import { sqliteStorage } from '../../src/store/storage.ts';
-import { createSubscriberStore } from '../../src/store/subscribers.ts';
+import type { Storage } from '../../src/store/storage.ts';
+import { createSubscriberStore, type SubscriberStore } from '../../src/store/subscribers.ts';
+import { openTestStorage, type DatabaseKind } from '../helpers/postgres.ts';
 import { makeTempDir, memoryLogger } from '../helpers/temp-service.ts';
 
 export const PUBLIC_URL = 'http://oa.test';
@@ -28,7 +29,10 @@ export interface EngineFixture {
   engine: Engine;
   library: ContentLibrary;
   rules: Rules;
+  /** The SQLite connection the archive index is on (the account's own, on SQLite). */
   db: Db;
+  storage: Storage;
+  subscribers: SubscriberStore;
   conversations: ConversationStore;
   messagesDir: string;
   logLines: () => Record<string, unknown>[];
@@ -43,7 +47,13 @@ export interface EngineFixture {
  * of) `messages/`, on a clock the test moves.
  */
 export async function engineFixture(
-  options: { files?: Record<string, string>; now?: () => Date; pageSize?: number } = {},
+  options: {
+    files?: Record<string, string>;
+    now?: () => Date;
+    pageSize?: number;
+    /** Where the stores are: SQLite by default. */
+    database?: DatabaseKind;
+  } = {},
 ): Promise<EngineFixture> {
   const { dir, messagesDir } = await makeTempDir();
   for (const [name, content] of Object.entries(options.files ?? {}))
@@ -52,18 +62,21 @@ export async function engineFixture(
   const library = new ContentLibrary(join(messagesDir, 'entries'), 'Asia/Shanghai', log);
   await library.load();
   const rules = await loadRules(join(messagesDir, 'rules.yaml'), log);
-  const storage = sqliteStorage(join(dir, 'data', 'test.db'));
-  const { db } = storage.gate;
+  const storage = await openTestStorage(options.database ?? 'sqlite', join(dir, 'data'));
+  // The archive index stays on SQLite until it has a PostgreSQL implementation of its own.
+  const db =
+    storage.kind === 'sqlite' ? storage.gate.db : openDatabase(join(dir, 'data', 'search.db'));
   const index = createArchiveIndex(db);
   index.syncAll(library.all());
   library.onChange((change) => index.apply(change));
   const now = options.now ?? (() => new Date('2026-01-01T00:00:00Z'));
   const conversations = createConversationStore(storage);
+  const subscribers = createSubscriberStore(storage);
   const engine = createEngine(
     {
       library,
       search: index,
-      subscribers: createSubscriberStore(storage),
+      subscribers,
       sessions: createSessionStore(storage),
       conversations,
       publicUrl: PUBLIC_URL,
@@ -81,12 +94,16 @@ export async function engineFixture(
     library,
     rules,
     db,
+    storage,
+    subscribers,
     conversations,
     messagesDir,
     logLines: lines,
     say: (user, text) => send({ user, kind: 'text', text }),
     send,
     async cleanup() {
+      await conversations.flush();
+      if (storage.kind === 'postgres') db.close();
       await storage.close();
       await rm(dir, { recursive: true, force: true });
     },

@@ -90,6 +90,19 @@ describe.each(DATABASES)('the conversation log on %s', (kind) => {
     expect((await conversations.unanswered()).map((row) => row.query)).toEqual(['string theory']);
   });
 
+  it('counts every miss and hit when many turns arrive at once', async () => {
+    const TURNS = 20;
+    await Promise.all(
+      Array.from({ length: TURNS }, (_, i) =>
+        conversations.record(text(`u${i}`, 'same question'), [], false, 'catch-all'),
+      ),
+    );
+    expect(await conversations.unanswered()).toEqual([
+      { query: 'same question', count: TURNS, lastAt: NOW },
+    ]);
+    expect(await conversations.ruleHits()).toEqual([{ rule: 'catch-all', hits: TURNS }]);
+  });
+
   it('counts keyword rule hits by the hour, most hit first', async () => {
     const nextHour = new Date(NOW.getTime() + HOUR_MS);
     await conversations.record(text('ann', 'about'), [], true, 'about');

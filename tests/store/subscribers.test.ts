@@ -70,6 +70,22 @@ describe.each(DATABASES)('subscribers on %s', (kind) => {
     ).toBeUndefined();
   });
 
+  it('keeps every field when changes to one subscriber arrive at once', async () => {
+    await subscribers.save('api', 'a', { state: 'active' }, NOW);
+    await Promise.all([
+      subscribers.save('api', 'a', { topics: ['events'] }, LATER),
+      subscribers.setPreferences('api', 'a', { digest: 'daily' }, LATER),
+      subscribers.setPreferences('api', 'a', { timeZone: 'Asia/Tokyo' }, LATER),
+      subscribers.save('api', 'a', { state: 'active' }, LATER),
+    ]);
+    expect(await subscribers.get('api', 'a')).toMatchObject({
+      state: 'active',
+      topics: ['events'],
+      digest: 'daily',
+      timeZone: 'Asia/Tokyo',
+    });
+  });
+
   it('lists by channel, state and a topic the subscriber named, and pages on', async () => {
     await subscribers.save('api', 'a', { state: 'active', topics: ['events'] }, NOW);
     await subscribers.save('api', 'b', { state: 'active', topics: [] }, NOW);
