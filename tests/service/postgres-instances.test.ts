@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openPostgres } from '../../src/postgres/database.ts';
 import { postgresStorage, type Storage } from '../../src/store/storage.ts';
 import { openTestPostgres, postgresUrl, type TestPostgres } from '../helpers/postgres.ts';
-import { chat, startTempService, type TempService } from '../helpers/temp-service.ts';
+import { chat, memoryLogger, startTempService, type TempService } from '../helpers/temp-service.ts';
 import { messageXml, nextMsgId, postCallback, TOKEN } from '../wechat/platform.ts';
 
 const USER = 'oUser_0123456789abcdefghijkl';
@@ -75,5 +75,28 @@ describe.skipIf(!postgresUrl)('two instances on one PostgreSQL database', () => 
     expect((await b.service.conversations.unanswered()).map((row) => row.query)).toEqual([
       'quantum chromodynamics',
     ]);
+  });
+
+  it('answers a database error 500 without detail, and logs its code and message only', async () => {
+    const [a] = await startTwo();
+    await a.stop();
+    const { log, lines } = memoryLogger();
+    const one = await startTempService({
+      dir: a.dir,
+      env: ENV,
+      storage: postgresStorage(pg!),
+      log,
+    });
+    running = [one, running[1]!];
+    await pg!.query('DROP TABLE sessions');
+    const res = await chat(one.url, { user: 'fay', text: 'party' });
+    expect(res).toEqual({ status: 500, json: { error: 'internal error' } });
+    const [failed] = lines().filter((line) => line.msg === 'request failed');
+    expect(failed?.err).toMatchObject({
+      code: '42P01',
+      message: 'relation "sessions" does not exist',
+      stack: '',
+    });
+    expect(failed?.err).not.toHaveProperty('routine');
   });
 });
