@@ -55,12 +55,12 @@ export function postgresConversationStore(pg: Pg): ConversationStore {
     ruleHits: (since) =>
       pg.query<{ rule: string; hits: number }>(
         `SELECT rule, SUM(hits) AS hits FROM rule_hits WHERE hour >= $1
-         GROUP BY rule ORDER BY hits DESC, rule`,
+         GROUP BY rule ORDER BY hits DESC, rule COLLATE "C"`,
         [since ? Math.floor(since.getTime() / HOUR_MS) : 0],
       ),
     async ruleHitsByHour(since) {
       const rows = await pg.query<{ rule: string; hour: number; hits: number }>(
-        'SELECT rule, hour, hits FROM rule_hits WHERE hour >= $1 ORDER BY hour, rule',
+        'SELECT rule, hour, hits FROM rule_hits WHERE hour >= $1 ORDER BY hour, rule COLLATE "C"',
         [Math.floor(since.getTime() / HOUR_MS)],
       );
       return rows.map((row) => ({

@@ -1,13 +1,15 @@
 /**
  * The account tables on PostgreSQL (the SQLite ones are in src/store/migrations.ts): the
  * same tables and columns, in their final shape there. Times are epoch milliseconds
- * (BIGINT). Keys that are listed in order are `COLLATE "C"`: bytewise, as SQLite orders
- * them, so paging and ties come out the same on both databases.
+ * (BIGINT). Text keys keep the database's collation (a column `COLLATE "C"` would make an
+ * equality join with another table's default-collated column fail on a database whose
+ * default is not C); a listing is then in that collation's order, bytewise on a C or
+ * C.UTF-8 database as on SQLite, and its pages always follow one another.
  */
 export const ACCOUNT_SCHEMA = `
 CREATE TABLE subscribers (
-  channel TEXT COLLATE "C" NOT NULL,
-  user_id TEXT COLLATE "C" NOT NULL,
+  channel TEXT NOT NULL,
+  user_id TEXT NOT NULL,
   state TEXT NOT NULL CHECK (state IN ('active', 'unsubscribed', 'blocked')),
   -- A JSON array of topic names, as on SQLite; empty means every topic.
   topics JSONB NOT NULL DEFAULT '[]',
@@ -72,7 +74,7 @@ CREATE TABLE wechat_callbacks (
 CREATE INDEX wechat_callbacks_received ON wechat_callbacks (received_at);
 
 CREATE TABLE rule_hits (
-  rule TEXT COLLATE "C" NOT NULL,
+  rule TEXT NOT NULL,
   hour BIGINT NOT NULL,
   hits INTEGER NOT NULL,
   PRIMARY KEY (rule, hour)
