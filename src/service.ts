@@ -20,11 +20,11 @@ import type { Logger } from './log/logger.ts';
 import { createEventHub, type EventHub } from './events/event-hub.ts';
 import { createArchiveIndex } from './search/archive-index.ts';
 import { createConversationStore, type ConversationStore } from './store/conversations.ts';
-import type { Db } from './store/database.ts';
-import { sqliteStorage } from './store/storage.ts';
+import { openDatabase, type Db } from './store/database.ts';
 import { createInboxStore, type InboxStore } from './store/inbox.ts';
 import { createSessionStore } from './store/sessions.ts';
 import { createStatsStore } from './store/stats.ts';
+import { openStorage, type Storage } from './store/storage.ts';
 import { createSubscriberStore, type SubscriberStore } from './store/subscribers.ts';
 import { startWriteThread } from './store/write-thread.ts';
 import type { WechatyChannel } from './wechaty/channel.ts';
@@ -34,6 +34,12 @@ import { menuPublisher } from './wechat/publish-menu.ts';
 import { createWechatChannel, type WechatChannel } from './wechat/wechat-channel.ts';
 
 export interface Service {
+  /** Where the account's state lives (SQLite, or PostgreSQL with DATABASE_URL). */
+  storage: Storage;
+  /**
+   * A SQLite connection for the parts not yet on `storage`: the storage's own on SQLite; on
+   * PostgreSQL, a file of this instance's in DATA_DIR.
+   */
   db: Db;
   engine: Engine;
   library: ContentLibrary;
@@ -88,12 +94,15 @@ export async function createService(
     clock: givenClock,
     now: givenNow,
     background = true,
+    storage: givenStorage,
   }: {
     /** The clock shared with the hosted simulator; one over real time is made when absent. */
     clock?: VirtualClock & { close?(): void };
     now?: () => Date;
     /** False for a second front end on the same database (the terminal chat): no schedules, dispatcher or bot. */
     background?: boolean;
+    /** The account's storage, opened by the caller (who closes it); else from the configuration. */
+    storage?: Storage;
   } = {},
 ): Promise<Service> {
   // The simulated platform, when hosted, shares one clock with the account: time travel
@@ -105,10 +114,9 @@ export async function createService(
       ? createVirtualClock({ onError: (err) => log.error({ err }, 'clock timer failed') })
       : undefined);
   const now = givenNow ?? (clock ? () => clock.now() : () => new Date());
-  const dbFile = join(config.DATA_DIR, 'oasim.db');
-  // One connection behind one gate, which the stores built from `storage` share.
-  const storage = sqliteStorage(dbFile);
-  const db = storage.gate.db;
+  const storage = givenStorage ?? (await openStorage(config, log));
+  const db =
+    storage.kind === 'sqlite' ? storage.gate.db : openDatabase(join(config.DATA_DIR, 'oasim.db'));
   const library = new ContentLibrary(join(config.MESSAGES_DIR, 'entries'), config.ACCOUNT_TZ, log);
   const index = createArchiveIndex(storage);
   const rulesFile = join(config.MESSAGES_DIR, 'rules.yaml');
@@ -120,18 +128,19 @@ export async function createService(
     index.apply(change).catch((err: unknown) => log.error({ err }, 'archive index update failed'));
   });
 
-  const subscribers = createSubscriberStore(db);
-  const inbox = createInboxStore(db);
-  // One queue for the writes that may trail their answers, committed on a thread of its
-  // own: one commit carries them all, and none of it holds up a reply.
-  const writes = startWriteThread(db, dbFile, { log });
-  const conversations = createConversationStore(db, { writes });
+  const subscribers = createSubscriberStore(storage);
+  const inbox = createInboxStore(storage);
+  // SQLite: one queue for the writes that may trail their answers, committed on a thread
+  // of its own: one commit carries them all, and none of it holds up a reply.
+  const writes =
+    storage.kind === 'sqlite' ? startWriteThread(db, storage.file, { log }) : undefined;
+  const conversations = createConversationStore(storage, { writes });
   const engine = createEngine(
     {
       library,
       search: index,
       subscribers,
-      sessions: createSessionStore(db),
+      sessions: createSessionStore(storage),
       conversations,
       publicUrl: config.publicUrl,
       pageSize: config.SEARCH_PAGE_SIZE,
@@ -193,7 +202,7 @@ export async function createService(
   });
   let listening: string | undefined;
   const wechat = createWechatChannel(config, {
-    db,
+    storage,
     writes,
     engine,
     log,
@@ -252,7 +261,7 @@ export async function createService(
       publishMenu: wechat.client && menuPublisher(wechat.client, () => engine.rules().menu),
     },
     console: {
-      stats: createStatsStore(db),
+      stats: createStatsStore(storage),
       rulesFile,
       reloadRules: async () => engine.setRules(await loadRules(rulesFile, log, engine.rules())),
       hasEntry: (id) => library.get(id) !== undefined,
@@ -262,6 +271,7 @@ export async function createService(
   let server: Server | undefined;
 
   return {
+    storage,
     db,
     engine,
     library,
@@ -310,8 +320,9 @@ export async function createService(
       await closed;
       await simulator?.close();
       if (!givenClock) clock?.close?.();
-      await writes.close();
-      db.close();
+      await writes?.close();
+      if (storage.kind === 'postgres') db.close();
+      if (!givenStorage) await storage.close();
     },
   };
 }

@@ -12,27 +12,27 @@ const TOP_RULES = 15;
 const STATES = ['active', 'unsubscribed', 'blocked'] as const;
 
 /** The dashboard's charts, from the stores, as of `now`, in the account's time zone. */
-export function dashboardCharts(deps: ConsoleDeps): ChartSpec[] {
+export async function dashboardCharts(deps: ConsoleDeps): Promise<ChartSpec[]> {
   const { stats, timeZone } = deps;
   const days = lastDays(deps.now(), timeZone, DASHBOARD_DAYS);
   const since = startOfDay(days[0]!, timeZone);
-  deps.conversations.flush();
+  await deps.conversations.flush();
 
-  const bySubscriber = stats.subscribersByChannelState();
+  const bySubscriber = await stats.subscribersByChannelState();
   const channels = [...new Set(bySubscriber.map((row) => row.channel))];
   const count = (channel: string, state: string) =>
     bySubscriber.find((row) => row.channel === channel && row.state === state)?.count ?? 0;
 
-  const messages = foldIntoDays(stats.messagesIn(since), days, timeZone);
-  const settled = stats.deliveriesSettled(since);
+  const messages = foldIntoDays(await stats.messagesIn(since), days, timeZone);
+  const settled = await stats.deliveriesSettled(since);
   const deliveries = (status: 'sent' | 'failed') =>
     foldIntoDays(
       settled.filter((row) => row.status === status),
       days,
       timeZone,
     ).values;
-  const unanswered = deps.conversations.unanswered(TOP_UNANSWERED);
-  const hits = ruleHits(deps, since);
+  const unanswered = await deps.conversations.unanswered(TOP_UNANSWERED);
+  const hits = await ruleHits(deps, since);
 
   return [
     {
@@ -94,8 +94,8 @@ export function dashboardCharts(deps: ConsoleDeps): ChartSpec[] {
  * Hits per keyword rule since `since`, most first; the rules in use that had none follow
  * with 0 (a rule nobody triggers is worth seeing), up to TOP_RULES.
  */
-function ruleHits(deps: ConsoleDeps, since: Date): { rule: string; hits: number }[] {
-  const counted = deps.conversations.ruleHits(since);
+async function ruleHits(deps: ConsoleDeps, since: Date): Promise<{ rule: string; hits: number }[]> {
+  const counted = await deps.conversations.ruleHits(since);
   const seen = new Set(counted.map((row) => row.rule));
   const idle = deps.engine
     .rules()
@@ -107,13 +107,14 @@ function ruleHits(deps: ConsoleDeps, since: Date): { rule: string; hits: number 
 /** Dashboard: the account at a glance, as charts (each with its numbers for screen readers). */
 export function dashboardSection(deps: ConsoleDeps): Router {
   const router = Router();
-  router.get('/', (req, res) => {
+  router.get('/', async (req, res) => {
+    const charts = await dashboardCharts(deps);
     res.type('html').send(
       consolePage(deps.access, req, {
         title: 'Dashboard',
         section: '/admin',
         charts: true,
-        body: html`<div class="charts">${dashboardCharts(deps).map(chartFigure)}</div>`,
+        body: html`<div class="charts">${charts.map(chartFigure)}</div>`,
       }),
     );
   });

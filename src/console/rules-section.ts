@@ -21,14 +21,16 @@ export function rulesSection(deps: ConsoleDeps): Router {
   const router = Router();
   const csrf = (req: Request) => deps.access.session(req)?.csrf ?? '';
 
-  const show = (
+  const show = async (
     req: Request,
     res: Response,
     notice?: { text: string; error?: boolean; code?: number },
   ) => {
     const { rules, menu } = deps.engine.rules();
     const findings = lintRules(rules, menu);
-    const hits = new Map(deps.conversations.ruleHits().map(({ rule, hits }) => [rule, hits]));
+    const hits = new Map(
+      (await deps.conversations.ruleHits()).map(({ rule, hits }) => [rule, hits]),
+    );
     res
       .status(notice?.code ?? 200)
       .type('html')
@@ -60,9 +62,9 @@ export function rulesSection(deps: ConsoleDeps): Router {
       );
   };
 
-  router.get('/rules', (req, res) => {
+  router.get('/rules', async (req, res) => {
     const published = typeof req.query.published === 'string' ? req.query.published : undefined;
-    show(req, res, published ? { text: `Menu published: ${published} buttons.` } : undefined);
+    await show(req, res, published ? { text: `Menu published: ${published} buttons.` } : undefined);
   });
 
   router.get('/rules/menu/reply', (req, res) => {
@@ -88,7 +90,7 @@ export function rulesSection(deps: ConsoleDeps): Router {
       res.redirect(303, `${SECTION}?published=${buttons}`);
     } catch (error) {
       if (!(error instanceof HttpError)) throw error;
-      show(req, res, { text: error.message, error: true, code: error.status });
+      await show(req, res, { text: error.message, error: true, code: error.status });
     }
   });
   return router;

@@ -21,7 +21,7 @@ function filled(query: Record<string, unknown>): Record<string, unknown> {
  */
 export function subscribersSection(deps: ConsoleDeps): Router {
   const router = Router();
-  router.get('/subscribers', (req, res) => {
+  router.get('/subscribers', async (req, res) => {
     const query = filled(req.query as Record<string, unknown>);
     let problem: string | undefined;
     let filter: ReturnType<typeof subscriberQuery.parse> = { limit: 20 };
@@ -35,7 +35,7 @@ export function subscribersSection(deps: ConsoleDeps): Router {
     const split = after?.indexOf(':') ?? -1;
     const items = problem
       ? []
-      : deps.subscribers.list({
+      : await deps.subscribers.list({
           state,
           channel,
           topic,
@@ -49,7 +49,9 @@ export function subscribersSection(deps: ConsoleDeps): Router {
       items.length === limit && last
         ? pageLink(query, `${last.channel}:${last.userId}`)
         : undefined;
-    const channels = [...new Set(deps.stats.subscribersByChannelState().map((row) => row.channel))];
+    const channels = [
+      ...new Set((await deps.stats.subscribersByChannelState()).map((row) => row.channel)),
+    ];
     const topics = [...deps.engine.rules().topics.keys()];
     res
       .status(problem ? 400 : 200)

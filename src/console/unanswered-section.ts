@@ -50,8 +50,8 @@ export function unansweredSection(deps: ConsoleDeps): Router {
       .send(consolePage(deps.access, req, { title, section: '/admin/unanswered', body }));
   const csrf = (req: Request) => deps.access.session(req)?.csrf ?? '';
 
-  router.get('/unanswered', (req, res) => {
-    const items = deps.conversations.unanswered(LISTED);
+  router.get('/unanswered', async (req, res) => {
+    const items = await deps.conversations.unanswered(LISTED);
     const done = DONE[field(req.query, 'done')];
     page(
       req,
@@ -120,7 +120,7 @@ function ruleRoutes(router: Router, deps: ConsoleDeps, page: Page, csrf: (req: R
       return;
     }
     await deps.reloadRules();
-    if (form.query) deps.conversations.forgetUnanswered(form.query);
+    if (form.query) await deps.conversations.forgetUnanswered(form.query);
     res.redirect(303, '/admin/unanswered?done=rule');
   });
 }
@@ -188,7 +188,7 @@ function entryRoutes(
       else throw error;
       return;
     }
-    if (form.query) deps.conversations.forgetUnanswered(form.query);
+    if (form.query) await deps.conversations.forgetUnanswered(form.query);
     res.redirect(303, '/admin/unanswered?done=entry');
   });
 }

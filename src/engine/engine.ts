@@ -50,7 +50,7 @@ export function createEngine(
       };
       await chain(ctx);
       const replies = ctx.replies.map(fitReply);
-      deps.conversations.record(inbound, replies, ctx.answered, ctx.rule);
+      await deps.conversations.record(inbound, replies, ctx.answered, ctx.rule);
       return replies;
     },
     setRules(next) {

@@ -296,10 +296,10 @@ export function adminRoutes(deps: AdminDeps): Router {
     res.json({ entry });
   });
 
-  router.get('/admin/api/subscribers', (req, res) => {
+  router.get('/admin/api/subscribers', async (req, res) => {
     const { limit, state, channel, topic, after } = parseOr400(subscriberQuery, req.query, 'query');
     const split = after?.indexOf(':') ?? -1;
-    const items = subscribers.list({
+    const items = await subscribers.list({
       state,
       channel,
       topic,
@@ -317,9 +317,9 @@ export function adminRoutes(deps: AdminDeps): Router {
     res.json({ published: await publishMenuNow(deps) });
   });
 
-  router.get('/admin/api/unanswered', (req, res) => {
+  router.get('/admin/api/unanswered', async (req, res) => {
     const { limit } = parseOr400(page, req.query, 'query');
-    res.json({ items: conversations.unanswered(limit) });
+    res.json({ items: await conversations.unanswered(limit) });
   });
 
   return router;

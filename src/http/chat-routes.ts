@@ -81,10 +81,10 @@ export function chatRoutes({
     res.json({ replies });
   });
 
-  router.get('/api/users/:id/inbox', (req, res) => {
+  router.get('/api/users/:id/inbox', async (req, res) => {
     const user = parseOr400(userId, req.params.id, 'user id');
     const { limit, before, channel } = parseOr400(inboxQuery, req.query, 'query');
-    const items = inbox.list(channel, user, { limit, before });
+    const items = await inbox.list(channel, user, { limit, before });
     res.json({ items, next: items.length === limit ? items.at(-1)!.id : null });
   });
 

@@ -1,5 +1,7 @@
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
+import pg from 'pg';
 import type { Logger } from '../log/logger.ts';
+import { describe } from '../postgres/database.ts';
 import { html } from '../web/html.ts';
 import { layout } from '../web/layout.ts';
 import { HttpError } from './http-error.ts';
@@ -83,7 +85,9 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, _next) => {
     const [status, message] = classify(error);
     const where = { method: req.method, path: req.path.slice(0, 200) };
-    if (status >= 500) log.error({ err: error, ...where }, 'request failed');
+    // A database error is logged by its code and message only (pg's carries the query's context).
+    const err = error instanceof pg.DatabaseError ? describe(error) : error;
+    if (status >= 500) log.error({ err, ...where }, 'request failed');
     else log.warn({ status, reason: message, ...where }, 'request refused');
     if (res.headersSent) return;
     const page = (res.locals as { errorPage?: ErrorPage }).errorPage;

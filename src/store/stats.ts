@@ -1,4 +1,6 @@
-import type { Db } from './database.ts';
+import { postgresStatsStore } from '../postgres/stats-store.ts';
+import type { SqliteGate } from './sqlite-gate.ts';
+import type { Storage } from './storage.ts';
 import type { SubscriberState } from './subscribers.ts';
 
 /**
@@ -8,21 +10,30 @@ import type { SubscriberState } from './subscribers.ts';
 export const BUCKET_MS = 15 * 60_000;
 
 /** A count in the quarter hour that starts at `start` (ms since the epoch). */
-export interface Bucket {
+export type Bucket = {
   start: number;
   count: number;
-}
+};
 
 /** The dashboard's counts: read-only queries over the account's tables. */
 export interface StatsStore {
-  subscribersByChannelState(): { channel: string; state: SubscriberState; count: number }[];
+  subscribersByChannelState(): Promise<
+    { channel: string; state: SubscriberState; count: number }[]
+  >;
   /** Messages users sent since `since`: not the account's replies, nor events (follows, clicks). */
-  messagesIn(since: Date): Bucket[];
+  messagesIn(since: Date): Promise<Bucket[]>;
   /** Broadcast deliveries that ended since `since`, by how they ended (sent or failed). */
-  deliveriesSettled(since: Date): (Bucket & { status: 'sent' | 'failed' })[];
+  deliveriesSettled(since: Date): Promise<(Bucket & { status: 'sent' | 'failed' })[]>;
 }
 
-export function createStatsStore(db: Db): StatsStore {
+/** The dashboard's counts over the account's database, whichever kind it is. */
+export function createStatsStore(storage: Storage): StatsStore {
+  return storage.kind === 'sqlite'
+    ? sqliteStatsStore(storage.gate)
+    : postgresStatsStore(storage.pg);
+}
+
+export function sqliteStatsStore({ db, run }: SqliteGate): StatsStore {
   const byChannelState = db.prepare<[], { channel: string; state: SubscriberState; count: number }>(
     'SELECT channel, state, COUNT(*) AS count FROM subscribers GROUP BY channel, state ORDER BY channel, state',
   );
@@ -37,8 +48,8 @@ export function createStatsStore(db: Db): StatsStore {
     WHERE status IN ('sent', 'failed') AND settled_at >= ? GROUP BY 1, 2 ORDER BY 1, 2`,
   );
   return {
-    subscribersByChannelState: () => byChannelState.all(),
-    messagesIn: (since) => messages.all(since.getTime()),
-    deliveriesSettled: (since) => deliveries.all(since.getTime()),
+    subscribersByChannelState: () => run(() => byChannelState.all()),
+    messagesIn: (since) => run(() => messages.all(since.getTime())),
+    deliveriesSettled: (since) => run(() => deliveries.all(since.getTime())),
   };
 }

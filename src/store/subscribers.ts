@@ -1,5 +1,8 @@
+import { postgresSubscriberStore } from '../postgres/subscriber-store.ts';
 import type { QuietHours } from '../time/quiet-hours.ts';
-import { writeTransaction, type Db } from './database.ts';
+import { writeTransaction } from './database.ts';
+import type { SqliteGate } from './sqlite-gate.ts';
+import type { Storage } from './storage.ts';
 
 export type SubscriberState = 'active' | 'unsubscribed' | 'blocked';
 
@@ -34,16 +37,21 @@ export interface PreferenceChange {
 
 /** Subscribers, one per (channel, user id). */
 export interface SubscriberStore {
-  get(channel: string, userId: string): Subscriber | undefined;
+  get(channel: string, userId: string): Promise<Subscriber | undefined>;
   /** Sets the state (creating the subscriber when new) and, when given, the topics. */
   save(
     channel: string,
     userId: string,
     change: { state?: SubscriberState; topics?: string[] },
     now: Date,
-  ): Subscriber;
+  ): Promise<Subscriber>;
   /** Sets broadcast preferences; a user not yet known is created unsubscribed. */
-  setPreferences(channel: string, userId: string, change: PreferenceChange, now: Date): Subscriber;
+  setPreferences(
+    channel: string,
+    userId: string,
+    change: PreferenceChange,
+    now: Date,
+  ): Promise<Subscriber>;
   /** In (channel, user id) order; `topic`: those who named it (not those who follow everything). */
   list(options?: {
     state?: SubscriberState;
@@ -51,7 +59,14 @@ export interface SubscriberStore {
     topic?: string;
     limit?: number;
     after?: { channel: string; userId: string };
-  }): Subscriber[];
+  }): Promise<Subscriber[]>;
+}
+
+/** The subscriber store of the account's database, whichever kind it is. */
+export function createSubscriberStore(storage: Storage): SubscriberStore {
+  return storage.kind === 'sqlite'
+    ? sqliteSubscriberStore(storage.gate)
+    : postgresSubscriberStore(storage.pg);
 }
 
 interface Row {
@@ -68,7 +83,8 @@ interface Row {
   failures: number;
 }
 
-export function createSubscriberStore(db: Db): SubscriberStore {
+export function sqliteSubscriberStore(gate: SqliteGate): SubscriberStore {
+  const { db } = gate;
   const getStmt = db.prepare<[string, string], Row>(
     'SELECT * FROM subscribers WHERE channel = ? AND user_id = ?',
   );
@@ -102,56 +118,60 @@ export function createSubscriberStore(db: Db): SubscriberStore {
     const row = getStmt.get(channel, userId);
     return row && toSubscriber(row);
   };
-  return {
-    get,
-    save: writeTransaction(
-      db,
-      (
-        channel: string,
-        userId: string,
-        change: { state?: SubscriberState; topics?: string[] },
-        now: Date,
-      ) => {
-        const current = get(channel, userId);
-        const state = change.state ?? current?.state ?? 'active';
-        const topics = change.topics ?? current?.topics ?? [];
-        upsert.run({ channel, userId, state, topics: JSON.stringify(topics), now: now.getTime() });
-        return get(channel, userId)!;
-      },
-    ),
-    setPreferences: writeTransaction(
-      db,
-      (channel: string, userId: string, change: PreferenceChange, now: Date) => {
-        let current = get(channel, userId);
-        if (!current) {
-          upsert.run({ channel, userId, state: 'unsubscribed', topics: '[]', now: now.getTime() });
-          current = get(channel, userId)!;
-        }
-        const quiet = change.quiet === undefined ? current.quiet : change.quiet;
-        prefs.run({
-          channel,
-          userId,
-          timeZone: change.timeZone === undefined ? (current.timeZone ?? null) : change.timeZone,
-          quietStart: quiet?.start ?? null,
-          quietEnd: quiet?.end ?? null,
-          digest: change.digest ?? current.digest,
-          now: now.getTime(),
-        });
-        return get(channel, userId)!;
-      },
-    ),
-    list({ state, channel, topic, limit = 100, after } = {}) {
-      return listStmt
-        .all({
-          state: state ?? null,
-          onChannel: channel ?? null,
-          topic: topic ?? null,
-          limit,
-          channel: after?.channel ?? '',
-          userId: after?.userId ?? '',
-        })
-        .map(toSubscriber);
+  const save = writeTransaction(
+    db,
+    (
+      channel: string,
+      userId: string,
+      change: { state?: SubscriberState; topics?: string[] },
+      now: Date,
+    ) => {
+      const current = get(channel, userId);
+      const state = change.state ?? current?.state ?? 'active';
+      const topics = change.topics ?? current?.topics ?? [];
+      upsert.run({ channel, userId, state, topics: JSON.stringify(topics), now: now.getTime() });
+      return get(channel, userId)!;
     },
+  );
+  const setPreferences = writeTransaction(
+    db,
+    (channel: string, userId: string, change: PreferenceChange, now: Date) => {
+      let current = get(channel, userId);
+      if (!current) {
+        upsert.run({ channel, userId, state: 'unsubscribed', topics: '[]', now: now.getTime() });
+        current = get(channel, userId)!;
+      }
+      const quiet = change.quiet === undefined ? current.quiet : change.quiet;
+      prefs.run({
+        channel,
+        userId,
+        timeZone: change.timeZone === undefined ? (current.timeZone ?? null) : change.timeZone,
+        quietStart: quiet?.start ?? null,
+        quietEnd: quiet?.end ?? null,
+        digest: change.digest ?? current.digest,
+        now: now.getTime(),
+      });
+      return get(channel, userId)!;
+    },
+  );
+  return {
+    get: (channel, userId) => gate.run(() => get(channel, userId)),
+    save: (channel, userId, change, now) => gate.run(() => save(channel, userId, change, now)),
+    setPreferences: (channel, userId, change, now) =>
+      gate.run(() => setPreferences(channel, userId, change, now)),
+    list: ({ state, channel, topic, limit = 100, after } = {}) =>
+      gate.run(() =>
+        listStmt
+          .all({
+            state: state ?? null,
+            onChannel: channel ?? null,
+            topic: topic ?? null,
+            limit,
+            channel: after?.channel ?? '',
+            userId: after?.userId ?? '',
+          })
+          .map(toSubscriber),
+      ),
   };
 }
 

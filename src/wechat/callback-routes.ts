@@ -4,7 +4,8 @@ import type { Engine } from '../engine/engine.ts';
 import type { Reply } from '../engine/types.ts';
 import type { Logger } from '../log/logger.ts';
 import type { WechatApiClient } from './api-client.ts';
-import type { CallbackDedup } from './callback-dedup.ts';
+import type { CallbackDedup, SeenCallback } from './callback-dedup.ts';
+import { describe } from '../postgres/database.ts';
 import { decryptMessage, WechatCryptoError } from '../wire/crypto.ts';
 import {
   customerServiceMessages,
@@ -209,11 +210,12 @@ export function wechatCallbackRoutes({
       return none;
     }
     const key = callback.dedupKey;
-    const seen = dedup.seen(key);
+    const seen = inflight.has(key) ? undefined : await dedup.seen(key);
     if (seen) {
       log.debug({ key, state: seen.state }, 'wechat retry of a callback already answered');
       return seen.state === 'replied' ? { xml: seen.reply, followUps: [] } : none;
     }
+    // Checked after the lookup: a duplicate that arrived meanwhile may have started it.
     const running = inflight.get(key);
     if (running) return { xml: (await running).xml, followUps: [] };
     const first = answerFirst(callback);
@@ -236,13 +238,13 @@ export function wechatCallbackRoutes({
     const key = callback.dedupKey;
     if (callback.type === 'mass-send-report') {
       await onMassSendFinished(callback.report);
-      dedup.record(key, { state: 'replied', reply: undefined }, now());
+      await remember(key, { state: 'replied', reply: undefined });
       return none;
     }
     const work = engine.handle(callback.inbound);
     const replies = await withinBudget(work);
     if (replies === undefined) {
-      dedup.record(key, { state: 'deferred' }, now());
+      await remember(key, { state: 'deferred' });
       log.warn(
         { key, budgetMs: replyBudgetMs },
         'reply missed the deadline; it follows as a customer-service message',
@@ -260,8 +262,21 @@ export function wechatCallbackRoutes({
     const xml =
       plan.passive &&
       renderPassive(plan.passive, { user: callback.user, account: callback.account, now: now() });
-    dedup.record(key, { state: 'replied', reply: xml }, now());
+    await remember(key, { state: 'replied', reply: xml });
     return { xml, followUps: plan.followUps };
+  }
+
+  /**
+   * Records an answer before it leaves, so that a retry at any instance finds it. A record
+   * that cannot be written is logged, and the answer still goes: a retry would then run
+   * the engine again, better than the user getting nothing.
+   */
+  async function remember(key: string, seen: SeenCallback): Promise<void> {
+    try {
+      await dedup.record(key, seen, now());
+    } catch (error) {
+      log.error({ err: describe(error), key }, 'could not record a wechat callback answer');
+    }
   }
 
   /** Sends replies in order as customer-service messages; failures are logged, never thrown. */

@@ -3,7 +3,7 @@ import type { Config } from '../config/config.ts';
 import { WECHAT_DEV_TOKEN } from '../config/wechat-config.ts';
 import type { Engine } from '../engine/engine.ts';
 import type { Logger } from '../log/logger.ts';
-import type { Db } from '../store/database.ts';
+import type { Storage } from '../store/storage.ts';
 import type { WriteBehind } from '../store/write-behind.ts';
 import { createWechatApiClient, WECHAT_PLATFORM_API, type WechatApiClient } from './api-client.ts';
 import { createCallbackDedup } from './callback-dedup.ts';
@@ -34,7 +34,7 @@ export interface WechatChannel {
 export function createWechatChannel(
   config: Config,
   {
-    db,
+    storage,
     writes,
     engine,
     log,
@@ -42,8 +42,8 @@ export function createWechatChannel(
     selfUrl,
     onMassSendFinished,
   }: {
-    db: Db;
-    /** The queue the retry records trail their answers through. */
+    storage: Storage;
+    /** SQLite: the queue the retry records trail their answers through. */
     writes?: WriteBehind;
     engine: Pick<Engine, 'handle'>;
     log: Logger;
@@ -79,7 +79,7 @@ export function createWechatChannel(
     token &&
     wechatCallbackRoutes({
       engine,
-      dedup: createCallbackDedup(db, { writes }),
+      dedup: createCallbackDedup(storage, { writes }),
       settings: {
         token,
         mode: config.WECHAT_ENCRYPT_MODE,

@@ -42,7 +42,7 @@ export async function handleFriendship(
       log.info({ userId: contact.id }, 'wechaty: friend request accepted');
       break;
     case types.Friendship.Confirm:
-      if (subscribers.get(WECHATY_CHANNEL, contact.id)?.state === 'active') return;
+      if ((await subscribers.get(WECHATY_CHANNEL, contact.id))?.state === 'active') return;
       break;
     default:
       return;

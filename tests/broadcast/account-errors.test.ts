@@ -66,7 +66,7 @@ describe('an account-level error', () => {
         errcode,
       });
       fixture.broadcasting.register(sender);
-      fixture.subscribe('wechat', users('o', AUDIENCE));
+      await fixture.subscribe('wechat', users('o', AUDIENCE));
       const { id } = fixture.broadcasting.broadcastNow({ kind: 'manual' });
 
       for (let round = 0; round < ROUNDS; round++) {
@@ -75,7 +75,7 @@ describe('an account-level error', () => {
       }
       expect(state.calls).toBeGreaterThanOrEqual(ROUNDS);
       for (const user of users('o', AUDIENCE))
-        expect(fixture.subscribers.get('wechat', user)).toMatchObject({
+        expect(await fixture.subscribers.get('wechat', user)).toMatchObject({
           state: 'active',
           failures: 0,
         });
@@ -107,8 +107,8 @@ describe('an account-level error', () => {
     const api = createFakeSender({ channel: 'api' });
     fixture.broadcasting.register(sender);
     fixture.broadcasting.register(api);
-    fixture.subscribe('wechat', users('o', 1));
-    fixture.subscribe('api', users('a', 2));
+    await fixture.subscribe('wechat', users('o', 1));
+    await fixture.subscribe('api', users('a', 2));
     fixture.broadcasting.broadcastNow({ kind: 'manual' });
 
     expect(await fixture.broadcasting.dispatcher.drain()).toMatchObject({ sent: 2, paused: 1 });
@@ -140,12 +140,12 @@ describe('errors that do or do not name the recipient', () => {
       },
     });
     fixture.broadcasting.register(sender);
-    fixture.subscribe('wechat', users('o', 3));
+    await fixture.subscribe('wechat', users('o', 3));
     fixture.broadcasting.broadcastNow({ kind: 'manual' });
     expect(await fixture.broadcasting.dispatcher.drain()).toMatchObject({ sent: 2, blocked: 1 });
-    expect(fixture.subscribers.get('wechat', 'o1')?.state).toBe('blocked');
+    expect((await fixture.subscribers.get('wechat', 'o1'))?.state).toBe('blocked');
     for (const user of ['o0', 'o2'])
-      expect(fixture.subscribers.get('wechat', user)?.state).toBe('active');
+      expect((await fixture.subscribers.get('wechat', user))?.state).toBe('active');
   });
 
   it('counts neither a failure that does not name the recipient nor retries run out', async () => {
@@ -159,7 +159,7 @@ describe('errors that do or do not name the recipient', () => {
       },
     });
     fixture.broadcasting.register(sender);
-    fixture.subscribe('api', users('a', 2));
+    await fixture.subscribe('api', users('a', 2));
     for (const id of ['n1', 'n2', 'n3']) {
       fixture.library.add(makeEntry(id, '2025-01-05T06:00:00Z'));
       fixture.broadcasting.broadcastNow({ kind: 'manual', entryIds: [id] });
@@ -169,6 +169,9 @@ describe('errors that do or do not name the recipient', () => {
       }
     }
     for (const user of users('a', 2))
-      expect(fixture.subscribers.get('api', user)).toMatchObject({ state: 'active', failures: 0 });
+      expect(await fixture.subscribers.get('api', user)).toMatchObject({
+        state: 'active',
+        failures: 0,
+      });
   });
 });

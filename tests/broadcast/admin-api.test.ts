@@ -302,7 +302,7 @@ describe('broadcast preferences by message', () => {
     expect(await say('quiet 22-7')).toContain('22:00-07:00');
     expect(await say('时区 europe/berlin')).toContain('Europe/Berlin');
     expect(await say('摘要 每天')).toContain('Digest on');
-    expect(running.service.subscribers.get('api', 'li')).toMatchObject({
+    expect(await running.service.subscribers.get('api', 'li')).toMatchObject({
       quiet: { start: 22 * 60, end: 7 * 60 },
       timeZone: 'Europe/Berlin',
       digest: 'daily',

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SendResult } from '../../src/broadcast/channel-sender.ts';
-import { createInboxStore } from '../../src/store/inbox.ts';
+import { sqliteInboxStore } from '../../src/store/inbox.ts';
+import { createSqliteGate } from '../../src/store/sqlite-gate.ts';
 import { createInboxSender } from '../../src/broadcast/inbox-sender.ts';
 import { createFakeSender } from '../helpers/fake-sender.ts';
 import { makeEntry, makeFixture, users, type Fixture } from '../helpers/broadcast-fixture.ts';
@@ -37,7 +38,7 @@ const setup = (script: Record<string, SendResult[]>, dispatch = {}) => {
 describe('the dispatcher', () => {
   it('retries a retryable failure with exponential backoff until the channel accepts it', async () => {
     const { fixture, sender } = setup({ bob: [retry, retry] });
-    fixture.subscribe('api', ['alice', 'bob']);
+    await fixture.subscribe('api', ['alice', 'bob']);
     const { id } = fixture.broadcasting.broadcastNow({ kind: 'manual' });
     const { dispatcher, store } = fixture.broadcasting;
 
@@ -58,7 +59,7 @@ describe('the dispatcher', () => {
 
   it('gives up after the last attempt and reports the delivery failed, without stopping the others', async () => {
     const { fixture } = setup({ bob: Array(MAX_ATTEMPTS).fill(retry) });
-    fixture.subscribe('api', ['alice', 'bob', 'carol']);
+    await fixture.subscribe('api', ['alice', 'bob', 'carol']);
     const { id } = fixture.broadcasting.broadcastNow({ kind: 'manual' });
     for (let i = 0; i < MAX_ATTEMPTS; i++) {
       await fixture.broadcasting.dispatcher.drain();
@@ -72,10 +73,10 @@ describe('the dispatcher', () => {
 
   it('marks a subscriber who refused messages blocked and skips them in later broadcasts', async () => {
     const { fixture, sender } = setup({ bob: [{ status: 'blocked', error: 'user refused' }] });
-    fixture.subscribe('api', ['alice', 'bob']);
+    await fixture.subscribe('api', ['alice', 'bob']);
     fixture.broadcasting.broadcastNow({ kind: 'manual' });
     expect(await fixture.broadcasting.dispatcher.drain()).toMatchObject({ sent: 1, blocked: 1 });
-    expect(fixture.subscribers.get('api', 'bob')?.state).toBe('blocked');
+    expect((await fixture.subscribers.get('api', 'bob'))?.state).toBe('blocked');
 
     fixture.library.add(makeEntry('more-news', '2025-01-05T12:00:00Z'));
     const second = fixture.broadcasting.broadcastNow({ kind: 'manual' });
@@ -90,21 +91,24 @@ describe('the dispatcher', () => {
       bob: [failed, failed],
       carol: [failed, { status: 'sent' }, failed],
     });
-    fixture.subscribe('api', ['bob', 'carol']);
+    await fixture.subscribe('api', ['bob', 'carol']);
     for (const id of ['n1', 'n2', 'n3']) {
       fixture.library.add(makeEntry(id, '2025-01-05T06:00:00Z'));
       fixture.broadcasting.broadcastNow({ kind: 'manual', entryIds: [id] });
       await fixture.broadcasting.dispatcher.drain();
     }
-    expect(fixture.subscribers.get('api', 'bob')?.state).toBe('blocked');
-    expect(fixture.subscribers.get('api', 'carol')).toMatchObject({ state: 'active', failures: 1 });
+    expect((await fixture.subscribers.get('api', 'bob'))?.state).toBe('blocked');
+    expect(await fixture.subscribers.get('api', 'carol')).toMatchObject({
+      state: 'active',
+      failures: 1,
+    });
   });
 
   it('skips a delivery whose subscriber unsubscribed before its turn', async () => {
     const { fixture, sender } = setup({});
-    fixture.subscribe('api', ['alice', 'bob']);
+    await fixture.subscribe('api', ['alice', 'bob']);
     const { id } = fixture.broadcasting.broadcastNow({ kind: 'manual' });
-    fixture.subscribers.save('api', 'bob', { state: 'unsubscribed' }, fixture.clock.now());
+    await fixture.subscribers.save('api', 'bob', { state: 'unsubscribed' }, fixture.clock.now());
     await fixture.broadcasting.dispatcher.drain();
     expect(sender.seen()).toEqual(['alice']);
     expect(fixture.broadcasting.store.get(id)?.counts).toMatchObject({ sent: 1, skipped: 1 });
@@ -125,7 +129,7 @@ describe('the dispatcher', () => {
         return recipients.map(() => ({ status: 'sent' as const }));
       },
     });
-    fixture.subscribe('api', users('u', 5));
+    await fixture.subscribe('api', users('u', 5));
     const { id } = fixture.broadcasting.broadcastNow({ kind: 'manual' });
     expect(await fixture.broadcasting.dispatcher.drain()).toMatchObject({ retried: 5 });
     fixture.clock.advance(RETRY_BASE_MS);
@@ -143,7 +147,7 @@ describe('the dispatcher', () => {
       return new Promise(() => undefined);
     };
     fixture.broadcasting.register(crashed);
-    fixture.subscribe('api', users('u', 3));
+    await fixture.subscribe('api', users('u', 3));
     const { id } = fixture.broadcasting.broadcastNow({ kind: 'manual' });
     void fixture.broadcasting.dispatcher.step();
     await new Promise((done) => setImmediate(done));
@@ -173,13 +177,15 @@ describe('the dispatcher', () => {
     fixture = makeFixture({ entries: ENTRIES, start: NOW });
     const inboxSender = createInboxSender(fixture.db, 'api', { now: fixture.clock.now });
     fixture.broadcasting.register(inboxSender);
-    fixture.subscribe('api', ['alice']);
+    await fixture.subscribe('api', ['alice']);
     const { id } = fixture.broadcasting.broadcastNow({ kind: 'manual' });
     await fixture.broadcasting.dispatcher.drain();
     const recipients = [{ deliveryId: 1, userId: 'alice' }];
     await inboxSender.send({ type: 'text', text: 'again' }, recipients, `b${id}-again`);
 
-    const items = createInboxStore(fixture.db).list('api', 'alice', { limit: 10 });
+    const items = await sqliteInboxStore(createSqliteGate(fixture.db)).list('api', 'alice', {
+      limit: 10,
+    });
     expect(items).toHaveLength(1);
     expect(items[0]).toMatchObject({ source: `broadcast:${id}`, reply: { type: 'articles' } });
   });
@@ -187,7 +193,7 @@ describe('the dispatcher', () => {
   it('records the platform msg_id of a batch and its MASSSENDJOBFINISH counts in the report', async () => {
     fixture = makeFixture({ entries: ENTRIES, start: NOW });
     fixture.broadcasting.register(createFakeSender({ channel: 'wechat', msgId: () => '1000001' }));
-    fixture.subscribe('wechat', users('o', 3));
+    await fixture.subscribe('wechat', users('o', 3));
     const { id } = fixture.broadcasting.broadcastNow({ kind: 'manual' });
     await fixture.broadcasting.dispatcher.drain();
 

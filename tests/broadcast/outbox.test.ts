@@ -16,11 +16,11 @@ afterEach(() => {
 });
 
 describe('the outbox', () => {
-  it('counts an entry as published from its instant on, by the one rule every path uses', () => {
+  it('counts an entry as published from its instant on, by the one rule every path uses', async () => {
     const AT_NOW = makeEntry('at-now', NOW);
     const LATER = makeEntry('a-millisecond-later', '2025-01-06T00:00:00.001Z');
     fixture = makeFixture({ entries: [AT_NOW, LATER], start: NOW });
-    fixture.subscribe('api', ['alice']);
+    await fixture.subscribe('api', ['alice']);
     expect(fixture.broadcasting.dryRun({ kind: 'manual' }).entryIds).toEqual(['at-now']);
     expect(() =>
       fixture!.broadcasting.broadcastNow({ kind: 'manual', entryIds: [LATER.id] }),
@@ -38,10 +38,10 @@ describe('the outbox', () => {
     const wechat = createFakeSender({ channel: 'wechat' });
     fixture.broadcasting.register(api);
     fixture.broadcasting.register(wechat);
-    fixture.subscribe('api', users('a', 30));
-    fixture.subscribe('wechat', users('w', 20));
-    fixture.subscribe('wechat', ['a0']);
-    fixture.subscribers.save('api', 'gone', { state: 'unsubscribed' }, fixture.clock.now());
+    await fixture.subscribe('api', users('a', 30));
+    await fixture.subscribe('wechat', users('w', 20));
+    await fixture.subscribe('wechat', ['a0']);
+    await fixture.subscribers.save('api', 'gone', { state: 'unsubscribed' }, fixture.clock.now());
 
     const broadcast = fixture.broadcasting.broadcastNow({ kind: 'manual' });
     expect(broadcast.counts.total).toBe(51);
@@ -54,9 +54,9 @@ describe('the outbox', () => {
     expect(report.counts).toMatchObject({ total: 51, sent: 51, failed: 0, pending: 0 });
   });
 
-  it('sends the newest 8 due entries, leaves the rest for the next broadcast, and never sends one twice', () => {
+  it('sends the newest 8 due entries, leaves the rest for the next broadcast, and never sends one twice', async () => {
     fixture = makeFixture({ entries: OLD_ENTRIES, start: NOW });
-    fixture.subscribe('api', ['alice']);
+    await fixture.subscribe('api', ['alice']);
     const first = fixture.broadcasting.broadcastNow({ kind: 'manual' });
     expect(first.entryIds).toEqual(
       OLD_ENTRIES.slice(2)
@@ -94,9 +94,9 @@ describe('the outbox', () => {
     });
     const api = createFakeSender({ channel: 'api' });
     fixture.broadcasting.register(api);
-    fixture.subscribe('api', ['everything']);
-    fixture.subscribe('api', ['dialogue-fan'], ['dialogue']);
-    fixture.subscribe('api', ['events-fan'], ['events']);
+    await fixture.subscribe('api', ['everything']);
+    await fixture.subscribe('api', ['dialogue-fan'], ['dialogue']);
+    await fixture.subscribe('api', ['events-fan'], ['events']);
 
     const broadcast = fixture.broadcasting.broadcastNow({ kind: 'manual' });
     await fixture.broadcasting.dispatcher.drain();
@@ -112,9 +112,9 @@ describe('the outbox', () => {
     fixture = makeFixture({ entries: OLD_ENTRIES, start: NOW, accountType: 'subscription' });
     const api = createFakeSender({ channel: 'api' });
     fixture.broadcasting.register(api);
-    fixture.subscribe('api', users('a', 5));
+    await fixture.subscribe('api', users('a', 5));
     // The editor is known on the channel, though not subscribed: previews still reach them.
-    fixture.subscribers.save('api', 'editor', { state: 'unsubscribed' }, fixture.clock.now());
+    await fixture.subscribers.save('api', 'editor', { state: 'unsubscribed' }, fixture.clock.now());
 
     const preview = fixture.broadcasting.broadcastNow({ kind: 'preview', user: 'editor' });
     await fixture.broadcasting.dispatcher.drain();
@@ -126,10 +126,10 @@ describe('the outbox', () => {
     expect(real.counts.total).toBe(5);
   });
 
-  it('answers a dry run with who would receive what, and writes nothing', () => {
+  it('answers a dry run with who would receive what, and writes nothing', async () => {
     fixture = makeFixture({ entries: OLD_ENTRIES, start: NOW });
-    fixture.subscribe('api', users('a', 3));
-    fixture.subscribe('wechat', users('w', 2));
+    await fixture.subscribe('api', users('a', 3));
+    await fixture.subscribe('wechat', users('w', 2));
 
     const dry = fixture.broadcasting.dryRun({ kind: 'manual' });
     expect(dry).toMatchObject({ recipients: 5, byChannel: { api: 3, wechat: 2 }, filtered: 0 });
@@ -142,7 +142,7 @@ describe('the outbox', () => {
     fixture = makeFixture({ entries: OLD_ENTRIES, start: NOW, accountType: 'subscription' });
     const api = createFakeSender({ channel: 'api' });
     fixture.broadcasting.register(api);
-    fixture.subscribe('api', users('a', 10));
+    await fixture.subscribe('api', users('a', 10));
 
     const broadcast = fixture.broadcasting.broadcastNow({ kind: 'manual' });
     const cancelled = fixture.broadcasting.cancel(broadcast.id);

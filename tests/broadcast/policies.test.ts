@@ -42,15 +42,15 @@ describe('quiet hours', () => {
     });
     const api = createFakeSender({ channel: 'api' });
     fixture.broadcasting.register(api);
-    fixture.subscribe('api', ['sleeper', 'berliner', 'owl']);
+    await fixture.subscribe('api', ['sleeper', 'berliner', 'owl']);
     const now = fixture.clock.now();
-    fixture.subscribers.setPreferences(
+    await fixture.subscribers.setPreferences(
       'api',
       'sleeper',
       { quiet: { start: 22 * 60, end: 7 * 60 } },
       now,
     );
-    fixture.subscribers.setPreferences(
+    await fixture.subscribers.setPreferences(
       'api',
       'berliner',
       { quiet: { start: 22 * 60, end: 7 * 60 }, timeZone: 'Europe/Berlin' },
@@ -74,13 +74,13 @@ describe('quiet hours', () => {
 });
 
 describe('quotas', () => {
-  it('lets a subscription account broadcast once a day: a second manual one is refused with the reason', () => {
+  it('lets a subscription account broadcast once a day: a second manual one is refused with the reason', async () => {
     fixture = makeFixture({
       entries: [makeEntry('one', ENTRY_DATE), makeEntry('two', '2025-01-02T00:00:00Z')],
       start: '2025-01-06T02:00:00Z',
       accountType: 'subscription',
     });
-    fixture.subscribe('api', ['alice']);
+    await fixture.subscribe('api', ['alice']);
     fixture.broadcasting.broadcastNow({ kind: 'manual', entryIds: ['one'] });
     expect(() => fixture!.broadcasting.broadcastNow({ kind: 'manual' })).toThrow(
       expect.objectContaining({ code: 'quota', message: expect.stringContaining('once a day') }),
@@ -106,13 +106,13 @@ describe('quotas', () => {
     expect(fixture.broadcasting.scheduler.runDue()).toMatchObject([{ entryIds: ['two'] }]);
   });
 
-  it('sends each user of a service account at most 4 broadcasts a month', () => {
+  it('sends each user of a service account at most 4 broadcasts a month', async () => {
     const entries = Array.from({ length: 6 }, (_, i) => makeEntry(`e${i}`, ENTRY_DATE));
     fixture = makeFixture({ entries, start: '2025-01-06T00:00:00Z', accountType: 'service' });
-    fixture.subscribe('api', ['regular']);
+    await fixture.subscribe('api', ['regular']);
     for (let i = 0; i < PER_USER_PER_MONTH; i++)
       fixture.broadcasting.broadcastNow({ kind: 'manual', entryIds: [`e${i}`] });
-    fixture.subscribe('api', ['newcomer']);
+    await fixture.subscribe('api', ['newcomer']);
     // A dry run names who is over their month's quota, and leaves nothing behind.
     expect(fixture.broadcasting.dryRun({ kind: 'manual', entryIds: ['e4'] })).toMatchObject({
       recipients: 1,
@@ -129,7 +129,12 @@ describe('quotas', () => {
     const fifth = fixture.broadcasting.broadcastNow({ kind: 'manual', entryIds: ['e4'] });
     expect(fifth.counts).toMatchObject({ total: 1, filtered: 1 });
 
-    fixture.subscribers.save('api', 'newcomer', { state: 'unsubscribed' }, fixture.clock.now());
+    await fixture.subscribers.save(
+      'api',
+      'newcomer',
+      { state: 'unsubscribed' },
+      fixture.clock.now(),
+    );
     expect(() => fixture!.broadcasting.broadcastNow({ kind: 'manual', entryIds: ['e5'] })).toThrow(
       expect.objectContaining({
         code: 'quota',
@@ -149,8 +154,13 @@ describe('digest mode', () => {
     });
     const api = createFakeSender({ channel: 'api' });
     fixture.broadcasting.register(api);
-    fixture.subscribe('api', ['eager', 'digester']);
-    fixture.subscribers.setPreferences('api', 'digester', { digest: 'daily' }, fixture.clock.now());
+    await fixture.subscribe('api', ['eager', 'digester']);
+    await fixture.subscribers.setPreferences(
+      'api',
+      'digester',
+      { digest: 'daily' },
+      fixture.clock.now(),
+    );
     const { scheduler, dispatcher } = fixture.broadcasting;
     scheduler.runDue();
 

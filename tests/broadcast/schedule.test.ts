@@ -63,9 +63,9 @@ describe('the scheduler', () => {
     makeEntry('second', '2025-01-02T00:00:00Z'),
   ];
 
-  it('fires a tick once at its time and records it, with or without anything to send', () => {
+  it('fires a tick once at its time and records it, with or without anything to send', async () => {
     fixture = makeFixture({ entries: ENTRIES, start: '2025-01-06T00:00:00Z', cron: '0 9 * * *' });
-    fixture.subscribe('api', ['alice']);
+    await fixture.subscribe('api', ['alice']);
     const { scheduler, store } = fixture.broadcasting;
     expect(scheduler.runDue()).toEqual([]); // first start: counts from now
     fixture.clock.set('2025-01-06T01:00:00Z'); // 09:00 in Shanghai

@@ -24,8 +24,8 @@ describe('a delivery with no way out', () => {
     'to a follower on a channel no sender serves (%s) is skipped with the reason, and the broadcast ends',
     async (channel) => {
       const { fixture, api } = setup();
-      fixture.subscribe('api', ['alice']);
-      fixture.subscribe(channel, users('o', 2));
+      await fixture.subscribe('api', ['alice']);
+      await fixture.subscribe(channel, users('o', 2));
       const { id } = fixture.broadcasting.broadcastNow({ kind: 'manual' });
       await fixture.broadcasting.dispatcher.drain();
       expect(api.seen()).toEqual(['alice']);
@@ -45,7 +45,7 @@ describe('a delivery with no way out', () => {
     const dying = createFakeSender({ channel: 'wechat' });
     dying.send = () => new Promise(() => undefined);
     fixture.broadcasting.register(dying);
-    fixture.subscribe('wechat', users('o', 2));
+    await fixture.subscribe('wechat', users('o', 2));
     const { id } = fixture.broadcasting.broadcastNow({ kind: 'manual' });
     void fixture.broadcasting.dispatcher.step();
     await new Promise((done) => setImmediate(done));
@@ -76,9 +76,9 @@ describe('a delivery with no way out', () => {
 
   it('is skipped when its recipient is gone, held or not, and the held count goes back down', async () => {
     const { fixture, api } = setup();
-    fixture.subscribe('api', ['alice', 'bob', 'carol']);
+    await fixture.subscribe('api', ['alice', 'bob', 'carol']);
     // Carol is in her quiet hours: held, then gone.
-    fixture.subscribers.setPreferences(
+    await fixture.subscribers.setPreferences(
       'api',
       'carol',
       { timeZone: 'UTC', quiet: { start: 0, end: 23 * 60 } },
@@ -101,7 +101,7 @@ describe('a delivery with no way out', () => {
 
   it('is skipped when its broadcast is gone, so that the queue does not hold it for ever', async () => {
     const { fixture, api } = setup();
-    fixture.subscribe('api', ['alice']);
+    await fixture.subscribe('api', ['alice']);
     fixture.broadcasting.broadcastNow({ kind: 'manual' });
     fixture.db.exec('DELETE FROM broadcast_entries; DELETE FROM broadcasts');
     expect(await fixture.broadcasting.dispatcher.drain()).toMatchObject({ skipped: 1 });
@@ -114,7 +114,7 @@ describe('a delivery with no way out', () => {
 
   it('of a preview to a channel with no sender ends the preview', async () => {
     const { fixture } = setup();
-    fixture.subscribe('wechat', ['o1']);
+    await fixture.subscribe('wechat', ['o1']);
     const preview = fixture.broadcasting.broadcastNow({
       kind: 'preview',
       user: 'o1',
@@ -129,8 +129,8 @@ describe('a delivery with no way out', () => {
 
   it('is still sent when its entry was deleted after the broadcast was created: the reply was kept', async () => {
     const { fixture, api } = setup();
-    fixture.subscribe('api', ['alice']);
-    fixture.subscribe('api', ['bob'], ['guides']);
+    await fixture.subscribe('api', ['alice']);
+    await fixture.subscribe('api', ['bob'], ['guides']);
     fixture.library.add(makeEntry('guide', '2025-01-05T01:00:00Z', ['guides']));
     const { id } = fixture.broadcasting.broadcastNow({ kind: 'manual' });
     fixture.library.remove('guide');

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createInboxSender } from '../../src/broadcast/inbox-sender.ts';
 import type { Reply } from '../../src/engine/types.ts';
-import { createInboxStore } from '../../src/store/inbox.ts';
+import { sqliteInboxStore } from '../../src/store/inbox.ts';
+import { createSqliteGate } from '../../src/store/sqlite-gate.ts';
 import { createFakeSender } from '../helpers/fake-sender.ts';
 import { makeEntry, makeFixture, type Fixture } from '../helpers/broadcast-fixture.ts';
 
@@ -43,7 +44,7 @@ describe('topic filtering', () => {
     fixture = makeFixture({ entries: ENTRIES, start: NOW });
     const sender = createFakeSender({ channel: 'api', maxBatch: 100 });
     fixture.broadcasting.register(sender);
-    for (const [user, topics] of AUDIENCE) fixture.subscribe('api', [user], topics);
+    for (const [user, topics] of AUDIENCE) await fixture.subscribe('api', [user], topics);
 
     const dry = fixture.broadcasting.dryRun({ kind: 'manual', topic: 'guides' });
     expect(dry.recipients).toBe(3);
@@ -67,7 +68,7 @@ describe('topic filtering', () => {
     fixture = makeFixture({ entries: ENTRIES, start: NOW });
     const sender = createFakeSender({ channel: 'api', maxBatch: 100 });
     fixture.broadcasting.register(sender);
-    for (const [user, topics] of AUDIENCE) fixture.subscribe('api', [user], topics);
+    for (const [user, topics] of AUDIENCE) await fixture.subscribe('api', [user], topics);
 
     const { id } = fixture.broadcasting.broadcastNow({ kind: 'manual' });
     await fixture.broadcasting.dispatcher.drain();
@@ -89,7 +90,7 @@ describe('topic filtering', () => {
     fixture = makeFixture({ entries: ENTRIES, start: NOW, dispatch: { batchSize: 1000 } });
     const sender = createFakeSender({ channel: 'wechat', maxBatch: 10_000 });
     fixture.broadcasting.register(sender);
-    for (const [user, topics] of AUDIENCE) fixture.subscribe('wechat', [user], topics);
+    for (const [user, topics] of AUDIENCE) await fixture.subscribe('wechat', [user], topics);
     fixture.broadcasting.broadcastNow({ kind: 'manual' });
     await fixture.broadcasting.dispatcher.drain();
     expect(sender.calls).toHaveLength(GROUPS);
@@ -104,8 +105,8 @@ describe('topic filtering', () => {
     fixture = makeFixture({ entries: [ENTRIES[0]!], start: NOW });
     const sender = createFakeSender({ channel: 'api' });
     fixture.broadcasting.register(sender);
-    fixture.subscribe('api', ['cook'], ['cooking']);
-    fixture.subscribe('api', ['reader'], ['guides']);
+    await fixture.subscribe('api', ['cook'], ['cooking']);
+    await fixture.subscribe('api', ['reader'], ['guides']);
     const { id } = fixture.broadcasting.broadcastNow({ kind: 'manual' });
     await fixture.broadcasting.dispatcher.drain();
     expect(sender.seen()).toEqual(['reader']);
@@ -116,8 +117,8 @@ describe('topic filtering', () => {
     fixture = makeFixture({ entries: [ENTRIES[3]!], start: NOW });
     const sender = createFakeSender({ channel: 'api' });
     fixture.broadcasting.register(sender);
-    fixture.subscribe('api', ['everything']);
-    fixture.subscribe('api', ['guide-reader'], ['guides']);
+    await fixture.subscribe('api', ['everything']);
+    await fixture.subscribe('api', ['guide-reader'], ['guides']);
     const { id } = fixture.broadcasting.broadcastNow({ kind: 'manual' });
     await fixture.broadcasting.dispatcher.drain();
     expect(sender.seen()).toEqual(['everything']);
@@ -127,14 +128,14 @@ describe('topic filtering', () => {
   it('puts the subscriber’s own entries in their simulated inbox', async () => {
     fixture = makeFixture({ entries: ENTRIES, start: NOW });
     fixture.broadcasting.register(createInboxSender(fixture.db, 'api', { now: fixture.clock.now }));
-    fixture.subscribe('api', ['everything']);
-    fixture.subscribe('api', ['guide-reader'], ['guides']);
+    await fixture.subscribe('api', ['everything']);
+    await fixture.subscribe('api', ['guide-reader'], ['guides']);
     fixture.broadcasting.broadcastNow({ kind: 'manual' });
     await fixture.broadcasting.dispatcher.drain();
-    const inbox = createInboxStore(fixture.db);
-    const [own] = inbox.list('api', 'guide-reader', { limit: 1 });
+    const inbox = sqliteInboxStore(createSqliteGate(fixture.db));
+    const [own] = await inbox.list('api', 'guide-reader', { limit: 1 });
     expect(idsOf(own!.reply)).toEqual(['guide', 'both']);
-    const [all] = inbox.list('api', 'everything', { limit: 1 });
+    const [all] = await inbox.list('api', 'everything', { limit: 1 });
     expect(idsOf(all!.reply)).toEqual(ALL);
   });
 
@@ -150,8 +151,13 @@ describe('topic filtering', () => {
       ['guide-digest', ['guides']],
       ['cook-digest', ['cooking']],
     ] as const) {
-      fixture.subscribe('api', [user], [...topics]);
-      fixture.subscribers.setPreferences('api', user, { digest: 'daily' }, fixture.clock.now());
+      await fixture.subscribe('api', [user], [...topics]);
+      await fixture.subscribers.setPreferences(
+        'api',
+        user,
+        { digest: 'daily' },
+        fixture.clock.now(),
+      );
     }
     fixture.broadcasting.scheduler.runDue();
     fixture.broadcasting.broadcastNow({ kind: 'manual' });
@@ -169,7 +175,7 @@ describe('topic filtering', () => {
     const CHANNELS = ['constructor', '__proto__', 'api'];
     const senders = CHANNELS.map((channel) => createFakeSender({ channel }));
     for (const sender of senders) fixture.broadcasting.register(sender);
-    for (const channel of CHANNELS) fixture.subscribe(channel, ['u1', 'u2'], ['guides']);
+    for (const channel of CHANNELS) await fixture.subscribe(channel, ['u1', 'u2'], ['guides']);
     const dry = fixture.broadcasting.dryRun({ kind: 'manual' });
     expect(Object.entries(dry.byChannel).sort()).toEqual(
       CHANNELS.map((channel) => [channel, 2]).sort(),

@@ -37,7 +37,7 @@ describe.skipIf(browserMissing || process.env.UPDATE_SCREENSHOTS !== '1')('scree
       now = FIRST_DAY + day * DAY;
       for (let i = 0; i < 2 + day; i++)
         await chat(url, { user: `u${day}-${i}`, event: 'subscribe' });
-      service.subscribers.save('terminal', `t${day}`, { state: 'active' }, new Date(now));
+      await service.subscribers.save('terminal', `t${day}`, { state: 'active' }, new Date(now));
       if (day % 3 === 2) await chat(url, { user: `u${day - 1}-0`, event: 'unsubscribe' });
       for (let i = 0; i < 3 + ((day * 7) % 5); i++)
         await chat(url, { user: `u${day}-0`, text: TALK[(day + i) % TALK.length]! });

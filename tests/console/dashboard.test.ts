@@ -1,15 +1,12 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Storage } from '../../src/store/storage.ts';
+import { DATABASES, openTestStorage } from '../helpers/postgres.ts';
+import { ensureBroadcastTables } from '../helpers/storage-sql.ts';
 import { startTempService, type TempService } from '../helpers/temp-service.ts';
 import { getPage, populate, signedIn, TOKEN } from './console-fixture.ts';
-
-let running: TempService;
-let cookie: string;
-
-beforeAll(async () => {
-  running = await startTempService({ env: { ADMIN_TOKEN: TOKEN } });
-  cookie = await signedIn(running.url);
-});
-afterAll(() => running.cleanup());
 
 /** The numbers a chart carries for its canvas, by figure id. */
 function chartData(page: string, id: string): { labels: string[]; series: unknown[] } {
@@ -22,7 +19,25 @@ function chartData(page: string, id: string): { labels: string[]; series: unknow
   };
 }
 
-describe('the dashboard', () => {
+describe.each(DATABASES)('the dashboard on %s', (kind) => {
+  let dir: string;
+  let storage: Storage;
+  let running: TempService;
+  let cookie: string;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'oasim-dashboard-'));
+    storage = await openTestStorage(kind, dir);
+    await ensureBroadcastTables(storage);
+    running = await startTempService({ env: { ADMIN_TOKEN: TOKEN }, storage });
+    cookie = await signedIn(running.url);
+  });
+  afterAll(async () => {
+    await running.cleanup();
+    await storage.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
   it('says there is nothing to show yet, chart by chart, on a new account', async () => {
     const { status, text } = await getPage(running.url, cookie, '/admin');
     expect(status).toBe(200);

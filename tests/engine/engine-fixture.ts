@@ -5,12 +5,12 @@ import { loadRules } from '../../src/content/load-rules.ts';
 import type { Rules } from '../../src/content/rules.ts';
 import { createEngine, type Engine } from '../../src/engine/engine.ts';
 import type { Inbound, Reply } from '../../src/engine/types.ts';
-import { sqliteArchiveIndex } from '../../src/search/sqlite-archive-index.ts';
-import { createSqliteGate } from '../../src/store/sqlite-gate.ts';
+import { createArchiveIndex } from '../../src/search/archive-index.ts';
 import { createConversationStore, type ConversationStore } from '../../src/store/conversations.ts';
-import { openDatabase, type Db } from '../../src/store/database.ts';
 import { createSessionStore } from '../../src/store/sessions.ts';
-import { createSubscriberStore } from '../../src/store/subscribers.ts';
+import type { Storage } from '../../src/store/storage.ts';
+import { createSubscriberStore, type SubscriberStore } from '../../src/store/subscribers.ts';
+import { openTestStorage, type DatabaseKind } from '../helpers/postgres.ts';
 import { makeTempDir, memoryLogger } from '../helpers/temp-service.ts';
 
 export const PUBLIC_URL = 'http://oa.test';
@@ -28,7 +28,9 @@ export interface EngineFixture {
   engine: Engine;
   library: ContentLibrary;
   rules: Rules;
-  db: Db;
+  /** The SQLite connection the archive index is on (the account's own, on SQLite). */
+  storage: Storage;
+  subscribers: SubscriberStore;
   conversations: ConversationStore;
   messagesDir: string;
   logLines: () => Record<string, unknown>[];
@@ -43,7 +45,13 @@ export interface EngineFixture {
  * of) `messages/`, on a clock the test moves.
  */
 export async function engineFixture(
-  options: { files?: Record<string, string>; now?: () => Date; pageSize?: number } = {},
+  options: {
+    files?: Record<string, string>;
+    now?: () => Date;
+    pageSize?: number;
+    /** Where the stores are: SQLite by default. */
+    database?: DatabaseKind;
+  } = {},
 ): Promise<EngineFixture> {
   const { dir, messagesDir } = await makeTempDir();
   for (const [name, content] of Object.entries(options.files ?? {}))
@@ -52,18 +60,19 @@ export async function engineFixture(
   const library = new ContentLibrary(join(messagesDir, 'entries'), 'Asia/Shanghai', log);
   await library.load();
   const rules = await loadRules(join(messagesDir, 'rules.yaml'), log);
-  const db = openDatabase(join(dir, 'data', 'test.db'));
-  const index = sqliteArchiveIndex(createSqliteGate(db));
+  const storage = await openTestStorage(options.database ?? 'sqlite', join(dir, 'data'));
+  const index = createArchiveIndex(storage);
   await index.syncAll(library.all());
   library.onChange((change) => void index.apply(change));
   const now = options.now ?? (() => new Date('2026-01-01T00:00:00Z'));
-  const conversations = createConversationStore(db);
+  const conversations = createConversationStore(storage);
+  const subscribers = createSubscriberStore(storage);
   const engine = createEngine(
     {
       library,
       search: index,
-      subscribers: createSubscriberStore(db),
-      sessions: createSessionStore(db),
+      subscribers,
+      sessions: createSessionStore(storage),
       conversations,
       publicUrl: PUBLIC_URL,
       pageSize: options.pageSize ?? 3,
@@ -79,14 +88,16 @@ export async function engineFixture(
     engine,
     library,
     rules,
-    db,
+    storage,
+    subscribers,
     conversations,
     messagesDir,
     logLines: lines,
     say: (user, text) => send({ user, kind: 'text', text }),
     send,
     async cleanup() {
-      db.close();
+      await conversations.flush();
+      await storage.close();
       await rm(dir, { recursive: true, force: true });
     },
   };

@@ -12,8 +12,9 @@ import type { ArchiveIndex } from '../../src/search/archive-index.ts';
 import { sqliteArchiveIndex } from '../../src/search/sqlite-archive-index.ts';
 import { createSqliteGate } from '../../src/store/sqlite-gate.ts';
 import { createConversationStore } from '../../src/store/conversations.ts';
-import { openDatabase, type Db } from '../../src/store/database.ts';
+import type { Db } from '../../src/store/database.ts';
 import { createSessionStore } from '../../src/store/sessions.ts';
+import { sqliteStorage, type Storage } from '../../src/store/storage.ts';
 import { createSubscriberStore } from '../../src/store/subscribers.ts';
 import { makeTempDir, memoryLogger } from '../helpers/temp-service.ts';
 
@@ -21,6 +22,7 @@ const NOW = new Date('2026-01-01T00:00:00Z');
 const PUBLIC_URL = 'http://oa.test';
 let dir: string;
 let db: Db;
+let storage: Storage;
 let sampleRules: Rules;
 let library: ContentLibrary;
 let index: ArchiveIndex;
@@ -30,9 +32,9 @@ function engineWith(rules: Rules, random = () => 0): Engine {
     {
       library,
       search: index,
-      subscribers: createSubscriberStore(db),
-      sessions: createSessionStore(db),
-      conversations: createConversationStore(db),
+      subscribers: createSubscriberStore(storage),
+      sessions: createSessionStore(storage),
+      conversations: createConversationStore(storage),
       publicUrl: PUBLIC_URL,
       pageSize: 2,
       random,
@@ -54,7 +56,9 @@ const texts = (replies: Reply[]) =>
 beforeAll(async () => {
   const temp = await makeTempDir();
   dir = temp.dir;
-  db = openDatabase(join(dir, 'data', 'test.db'));
+  const sqlite = sqliteStorage(join(dir, 'data', 'test.db'));
+  storage = sqlite;
+  db = sqlite.gate.db;
   const { log } = memoryLogger();
   library = new ContentLibrary(join(temp.messagesDir, 'entries'), 'Asia/Shanghai', log);
   await library.load();
@@ -63,7 +67,7 @@ beforeAll(async () => {
   sampleRules = await loadRules(join(temp.messagesDir, 'rules.yaml'), log);
 });
 afterAll(async () => {
-  db.close();
+  await storage.close();
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -139,7 +143,7 @@ describe('commands and search', () => {
     );
     await engine.handle(text('sub', 'unsubscribe events'));
     await engine.handle(text('sub', 'unsubscribe dialogue'));
-    expect(createSubscriberStore(db).get('test', 'sub')).toMatchObject({
+    expect(await createSubscriberStore(storage).get('test', 'sub')).toMatchObject({
       state: 'unsubscribed',
       topics: [],
     });

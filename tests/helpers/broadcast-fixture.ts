@@ -10,7 +10,8 @@ import { parseSchedules } from '../../src/broadcast/scheduler.ts';
 import type { Entry } from '../../src/content/entry.ts';
 import { createLogger } from '../../src/log/logger.ts';
 import { openDatabase, type Db } from '../../src/store/database.ts';
-import { createSubscriberStore, type SubscriberStore } from '../../src/store/subscribers.ts';
+import { createSqliteGate } from '../../src/store/sqlite-gate.ts';
+import { sqliteSubscriberStore, type SubscriberStore } from '../../src/store/subscribers.ts';
 
 export const ACCOUNT_TZ = 'Asia/Shanghai';
 export const PUBLIC_URL = 'http://oa.test';
@@ -66,7 +67,7 @@ export interface Fixture {
   clock: ReturnType<typeof makeClock>;
   broadcasting: Broadcasting;
   /** Adds active subscribers `prefix0..prefixN-1` on a channel. */
-  subscribe(channel: string, users: string[], topics?: string[]): void;
+  subscribe(channel: string, users: string[], topics?: string[]): Promise<void>;
   close(): void;
 }
 
@@ -86,7 +87,7 @@ export function makeFixture(
   const db = openDatabase(join(dir, 'oasim.db'));
   const clock = makeClock(options.start ?? '2025-01-06T00:00:00Z');
   const library = makeLibrary(options.entries ?? []);
-  const subscribers = createSubscriberStore(db);
+  const subscribers = sqliteSubscriberStore(createSqliteGate(db));
   const timeZone = options.timeZone ?? ACCOUNT_TZ;
   const broadcasting = createBroadcasting({
     db,
@@ -110,9 +111,9 @@ export function makeFixture(
     library,
     clock,
     broadcasting,
-    subscribe(channel, users, topics = []) {
+    async subscribe(channel, users, topics = []) {
       for (const user of users)
-        subscribers.save(channel, user, { state: 'active', topics }, clock.now());
+        await subscribers.save(channel, user, { state: 'active', topics }, clock.now());
     },
     close() {
       db.close();

@@ -6,6 +6,7 @@ import type { VirtualClock } from '../../src/clock/clock.ts';
 import { loadConfig, type Config } from '../../src/config/config.ts';
 import { createLogger, type Logger } from '../../src/log/logger.ts';
 import { createService, type Service } from '../../src/service.ts';
+import type { Storage } from '../../src/store/storage.ts';
 
 /** The tests' own copy of the sample account: adding content to `messages/` changes no test. */
 export const SAMPLE_MESSAGES = join(import.meta.dirname, '../fixtures/messages');
@@ -43,6 +44,8 @@ export async function startTempService(
     now?: () => Date;
     /** The clock shared with a hosted simulator (SIMULATOR: 'on'). */
     clock?: VirtualClock;
+    /** The account's storage (a test PostgreSQL schema, say); the test closes it. */
+    storage?: Storage;
   } = {},
 ): Promise<TempService> {
   const dir = options.dir ?? (await makeTempDir()).dir;
@@ -58,7 +61,11 @@ export async function startTempService(
     ...options.env,
   });
   const log = options.log ?? createLogger({ level: config.LOG_LEVEL });
-  const service = await createService(config, log, { now: options.now, clock: options.clock });
+  const service = await createService(config, log, {
+    now: options.now,
+    clock: options.clock,
+    storage: options.storage,
+  });
   const { url, server } = await service.listen();
   const stop = () => service.close();
   return {

@@ -23,7 +23,7 @@ describe('POST /api/chat', () => {
     const follow = await chat(running.url, { user: 'alice', event: 'subscribe' });
     expect(follow.status).toBe(200);
     expect(replies(follow.json)[0]?.text).toContain(FOLLOW_GREETING);
-    expect(running.service.subscribers.get('api', 'alice')?.state).toBe('active');
+    expect((await running.service.subscribers.get('api', 'alice'))?.state).toBe('active');
 
     const about = replies((await chat(running.url, { user: 'alice', text: 'About' })).json);
     expect(about.map((r) => r.type)).toEqual(['text', 'articles']);
@@ -36,14 +36,14 @@ describe('POST /api/chat', () => {
 
     await chat(running.url, { user: 'alice', text: 'subscribe events' });
     running = await running.restart();
-    expect(running.service.subscribers.get('api', 'alice')).toMatchObject({
+    expect(await running.service.subscribers.get('api', 'alice')).toMatchObject({
       state: 'active',
       topics: ['events'],
     });
 
     await chat(running.url, { user: 'alice', text: 'unsubscribe' });
     running = await running.restart();
-    expect(running.service.subscribers.get('api', 'alice')?.state).toBe('unsubscribed');
+    expect((await running.service.subscribers.get('api', 'alice'))?.state).toBe('unsubscribed');
   });
 
   it('answers help and latest in English and Chinese', async () => {
@@ -72,11 +72,11 @@ describe('POST /api/chat', () => {
     for (const text of ['About', 'about', 'young politicians', 'quantum chromodynamics'])
       await chat(running.url, { user: 'dan', text });
     const store = running.service.conversations;
-    expect(store.ruleHits()).toEqual([{ rule: 'about', hits: 2 }]);
-    const [hour] = store.ruleHitsByHour(new Date(Date.now() - 3_600_000));
+    expect(await store.ruleHits()).toEqual([{ rule: 'about', hits: 2 }]);
+    const [hour] = await store.ruleHitsByHour(new Date(Date.now() - 3_600_000));
     expect(hour).toMatchObject({ rule: 'about', hits: 2 });
     expect(Date.now() - hour!.hour.getTime()).toBeLessThan(3_600_000);
-    expect(store.ruleHits(new Date(Date.now() + 7_200_000))).toEqual([]);
+    expect(await store.ruleHits(new Date(Date.now() + 7_200_000))).toEqual([]);
   });
 
   it('gives the default reply for a query that finds nothing and records it as unanswered', async () => {
@@ -85,7 +85,7 @@ describe('POST /api/chat', () => {
       (await chat(running.url, { user: 'carol', text: 'quantum chromodynamics' })).json,
     );
     expect(reply?.text).toContain(DEFAULT_REPLY);
-    const unanswered = running.service.conversations.unanswered();
+    const unanswered = await running.service.conversations.unanswered();
     expect(unanswered).toEqual([
       { query: 'quantum chromodynamics', count: 1, lastAt: expect.any(Date) },
     ]);
@@ -162,7 +162,7 @@ describe('other routes', () => {
     running = await startTempService();
     const now = new Date('2025-01-01T00:00:00Z');
     for (let i = 1; i <= 5; i++)
-      running.service.inbox.deliver(
+      await running.service.inbox.deliver(
         'api',
         'erin',
         { type: 'text', text: `note ${i}` },

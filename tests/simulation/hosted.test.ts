@@ -310,7 +310,7 @@ describe('faults through the hosted platform', () => {
     expect(JSON.stringify(last)).toContain(UNAVAILABLE_TEXT);
 
     // The engine ran once: one inbound "help" in the account's conversation log.
-    service.conversations.flush();
+    await service.conversations.flush();
     const inbound = service.db
       .prepare<[string], { body: string }>(
         "SELECT body FROM conversation_log WHERE user_id = ? AND direction = 'in'",

@@ -5,7 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../src/store/database.ts';
 import { createWriteBehind, type WriteBehind } from '../../src/store/write-behind.ts';
 import { startWriteThread } from '../../src/store/write-thread.ts';
-import { createConversationStore } from '../../src/store/conversations.ts';
+import { sqliteConversationStore } from '../../src/store/conversations.ts';
+import { createSqliteGate } from '../../src/store/sqlite-gate.ts';
 import { memoryLogger } from '../helpers/temp-service.ts';
 
 let dir: string;
@@ -112,7 +113,7 @@ describe.each(kinds)('write-behind queue %s', (_kind, start) => {
   it("keeps every user's conversation rows when one user's turn has an invalid date", async () => {
     const { log, lines } = memoryLogger();
     const writes = await start({ flushMs: 60_000, log });
-    const conversations = createConversationStore(db, { writes });
+    const conversations = sqliteConversationStore(createSqliteGate(db), { writes });
     const at = new Date(GOOD_TIME_MS);
     for (const [user, time] of [
       ['alice', at],
@@ -121,12 +122,12 @@ describe.each(kinds)('write-behind queue %s', (_kind, start) => {
       ['dave', new Date(8.64e15 + 1)],
       ['erin', at],
     ] as const)
-      conversations.record(
+      await conversations.record(
         { channel: 'wechat', user, time, kind: 'text', text: `hi from ${user}` },
         [{ type: 'text', text: `hello ${user}` }],
         false,
       );
-    conversations.flush();
+    await conversations.flush();
     const users = db
       .prepare<[], { user_id: string; direction: string }>(
         'SELECT user_id, direction FROM conversation_log ORDER BY id',
@@ -141,7 +142,7 @@ describe.each(kinds)('write-behind queue %s', (_kind, start) => {
       'erin in',
       'erin out',
     ]);
-    expect(conversations.unanswered().map((row) => row.query)).toEqual(
+    expect((await conversations.unanswered()).map((row) => row.query)).toEqual(
       expect.arrayContaining(['hi from alice', 'hi from carol', 'hi from erin']),
     );
     await expect.poll(() => rowFailures(lines).length).toBeGreaterThanOrEqual(4);

@@ -114,7 +114,7 @@ describe('time and number fields of /wechat', () => {
       postCallback(running.url, textWithTime(BAD_USER, '99999999999999999999')),
     ]);
     expect(results.map((res) => res.status)).toEqual([200, 200, 200, 400]);
-    running.service.conversations.flush();
+    await running.service.conversations.flush();
     const logged = running.service.db
       .prepare<[], { user_id: string }>(
         "SELECT DISTINCT user_id FROM conversation_log WHERE channel = 'wechat'",

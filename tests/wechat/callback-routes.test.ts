@@ -46,8 +46,8 @@ afterEach(async () => {
 });
 
 /** What the engine was given, as its conversation log recorded it (written in groups: flushed first). */
-const inboundRows = (service: TempService) => {
-  service.service.conversations.flush();
+const inboundRows = async (service: TempService) => {
+  await service.service.conversations.flush();
   return service.service.db
     .prepare<[], { body: string }>(
       "SELECT body FROM conversation_log WHERE direction = 'in' ORDER BY id",
@@ -123,7 +123,7 @@ describe('POST /wechat in plaintext mode', () => {
       messageXml(USER, 'voice', { MediaId: 'm2', Format: 'amr' }),
     );
     expect(silent.text).toBe(NO_REPLY);
-    expect(inboundRows(running).at(-1)).toEqual({ kind: 'media', media: 'voice' });
+    expect((await inboundRows(running)).at(-1)).toEqual({ kind: 'media', media: 'voice' });
   });
 
   it.each([
@@ -148,7 +148,7 @@ describe('POST /wechat in plaintext mode', () => {
     running ??= await startTempService({ env: PLAIN_ENV });
     const res = await postCallback(running.url, messageXml(USER, msgType, fields));
     expect([res.status, res.text]).toEqual([200, NO_REPLY]);
-    expect(inboundRows(running).at(-1)).toEqual(inbound);
+    expect((await inboundRows(running)).at(-1)).toEqual(inbound);
   });
 
   it('follows with the greeting, takes a QR scene key, and unfollows', async () => {
@@ -158,12 +158,16 @@ describe('POST /wechat in plaintext mode', () => {
       eventXml(USER, 'subscribe', { EventKey: 'qrscene_spring', Ticket: 't' }),
     );
     expect(replyFields(follow.text).Content).toContain(FOLLOW_GREETING);
-    expect(inboundRows(running).at(-1)).toEqual({ kind: 'event', event: 'follow', key: 'spring' });
-    expect(running.service.subscribers.get('wechat', USER)?.state).toBe('active');
+    expect((await inboundRows(running)).at(-1)).toEqual({
+      kind: 'event',
+      event: 'follow',
+      key: 'spring',
+    });
+    expect((await running.service.subscribers.get('wechat', USER))?.state).toBe('active');
 
     const unfollow = await postCallback(running.url, eventXml(USER, 'unsubscribe'));
     expect(unfollow.text).toBe(NO_REPLY);
-    expect(running.service.subscribers.get('wechat', USER)?.state).toBe('unsubscribed');
+    expect((await running.service.subscribers.get('wechat', USER))?.state).toBe('unsubscribed');
   });
 
   it.each([
@@ -182,7 +186,7 @@ describe('POST /wechat in plaintext mode', () => {
     running ??= await startTempService({ env: PLAIN_ENV });
     const res = await postCallback(running.url, eventXml(USER, event, fields));
     expect(res.text).toBe(NO_REPLY);
-    expect(inboundRows(running).at(-1)).toEqual(inbound);
+    expect((await inboundRows(running)).at(-1)).toEqual(inbound);
   });
 
   it('answers a menu click with a news reply of up to 8 cards, as events may have', async () => {
@@ -218,7 +222,7 @@ describe('POST /wechat in plaintext mode', () => {
       sentCount: 75,
       errorCount: 5,
     });
-    expect(inboundRows(running)).toEqual([]);
+    expect(await inboundRows(running)).toEqual([]);
   });
 
   it('takes two MASSSENDJOBFINISH reports of the same second apart by MsgID, and a retry once', async () => {
@@ -261,7 +265,7 @@ describe('POST /wechat in plaintext mode', () => {
         .filter((line) => line.msg === 'wechat callback of a type this account does not handle')
         .map((l) => l.what),
     ).toEqual(['message miniprogrampage', 'event TEMPLATESENDJOBFINISH']);
-    expect(inboundRows(running)).toEqual([]);
+    expect(await inboundRows(running)).toEqual([]);
   });
 
   it('folds several replies into one text when no API client is configured', async () => {
@@ -302,7 +306,7 @@ describe('retries', () => {
     running = await running.restart();
     const third = await postCallback(running.url, message);
     expect(third.text).toBe(first.text);
-    expect(inboundRows(running)).toHaveLength(1);
+    expect(await inboundRows(running)).toHaveLength(1);
   });
 
   it('recognises a retried event by sender, time, event and key', async () => {
@@ -312,7 +316,7 @@ describe('retries', () => {
     const first = await postCallback(running.url, click);
     expect((await postCallback(running.url, click)).text).toBe(first.text);
     await postCallback(running.url, eventXml(USER, 'CLICK', { EventKey: 'GUIDE' }, createTime));
-    expect(inboundRows(running)).toHaveLength(2);
+    expect(await inboundRows(running)).toHaveLength(2);
   });
 });
 
@@ -483,7 +487,7 @@ describe('hostile input', () => {
       const res = await postCallback(running.url, body, query, headers);
       expect(res.status).toBe(status);
       expect(res.text).toContain(reason);
-      expect(inboundRows(running)).toEqual([]);
+      expect(await inboundRows(running)).toEqual([]);
       const refusals = lines().filter((line) => line.msg === 'wechat callback refused');
       expect(refusals).toHaveLength(1);
       expect(refusals[0]?.reason).toContain(reason);

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Inbound, Reply } from '../../src/engine/types.ts';
-import { openDatabase, type Db } from '../../src/store/database.ts';
+import { sqliteStorage } from '../../src/store/storage.ts';
 import { createWechatApiClient } from '../../src/wechat/api-client.ts';
 import { createCallbackDedup } from '../../src/wechat/callback-dedup.ts';
 import { wechatCallbackRoutes } from '../../src/wechat/callback-routes.ts';
@@ -49,12 +49,12 @@ async function startCallback(
   replyBudgetMs = BUDGET_MS,
 ) {
   const dir = await mkdtemp(join(tmpdir(), 'oasim-deadline-'));
-  const db: Db = openDatabase(join(dir, 'oasim.db'));
+  const storage = sqliteStorage(join(dir, 'oasim.db'));
   const { log } = memoryLogger();
   const app = express();
   wechatCallbackRoutes({
     engine,
-    dedup: createCallbackDedup(db),
+    dedup: createCallbackDedup(storage),
     settings: {
       token: TOKEN,
       mode: 'plain',
@@ -71,7 +71,7 @@ async function startCallback(
   cleanup.push(async () => {
     await new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeAllConnections();
-    db.close();
+    await storage.close();
     await rm(dir, { recursive: true, force: true });
   });
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -150,8 +150,8 @@ describe('the Wechaty channel in a room', () => {
     const room = world.room('Exchanges', [alice]);
     alice.say('@OA Bot 订阅', [world.me]).to(room);
     await waitFor(() => world.textsTo(room).length > 0, 'the subscription reply');
-    expect(service.subscribers.get(WECHATY, `room:${room.id}`)?.state).toBe('active');
-    expect(service.subscribers.get(WECHATY, alice.id)).toBeUndefined();
+    expect((await service.subscribers.get(WECHATY, `room:${room.id}`))?.state).toBe('active');
+    expect(await service.subscribers.get(WECHATY, alice.id)).toBeUndefined();
   });
 });
 
@@ -176,7 +176,7 @@ describe('friend requests to the Wechaty channel', () => {
     await waitFor(() => world.textsTo(bob).length > 0, 'the follow reply');
     expect(accept).toHaveBeenCalledWith('friendship-bob');
     expect(lastText(world, bob)).toContain(FOLLOW_GREETING);
-    expect(service.subscribers.get(WECHATY, bob.id)?.state).toBe('active');
+    expect((await service.subscribers.get(WECHATY, bob.id))?.state).toBe('active');
   });
 
   it('leaves friend requests to the operator when accepting is off', async () => {
@@ -190,7 +190,7 @@ describe('friend requests to the Wechaty channel', () => {
     );
     expect(accept).not.toHaveBeenCalled();
     expect(world.textsTo(bob)).toEqual([]);
-    expect(service.subscribers.get(WECHATY, bob.id)).toBeUndefined();
+    expect(await service.subscribers.get(WECHATY, bob.id)).toBeUndefined();
   });
 });
 
@@ -211,8 +211,7 @@ describe('broadcasts through the Wechaty channel', () => {
       'both subscriptions',
     );
 
-    const recipients = service.subscribers
-      .list({ state: 'active' })
+    const recipients = (await service.subscribers.list({ state: 'active' }))
       .filter((s) => s.channel === WECHATY)
       .map((s, index) => ({ deliveryId: index + 1, userId: s.userId }));
     expect(recipients.map((r) => r.userId).sort()).toEqual([alice.id, `room:${room.id}`].sort());

@@ -30,7 +30,7 @@ export async function searchPage(
   if (entries.length === 0) return false;
   ctx.replies.push(articlesReply(entries, deps.publicUrl));
   if (hasMore) ctx.replies.push({ type: 'text', text: 'Send "more" (更多) for further results.' });
-  deps.sessions.saveSearch(
+  await deps.sessions.saveSearch(
     inbound.channel,
     inbound.user,
     hasMore ? { query, offset: offset + ids.length } : undefined,

@@ -67,20 +67,20 @@ const COMMANDS: Record<
   async more(ctx, arg) {
     if (arg) return false;
     const { channel, user } = ctx.inbound;
-    const last = ctx.deps.sessions.lastSearch(channel, user);
+    const last = await ctx.deps.sessions.lastSearch(channel, user);
     if (!last) return say(ctx, 'There is nothing more to show. Send a word to search the archive.');
     if (!(await searchPage(ctx, last.query, last.offset))) {
-      ctx.deps.sessions.saveSearch(channel, user, undefined, ctx.inbound.time);
+      await ctx.deps.sessions.saveSearch(channel, user, undefined, ctx.inbound.time);
       return say(ctx, `No more results for "${last.query}".`);
     }
     return true;
   },
 
-  topics(ctx, arg) {
+  async topics(ctx, arg) {
     if (arg) return false;
     const known = ctx.deps.library.topics();
     if (known.length === 0) return say(ctx, 'There are no topics yet.');
-    const subscriber = ctx.deps.subscribers.get(ctx.inbound.channel, ctx.inbound.user);
+    const subscriber = await ctx.deps.subscribers.get(ctx.inbound.channel, ctx.inbound.user);
     const mine = subscriber?.state === 'active' ? subscriber.topics : undefined;
     const lines = known.map(
       (name) => `${mine?.includes(name) ? '✓' : '•'} ${topicLabel(name, ctx.rules)}`,
@@ -96,28 +96,28 @@ const COMMANDS: Record<
     );
   },
 
-  subscribe(ctx, arg, rawArg) {
+  async subscribe(ctx, arg, rawArg) {
     const { channel, user, time } = ctx.inbound;
     const { subscribers, library } = ctx.deps;
     if (!arg) {
-      subscribers.save(channel, user, { state: 'active', topics: [] }, time);
+      await subscribers.save(channel, user, { state: 'active', topics: [] }, time);
       return say(ctx, 'You are subscribed to every new entry. Send "topics" to follow only some.');
     }
     const topic = resolveTopic(arg, library.topics(), ctx.rules);
     if (!topic) return say(ctx, unknownTopic(ctx, rawArg));
-    const current = subscribers.get(channel, user);
+    const current = await subscribers.get(channel, user);
     const topics = current?.state === 'active' ? [...new Set([...current.topics, topic])] : [topic];
-    subscribers.save(channel, user, { state: 'active', topics }, time);
+    await subscribers.save(channel, user, { state: 'active', topics }, time);
     return say(
       ctx,
       `Subscribed to ${topicLabel(topic, ctx.rules)}. You receive: ${topics.map((t) => topicLabel(t, ctx.rules)).join(', ')}.`,
     );
   },
 
-  quiet(ctx, arg) {
+  async quiet(ctx, arg) {
     const { channel, user, time } = ctx.inbound;
     if (!arg) {
-      const quiet = ctx.deps.subscribers.get(channel, user)?.quiet;
+      const quiet = (await ctx.deps.subscribers.get(channel, user))?.quiet;
       return say(
         ctx,
         quiet
@@ -126,22 +126,22 @@ const COMMANDS: Record<
       );
     }
     if (OFF.has(arg)) {
-      ctx.deps.subscribers.setPreferences(channel, user, { quiet: null }, time);
+      await ctx.deps.subscribers.setPreferences(channel, user, { quiet: null }, time);
       return say(ctx, 'Quiet hours off: broadcasts reach you when they are sent.');
     }
     const quiet = parseQuietHours(arg);
     if (!quiet) return say(ctx, 'Send quiet hours as "quiet 22-7" or "quiet 22:30-6:45".');
-    const saved = ctx.deps.subscribers.setPreferences(channel, user, { quiet }, time);
+    const saved = await ctx.deps.subscribers.setPreferences(channel, user, { quiet }, time);
     return say(
       ctx,
       `Quiet hours set: ${formatQuietHours(quiet)}${saved.timeZone ? ` (${saved.timeZone})` : ''}. Broadcasts in those hours wait until they end.`,
     );
   },
 
-  timezone(ctx, arg, rawArg) {
+  async timezone(ctx, arg, rawArg) {
     const { channel, user, time } = ctx.inbound;
     if (!arg) {
-      const zone = ctx.deps.subscribers.get(channel, user)?.timeZone;
+      const zone = (await ctx.deps.subscribers.get(channel, user))?.timeZone;
       return say(
         ctx,
         `Your time zone: ${zone ?? "the account's"}. Send e.g. "timezone Europe/Berlin" to change it.`,
@@ -154,15 +154,15 @@ const COMMANDS: Record<
         `"${rawArg}" is not a time zone. Send a name such as Europe/Berlin, Asia/Shanghai or UTC.`,
       );
     }
-    ctx.deps.subscribers.setPreferences(channel, user, { timeZone: zone }, time);
+    await ctx.deps.subscribers.setPreferences(channel, user, { timeZone: zone }, time);
     return say(ctx, `Time zone set: ${zone}. Your quiet hours are read in it.`);
   },
 
-  digest(ctx, arg) {
+  async digest(ctx, arg) {
     const { channel, user, time } = ctx.inbound;
     const mode = DAILY.has(arg) ? 'daily' : OFF.has(arg) ? 'off' : undefined;
     if (!mode) return say(ctx, 'Send "digest daily" (摘要 每天) or "digest off" (摘要 关闭).');
-    ctx.deps.subscribers.setPreferences(channel, user, { digest: mode }, time);
+    await ctx.deps.subscribers.setPreferences(channel, user, { digest: mode }, time);
     return say(
       ctx,
       mode === 'daily'
@@ -171,13 +171,13 @@ const COMMANDS: Record<
     );
   },
 
-  unsubscribe(ctx, arg, rawArg) {
+  async unsubscribe(ctx, arg, rawArg) {
     const { channel, user, time } = ctx.inbound;
     const { subscribers, library } = ctx.deps;
-    const current = subscribers.get(channel, user);
+    const current = await subscribers.get(channel, user);
     if (!arg) {
       if (current?.state === 'active')
-        subscribers.save(channel, user, { state: 'unsubscribed' }, time);
+        await subscribers.save(channel, user, { state: 'unsubscribed' }, time);
       return say(
         ctx,
         'You are unsubscribed and will receive no more entries. Send "subscribe" to come back.',
@@ -190,13 +190,13 @@ const COMMANDS: Record<
     }
     const topics = current.topics.filter((t) => t !== topic);
     if (topics.length === 0) {
-      subscribers.save(channel, user, { state: 'unsubscribed', topics: [] }, time);
+      await subscribers.save(channel, user, { state: 'unsubscribed', topics: [] }, time);
       return say(
         ctx,
         `Unsubscribed from ${topicLabel(topic, ctx.rules)}, your last topic: you receive nothing now.`,
       );
     }
-    subscribers.save(channel, user, { topics }, time);
+    await subscribers.save(channel, user, { topics }, time);
     return say(
       ctx,
       `Unsubscribed from ${topicLabel(topic, ctx.rules)}. You receive: ${topics.map((t) => topicLabel(t, ctx.rules)).join(', ')}.`,

@@ -4,16 +4,21 @@ import type { TurnContext } from '../context.ts';
 import type { ReplySpec, MenuButton } from '../../content/rules.ts';
 
 /** Follow, unfollow and menu clicks; other events get no reply. Messages pass on. */
-export const handleEvent: Handler<TurnContext> = (ctx, next) => {
+export const handleEvent: Handler<TurnContext> = async (ctx, next) => {
   const { inbound, deps, rules } = ctx;
   if (inbound.kind !== 'event') return next();
   switch (inbound.event) {
     case 'follow':
-      deps.subscribers.save(inbound.channel, inbound.user, { state: 'active' }, inbound.time);
+      await deps.subscribers.save(inbound.channel, inbound.user, { state: 'active' }, inbound.time);
       pushSpecs(ctx, rules.followReply);
       return undefined;
     case 'unfollow':
-      deps.subscribers.save(inbound.channel, inbound.user, { state: 'unsubscribed' }, inbound.time);
+      await deps.subscribers.save(
+        inbound.channel,
+        inbound.user,
+        { state: 'unsubscribed' },
+        inbound.time,
+      );
       return undefined;
     case 'click': {
       const specs = inbound.key ? findClick(rules.menu, inbound.key) : undefined;
