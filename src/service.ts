@@ -21,6 +21,8 @@ import { createEventHub, type EventHub } from './events/event-hub.ts';
 import { createArchiveIndex } from './search/archive-index.ts';
 import { createConversationStore, type ConversationStore } from './store/conversations.ts';
 import { openDatabase, type Db } from './store/database.ts';
+import { createSqliteGate } from './store/sqlite-gate.ts';
+import type { Storage } from './store/storage.ts';
 import { createInboxStore, type InboxStore } from './store/inbox.ts';
 import { createSessionStore } from './store/sessions.ts';
 import { createStatsStore } from './store/stats.ts';
@@ -106,6 +108,13 @@ export async function createService(
   const now = givenNow ?? (clock ? () => clock.now() : () => new Date());
   const dbFile = join(config.DATA_DIR, 'oasim.db');
   const db = openDatabase(dbFile);
+  // The broadcast part's storage over the same connection (its stores go through the gate).
+  const storage: Storage = {
+    kind: 'sqlite',
+    gate: createSqliteGate(db),
+    file: dbFile,
+    close: async () => void db.close(),
+  };
   const library = new ContentLibrary(join(config.MESSAGES_DIR, 'entries'), config.ACCOUNT_TZ, log);
   const index = createArchiveIndex(db);
   const rulesFile = join(config.MESSAGES_DIR, 'rules.yaml');
@@ -163,7 +172,7 @@ export async function createService(
 
   const events = createEventHub();
   const broadcasting = createBroadcasting({
-    db,
+    storage,
     events,
     library,
     log,
@@ -196,22 +205,25 @@ export async function createService(
     selfUrl: () => listening ?? config.publicUrl,
     // MASSSENDJOBFINISH: the platform's final counts of a mass send, added to its broadcast.
     onMassSendFinished: (report: MassSendReport) => {
-      const broadcast = broadcasting.recordMassSendReport(report.msgId, {
+      const counts = {
         total: report.totalCount,
         sent: report.sentCount,
         failed: report.errorCount,
         filtered: report.filterCount,
-      });
-      log.info({ report, broadcast }, 'mass send finished');
+      };
+      void broadcasting.recordMassSendReport(report.msgId, counts).then(
+        (broadcast) => log.info({ report, broadcast }, 'mass send finished'),
+        (err: unknown) => log.error({ err, report }, 'could not record a mass send report'),
+      );
     },
   });
 
   // The simulated channels deliver into the inbox. Other channels register their own sender.
   for (const channel of ['api', 'terminal'])
-    broadcasting.register(createInboxSender(db, channel, { now }));
+    broadcasting.register(createInboxSender(storage, channel, { now }));
   if (wechaty) broadcasting.register(wechaty.sender);
   if (wechat.sender) broadcasting.register(wechat.sender);
-  if (background) broadcasting.start();
+  if (background) await broadcasting.start();
 
   const adminToken = resolveAdminToken({
     configured: config.ADMIN_TOKEN,

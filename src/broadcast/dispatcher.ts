@@ -125,18 +125,18 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
 
   async function stepChannelNow(sender: ChannelSender): Promise<StepResult> {
     if (pauses.until(sender.channel, now().getTime()) !== undefined) return EMPTY_STEP;
-    const { batches, result } = claim(sender, now());
+    const { batches, result } = await claim(sender, now());
     let total = result;
     for (const [i, batch] of batches.entries()) {
       const results = await sendBatch(sender, batch, { rate, log });
       const pausedUntil = accountRefusal(sender, results);
-      total = addSteps(total, settle(sender, batch, results, now(), pausedUntil));
+      total = addSteps(total, await settle(sender, batch, results, now(), pausedUntil));
       if (pausedUntil !== undefined) {
         // The rest of this claim goes back to the queue too: the account cannot send them.
         const refused = results.find((r) => r.status === 'paused')!;
         for (const rest of batches.slice(i + 1)) {
           const back = rest.rows.map(() => refused);
-          total = addSteps(total, settle(sender, rest, back, now(), pausedUntil));
+          total = addSteps(total, await settle(sender, rest, back, now(), pausedUntil));
         }
         break;
       }
@@ -184,7 +184,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   async function sweeper(): Promise<void> {
     while (running) {
       try {
-        sweep();
+        await sweep();
       } catch (error) {
         log.error({ err: error }, 'skipping deliveries no sender serves failed; will try again');
       }
@@ -215,7 +215,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       if (running) workers.push(work(sender));
     },
     async step() {
-      let total: StepResult = { ...EMPTY_STEP, skipped: sweep() };
+      let total: StepResult = { ...EMPTY_STEP, skipped: await sweep() };
       for (const sender of senders.values()) total = addSteps(total, await stepChannel(sender));
       return total;
     },
