@@ -70,7 +70,7 @@ describe.each(DATABASES)('quiet hours (%s)', (kind) => {
     expect((await fixture.broadcasting.dispatcher.drain()).sent).toBe(0);
     fixture.clock.set('2025-01-06T23:00:00Z');
     expect((await fixture.broadcasting.dispatcher.drain()).sent).toBe(1);
-    expect(api.seen()).toEqual(['berliner', 'owl', 'sleeper']);
+    expect(api.seen().toSorted()).toEqual(['berliner', 'owl', 'sleeper']);
     expect(await fixture.broadcasting.store.get(id)).toMatchObject({
       status: 'done',
       counts: { held: 0, sent: 3 },
