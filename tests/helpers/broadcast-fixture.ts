@@ -10,9 +10,10 @@ import { parseSchedules } from '../../src/broadcast/scheduler.ts';
 import type { Entry } from '../../src/content/entry.ts';
 import type { Reply } from '../../src/engine/types.ts';
 import { createLogger } from '../../src/log/logger.ts';
-import type { Storage } from '../../src/store/storage.ts';
+import { openPostgres } from '../../src/postgres/database.ts';
+import { postgresStorage, sqliteStorage, type Storage } from '../../src/store/storage.ts';
 import { testSubscribers, type TestSubscribers } from './broadcast-subscribers.ts';
-import { openTestStorage, type DatabaseKind } from './postgres.ts';
+import { openTestStorage, postgresUrl, type DatabaseKind, type TestPostgres } from './postgres.ts';
 
 export const ACCOUNT_TZ = 'Asia/Shanghai';
 export const PUBLIC_URL = 'http://oa.test';
@@ -72,6 +73,8 @@ export interface Fixture {
   subscribe(channel: string, users: string[], topics?: string[]): Promise<void>;
   /** One statement of SQL, without parameters, on either database: its rows. */
   sql<R = Record<string, unknown>>(statement: string): Promise<R[]>;
+  /** A second connection (SQLite) or pool (PostgreSQL) on the same database: another instance's. */
+  another(): Promise<Storage>;
   close(): Promise<void>;
 }
 
@@ -91,6 +94,7 @@ export async function makeFixture(
   const kind = options.kind ?? 'sqlite';
   const dir = mkdtempSync(join(tmpdir(), 'oasim-broadcast-'));
   const storage = await openTestStorage(kind, dir);
+  const others: Storage[] = [];
   const clock = makeClock(options.start ?? '2025-01-06T00:00:00Z');
   const library = makeLibrary(options.entries ?? []);
   const subscribers = await testSubscribers(storage);
@@ -123,8 +127,24 @@ export async function makeFixture(
         await subscribers.save(channel, user, { state: 'active', topics }, clock.now());
     },
     sql: (statement) => runSql(storage, statement),
+    async another() {
+      const other =
+        storage.kind === 'sqlite'
+          ? sqliteStorage(storage.file)
+          : postgresStorage(
+              await openPostgres({
+                url: postgresUrl!,
+                schema: (storage.pg as TestPostgres).schema,
+                migrate: false,
+                max: 4,
+              }),
+            );
+      others.push(other);
+      return other;
+    },
     async close() {
       await broadcasting.stop();
+      for (const other of others.splice(0)) await other.close();
       await storage.close();
       rmSync(dir, { recursive: true, force: true });
     },
