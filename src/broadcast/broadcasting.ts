@@ -1,3 +1,4 @@
+import { describe } from '../postgres/database.ts';
 import type { Entry } from '../content/entry.ts';
 import type { VirtualClock } from '../clock/clock.ts';
 import type { Logger } from '../log/logger.ts';
@@ -69,7 +70,10 @@ export function createBroadcasting(options: BroadcastingOptions): Broadcasting {
   };
   const notice = (id: number) =>
     void publish(id).catch((err: unknown) =>
-      log.warn({ err, broadcast: id }, 'could not read a broadcast to publish its progress'),
+      log.warn(
+        { err: describe(err), broadcast: id },
+        'could not read a broadcast to publish its progress',
+      ),
     );
   const ledger = createLedger(storage);
   const outbox = createOutbox({

@@ -1,3 +1,4 @@
+import { describe } from '../postgres/database.ts';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../log/logger.ts';
 import type { BroadcastStore } from './broadcast-store.ts';
@@ -186,7 +187,10 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       try {
         await sweep();
       } catch (error) {
-        log.error({ err: error }, 'skipping deliveries no sender serves failed; will try again');
+        log.error(
+          { err: describe(error) },
+          'skipping deliveries no sender serves failed; will try again',
+        );
       }
       if (running) await idle();
     }
@@ -199,7 +203,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
         result = await stepChannel(sender);
       } catch (error) {
         log.error(
-          { err: error, channel: sender.channel },
+          { err: describe(error), channel: sender.channel },
           'dispatching a batch failed; will try again',
         );
       }

@@ -1,3 +1,4 @@
+import { describe } from '../postgres/database.ts';
 import cron, { type ScheduledTask } from 'node-cron';
 import type { ClockTimer, VirtualClock } from '../clock/clock.ts';
 import type { Logger } from '../log/logger.ts';
@@ -127,7 +128,7 @@ export function createScheduler({
   function fire(schedule: Schedule, at: Date): Promise<Broadcast | undefined> {
     const fired = runSchedule(schedule, at).catch((error: unknown) => {
       // The tick stays unrecorded, so the next tick or restart catches it up.
-      log.error({ err: error, schedule: schedule.name }, 'schedule tick failed');
+      log.error({ err: describe(error), schedule: schedule.name }, 'schedule tick failed');
       return undefined;
     });
     firing.add(fired);
