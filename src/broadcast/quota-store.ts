@@ -1,9 +1,7 @@
 import { postgresQuotaStore } from '../postgres/quota-store.ts';
 import type { SqliteGate } from '../store/sqlite-gate.ts';
 import type { Storage } from '../store/storage.ts';
-
-/** Broadcasts that count: sent or sending. One cancelled before anything went out gives its quota back. */
-export const COUNTED = `kind IN ('scheduled', 'manual') AND (status IN ('sending', 'done') OR sent > 0)`;
+import { COUNTED } from './counted-broadcasts.ts';
 
 /** Who has had their month's broadcasts: how many, and the first of them. */
 export interface UsedUp {

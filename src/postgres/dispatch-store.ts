@@ -56,7 +56,7 @@ export function postgresDispatchStore(pg: Pg): DispatchStore {
       pg.query<ClaimedRow>(
         `SELECT ${COLUMNS} ${FROM}
          WHERE d.channel = $1 AND d.status = 'pending' AND d.due_at <= $2
-         ORDER BY d.due_at, d.id LIMIT $3 FOR UPDATE OF d SKIP LOCKED`,
+         ORDER BY d.due_at LIMIT $3 FOR UPDATE OF d SKIP LOCKED`,
         [channel, at, limit],
       ),
     async claim(ids, key, leaseEnd) {

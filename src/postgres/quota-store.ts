@@ -1,4 +1,5 @@
-import { COUNTED, type QuotaStore } from '../broadcast/quota-store.ts';
+import { COUNTED } from '../broadcast/counted-broadcasts.ts';
+import type { QuotaStore } from '../broadcast/quota-store.ts';
 import type { Pg } from './database.ts';
 
 /**

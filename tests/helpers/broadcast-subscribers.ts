@@ -64,7 +64,7 @@ type Row = {
   channel: string;
   user_id: string;
   state: SubscriberState;
-  topics: string;
+  topics: string | string[];
   created_at: number;
   updated_at: number;
   time_zone: string | null;
@@ -127,7 +127,8 @@ function toSubscriber(row: Row): Subscriber {
     channel: row.channel,
     userId: row.user_id,
     state: row.state,
-    topics: JSON.parse(row.topics) as string[],
+    // TEXT here; a JSONB column (the account schema's choice) arrives parsed.
+    topics: typeof row.topics === 'string' ? (JSON.parse(row.topics) as string[]) : row.topics,
     createdAt: new Date(row.created_at),
     updatedAt: new Date(row.updated_at),
     timeZone: row.time_zone ?? undefined,
