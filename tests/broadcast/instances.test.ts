@@ -1,12 +1,16 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createBroadcastStore } from '../../src/broadcast/broadcast-store.ts';
+import { createBroadcasting } from '../../src/broadcast/broadcasting.ts';
 import { createDispatchStore } from '../../src/broadcast/dispatch-store.ts';
 import { createDispatcher, type Dispatcher } from '../../src/broadcast/dispatcher.ts';
 import { createLogger } from '../../src/log/logger.ts';
 import type { Storage } from '../../src/store/storage.ts';
 import {
+  ACCOUNT_TZ,
   eventually,
   makeEntry,
+  makeLibrary,
+  PUBLIC_URL,
   makeFixture,
   users,
   type Fixture,
@@ -19,6 +23,7 @@ const ENTRIES = [makeEntry('news', '2025-01-05T00:00:00Z')];
 const LEASE_MS = 30_000;
 const AUDIENCE = 600;
 const BATCH = 50;
+const WIDE_AUDIENCE = 20_000;
 
 let fixture: Fixture | undefined;
 afterEach(async () => {
@@ -111,5 +116,41 @@ describe.skipIf(!postgresUrl)('several instances on one PostgreSQL database', ()
     expect(taken[0]!.calls[0]?.idempotencyKey).toBe(crashed.calls[0]?.idempotencyKey);
     expect(taken[0]!.seen().toSorted()).toEqual(users('u', 5).toSorted());
     expect((await fixture.broadcasting.store.get(id))?.status).toBe('done');
+  });
+
+  it('writing broadcasts at once, give each its own contiguous range of deliveries', async () => {
+    const entries = ['e1', 'e2', 'e3', 'e4'].map((id) => makeEntry(id, '2025-01-05T00:00:00Z'));
+    fixture = await makeFixture({ kind, entries, start: NOW });
+    // Big enough that the four fan-outs overlap in time.
+    await fixture.sql(
+      `INSERT INTO subscribers (channel, user_id, state, created_at, updated_at)
+       SELECT 'api', 'u' || i, 'active', 0, 0 FROM generate_series(1, ${WIDE_AUDIENCE}) AS i`,
+    );
+    const other = createBroadcasting({
+      storage: await fixture.another(),
+      library: makeLibrary(entries),
+      log: createLogger({ level: 'silent' }),
+      publicUrl: PUBLIC_URL,
+      timeZone: ACCOUNT_TZ,
+      accountType: 'service',
+      schedules: [],
+      catchUpHours: 6,
+      now: fixture.clock.now,
+    });
+    const instances = [fixture.broadcasting, other];
+    const made = await Promise.all(
+      entries.map((entry, i) =>
+        instances[i % 2]!.broadcastNow({ kind: 'manual', entryIds: [entry.id] }),
+      ),
+    );
+    for (const broadcast of made) {
+      expect(broadcast.counts.total).toBe(WIDE_AUDIENCE);
+      const [range] = await fixture.sql<{ rows: number; own: number }>(
+        `SELECT count(*) AS rows, count(*) FILTER (WHERE d.broadcast_id = b.id) AS own
+         FROM broadcasts b JOIN deliveries d ON d.id BETWEEN b.first_delivery AND b.last_delivery
+         WHERE b.id = ${broadcast.id}`,
+      );
+      expect(range).toEqual({ rows: WIDE_AUDIENCE, own: WIDE_AUDIENCE });
+    }
   });
 });
