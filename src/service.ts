@@ -204,17 +204,14 @@ export async function createService(
     now,
     selfUrl: () => listening ?? config.publicUrl,
     // MASSSENDJOBFINISH: the platform's final counts of a mass send, added to its broadcast.
-    onMassSendFinished: (report: MassSendReport) => {
-      const counts = {
+    onMassSendFinished: async (report: MassSendReport) => {
+      const broadcast = await broadcasting.recordMassSendReport(report.msgId, {
         total: report.totalCount,
         sent: report.sentCount,
         failed: report.errorCount,
         filtered: report.filterCount,
-      };
-      void broadcasting.recordMassSendReport(report.msgId, counts).then(
-        (broadcast) => log.info({ report, broadcast }, 'mass send finished'),
-        (err: unknown) => log.error({ err, report }, 'could not record a mass send report'),
-      );
+      });
+      log.info({ report, broadcast }, 'mass send finished');
     },
   });
 

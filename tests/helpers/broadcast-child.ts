@@ -14,7 +14,7 @@ import { postgresStorage } from '../../src/store/storage.ts';
 import { makeEntry, makeLibrary } from './broadcast-fixture.ts';
 
 /** Entries for every subscriber, for the guides' followers, and for the events'. */
-export const CHILD_ENTRIES = [
+const CHILD_ENTRIES = [
   makeEntry('for-all', '2025-01-01T00:00:00Z'),
   makeEntry('guide', '2025-01-02T00:00:00Z', ['guides']),
   makeEntry('event', '2025-01-03T00:00:00Z', ['events']),
