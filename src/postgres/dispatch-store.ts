@@ -24,11 +24,33 @@ const channelsIn = (status: 'pending' | 'claimed') => `
  * moves in one statement.
  */
 export function postgresDispatchStore(pg: Pg): DispatchStore {
+  return {
+    transaction: (work) => pg.transaction(work),
+    ...deliveryQueue(pg),
+    ...reportCounters(pg),
+  };
+}
+
+type QueueMethods =
+  | 'staleBatch'
+  | 'extendLease'
+  | 'due'
+  | 'claim'
+  | 'hold'
+  | 'skip'
+  | 'markSent'
+  | 'markRetry'
+  | 'markFailed'
+  | 'release'
+  | 'queuedChannels'
+  | 'skipChannel';
+
+/** The delivery queue: claims, leases and what becomes of each delivery. */
+function deliveryQueue(pg: Pg): Pick<DispatchStore, QueueMethods> {
   const changed = async (sql: string, params: unknown[]) =>
     (await pg.query(sql, params)).length > 0;
 
   return {
-    transaction: (work) => pg.transaction(work),
     async staleBatch(channel, at) {
       const [stale] = await pg.query<{ key: string }>(
         `SELECT batch_key AS key FROM deliveries
@@ -120,6 +142,12 @@ export function postgresDispatchStore(pg: Pg): DispatchStore {
          RETURNING broadcast_id AS "broadcastId", held`,
         [channel, at, reason],
       ),
+  };
+}
+
+/** The broadcasts' counters and report notes, and the subscribers' failure counts. */
+function reportCounters(pg: Pg): Omit<DispatchStore, QueueMethods | 'transaction'> {
+  return {
     async noteSkipped(broadcastId, reason, count) {
       // One statement: two instances noting at once both count.
       await pg.query(

@@ -18,15 +18,44 @@ const rangeOf = (insert: string) => `WITH ins AS (${insert} RETURNING id)
 
 type Range = { n: number; first: number | null; last: number | null };
 
+/** The first row of a query, and a statement whose rows do not matter. */
+const statements = (pg: Pg) => ({
+  one: async <R extends Record<string, unknown>>(sql: string, params: unknown[] = []) =>
+    (await pg.query<R>(sql, params))[0],
+  exec: async (sql: string, params: unknown[] = []) => void (await pg.query(sql, params)),
+});
+
 /**
  * The outbox on PostgreSQL. The fan-out is one `INSERT ... SELECT` over the subscribers
  * (set-based: a million recipients are one statement), joined to the topic sets held in a
  * temporary table of the transaction's connection.
  */
 export function postgresOutboxStore(pg: Pg): OutboxStore {
-  const one = async <R extends Record<string, unknown>>(sql: string, params: unknown[] = []) =>
-    (await pg.query<R>(sql, params))[0];
-  const exec = async (sql: string, params: unknown[] = []) => void (await pg.query(sql, params));
+  return {
+    transaction: (work) =>
+      pg.transaction(async () => {
+        await pg.query('SELECT pg_advisory_xact_lock($1)', [OUTBOX_LOCK]);
+        return work();
+      }),
+    ...broadcastRows(pg),
+    ...audience(pg),
+  };
+}
+
+type AudienceMethods =
+  | 'byChannel'
+  | 'cancelPending'
+  | 'countEligible'
+  | 'countMatching'
+  | 'fanOut'
+  | 'insertDeliveries'
+  | 'sample'
+  | 'setTopicSets'
+  | 'topicLists';
+
+/** Writes of the whole audience: the fan-out, its topic sets, counts and cancelling. */
+function audience(pg: Pg): Pick<OutboxStore, AudienceMethods> {
+  const { one, exec } = statements(pg);
   const setRange = async (id: number, range: Range | undefined) => {
     if (!range?.n) return 0;
     await exec('UPDATE broadcasts SET first_delivery = $2, last_delivery = $3 WHERE id = $1', [
@@ -38,35 +67,6 @@ export function postgresOutboxStore(pg: Pg): OutboxStore {
   };
 
   return {
-    transaction: (work) =>
-      pg.transaction(async () => {
-        await pg.query('SELECT pg_advisory_xact_lock($1)', [OUTBOX_LOCK]);
-        return work();
-      }),
-    tickBroadcast: async (schedule, tickAt) =>
-      (
-        await one<{ id: number }>(
-          'SELECT id FROM broadcasts WHERE schedule = $1 AND tick_at = $2',
-          [schedule, tickAt],
-        )
-      )?.id,
-    async insertBroadcast(row) {
-      const inserted = await one<{ id: number }>(
-        `INSERT INTO broadcasts (kind, schedule, tick_at, created_at, status, reason, entry_ids, reply)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-        [
-          row.kind,
-          row.schedule,
-          row.tickAt,
-          row.now,
-          row.status,
-          row.reason,
-          row.entryIds,
-          row.reply,
-        ],
-      );
-      return inserted!.id;
-    },
     topicLists: async (digest) =>
       (
         await pg.query<{ topics: string }>(
@@ -94,11 +94,6 @@ export function postgresOutboxStore(pg: Pg): OutboxStore {
     },
     countMatching: async (digest) =>
       (await one<{ count: number }>(`SELECT count(*) AS count ${MATCHES}`, [digest]))!.count,
-    insertReply: (id, entrySet, entryIds, reply) =>
-      exec(
-        'INSERT INTO broadcast_replies (broadcast_id, entry_set, entry_ids, reply) VALUES ($1, $2, $3, $4)',
-        [id, entrySet, entryIds, reply],
-      ),
     countEligible: async (digest) =>
       (await one<{ count: number }>(
         `SELECT count(*) AS count FROM subscribers WHERE state = 'active' AND digest = $1`,
@@ -113,6 +108,67 @@ export function postgresOutboxStore(pg: Pg): OutboxStore {
       );
       return setRange(id, range);
     },
+    byChannel: (id) =>
+      pg.query<{ channel: string; count: number }>(
+        `SELECT d.channel, count(*) AS count FROM broadcasts b
+         JOIN deliveries d ON d.id BETWEEN b.first_delivery AND b.last_delivery
+         WHERE b.id = $1 GROUP BY d.channel`,
+        [id],
+      ),
+    sample: (id, limit) =>
+      pg.query<{ channel: string; userId: string }>(
+        `SELECT d.channel, d.user_id AS "userId" FROM broadcasts b
+         JOIN deliveries d ON d.id BETWEEN b.first_delivery AND b.last_delivery
+         WHERE b.id = $1 ORDER BY d.channel, d.user_id LIMIT $2`,
+        [id, limit],
+      ),
+    async cancelPending(id, at) {
+      const dropped = await pg.query<{ held: number }>(
+        `UPDATE deliveries SET status = 'cancelled', settled_at = $2
+         WHERE id BETWEEN (SELECT first_delivery FROM broadcasts WHERE id = $1)
+           AND (SELECT last_delivery FROM broadcasts WHERE id = $1) AND status = 'pending'
+         RETURNING held`,
+        [id, at],
+      );
+      return { count: dropped.length, held: dropped.reduce((sum, row) => sum + row.held, 0) };
+    },
+  };
+}
+
+/** The broadcasts' rows and the schedules' ticks. */
+function broadcastRows(pg: Pg): Omit<OutboxStore, AudienceMethods | 'transaction'> {
+  const { one, exec } = statements(pg);
+
+  return {
+    tickBroadcast: async (schedule, tickAt) =>
+      (
+        await one<{ id: number }>(
+          'SELECT id FROM broadcasts WHERE schedule = $1 AND tick_at = $2',
+          [schedule, tickAt],
+        )
+      )?.id,
+    async insertBroadcast(row) {
+      const inserted = await one<{ id: number }>(
+        `INSERT INTO broadcasts (kind, schedule, tick_at, created_at, status, reason, entry_ids, reply)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+        [
+          row.kind,
+          row.schedule,
+          row.tickAt,
+          row.now,
+          row.status,
+          row.reason,
+          row.entryIds,
+          row.reply,
+        ],
+      );
+      return inserted!.id;
+    },
+    insertReply: (id, entrySet, entryIds, reply) =>
+      exec(
+        'INSERT INTO broadcast_replies (broadcast_id, entry_set, entry_ids, reply) VALUES ($1, $2, $3, $4)',
+        [id, entrySet, entryIds, reply],
+      ),
     channelsOf: async (userId) =>
       (
         await pg.query<{ channel: string }>(
@@ -133,20 +189,6 @@ export function postgresOutboxStore(pg: Pg): OutboxStore {
         id,
         reason,
       ]),
-    byChannel: (id) =>
-      pg.query<{ channel: string; count: number }>(
-        `SELECT d.channel, count(*) AS count FROM broadcasts b
-         JOIN deliveries d ON d.id BETWEEN b.first_delivery AND b.last_delivery
-         WHERE b.id = $1 GROUP BY d.channel`,
-        [id],
-      ),
-    sample: (id, limit) =>
-      pg.query<{ channel: string; userId: string }>(
-        `SELECT d.channel, d.user_id AS "userId" FROM broadcasts b
-         JOIN deliveries d ON d.id BETWEEN b.first_delivery AND b.last_delivery
-         WHERE b.id = $1 ORDER BY d.channel, d.user_id LIMIT $2`,
-        [id, limit],
-      ),
     lastDigestAt: async () =>
       (
         await one<{ at: number | null }>(
@@ -167,16 +209,6 @@ export function postgresOutboxStore(pg: Pg): OutboxStore {
           schedule,
         ])
       )?.last_tick_at,
-    async cancelPending(id, at) {
-      const dropped = await pg.query<{ held: number }>(
-        `UPDATE deliveries SET status = 'cancelled', settled_at = $2
-         WHERE id BETWEEN (SELECT first_delivery FROM broadcasts WHERE id = $1)
-           AND (SELECT last_delivery FROM broadcasts WHERE id = $1) AND status = 'pending'
-         RETURNING held`,
-        [id, at],
-      );
-      return { count: dropped.length, held: dropped.reduce((sum, row) => sum + row.held, 0) };
-    },
     closeCancelled: (id, count, held, at) =>
       exec(
         `UPDATE broadcasts SET cancelled = cancelled + $2, open = open - $2, held = held - $3,
