@@ -11,6 +11,8 @@ import { createInboxSender } from '../src/broadcast/inbox-sender.ts';
 import type { Entry } from '../src/content/entry.ts';
 import { createLogger } from '../src/log/logger.ts';
 import { openDatabase } from '../src/store/database.ts';
+import { createSqliteGate } from '../src/store/sqlite-gate.ts';
+import type { Storage } from '../src/store/storage.ts';
 import type { BenchRow } from './lib/table.ts';
 
 const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 1_000_000);
@@ -46,8 +48,14 @@ export async function broadcastBench(): Promise<BenchRow[]> {
     const bareMs = performance.now() - started;
     db.exec('DROP TABLE bare_deliveries');
 
+    const storage: Storage = {
+      kind: 'sqlite',
+      gate: createSqliteGate(db),
+      file: join(dir, 'oasim.db'),
+      close: async () => void db.close(),
+    };
     const broadcasting = createBroadcasting({
-      db,
+      storage,
       library: { all: () => [ENTRY], get: (id) => (id === ENTRY.id ? ENTRY : undefined) },
       log: createLogger({ level: 'silent' }),
       publicUrl: 'http://bench.test',
@@ -57,10 +65,10 @@ export async function broadcastBench(): Promise<BenchRow[]> {
       catchUpHours: 6,
       dispatch: { ratePerSecond: 0, batchSize: 1000 },
     });
-    broadcasting.register(createInboxSender(db, 'api'));
+    broadcasting.register(createInboxSender(storage, 'api'));
 
     started = performance.now();
-    const broadcast = broadcasting.broadcastNow({ kind: 'manual' });
+    const broadcast = await broadcasting.broadcastNow({ kind: 'manual' });
     const outboxMs = performance.now() - started;
     if (broadcast.counts.total !== SUBSCRIBERS) throw new Error('the outbox missed subscribers');
 

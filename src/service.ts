@@ -17,10 +17,11 @@ import { createApp } from './http/app.ts';
 import { adminAccess } from './http/admin-auth.ts';
 import { resolveAdminToken } from './http/admin-token.ts';
 import type { Logger } from './log/logger.ts';
-import { createEventHub, type EventHub } from './events/event-hub.ts';
+import { createAccountEventHub } from './events/account-event-hub.ts';
+import type { EventHub } from './events/event-hub.ts';
 import { createArchiveIndex } from './search/archive-index.ts';
 import { createConversationStore, type ConversationStore } from './store/conversations.ts';
-import { openDatabase, type Db } from './store/database.ts';
+import type { Db } from './store/database.ts';
 import { createInboxStore, type InboxStore } from './store/inbox.ts';
 import { createSessionStore } from './store/sessions.ts';
 import { createStatsStore } from './store/stats.ts';
@@ -37,10 +38,9 @@ export interface Service {
   /** Where the account's state lives (SQLite, or PostgreSQL with DATABASE_URL). */
   storage: Storage;
   /**
-   * A SQLite connection for the parts not yet on `storage`: the storage's own on SQLite; on
-   * PostgreSQL, a file of this instance's in DATA_DIR.
+   * The SQLite connection when the storage is SQLite (tests read it); undefined on PostgreSQL.
    */
-  db: Db;
+  db?: Db;
   engine: Engine;
   library: ContentLibrary;
   subscribers: SubscriberStore;
@@ -115,8 +115,7 @@ export async function createService(
       : undefined);
   const now = givenNow ?? (clock ? () => clock.now() : () => new Date());
   const storage = givenStorage ?? (await openStorage(config, log));
-  const db =
-    storage.kind === 'sqlite' ? storage.gate.db : openDatabase(join(config.DATA_DIR, 'oasim.db'));
+  const db = storage.kind === 'sqlite' ? storage.gate.db : undefined;
   const library = new ContentLibrary(join(config.MESSAGES_DIR, 'entries'), config.ACCOUNT_TZ, log);
   const index = createArchiveIndex(storage);
   const rulesFile = join(config.MESSAGES_DIR, 'rules.yaml');
@@ -133,7 +132,9 @@ export async function createService(
   // SQLite: one queue for the writes that may trail their answers, committed on a thread
   // of its own: one commit carries them all, and none of it holds up a reply.
   const writes =
-    storage.kind === 'sqlite' ? startWriteThread(db, storage.file, { log }) : undefined;
+    storage.kind === 'sqlite'
+      ? startWriteThread(storage.gate.db, storage.file, { log })
+      : undefined;
   const conversations = createConversationStore(storage, { writes });
   const engine = createEngine(
     {
@@ -175,9 +176,9 @@ export async function createService(
     });
   }
 
-  const events = createEventHub();
+  const events = await createAccountEventHub(storage, log);
   const broadcasting = createBroadcasting({
-    db,
+    storage,
     events,
     library,
     log,
@@ -209,8 +210,8 @@ export async function createService(
     now,
     selfUrl: () => listening ?? config.publicUrl,
     // MASSSENDJOBFINISH: the platform's final counts of a mass send, added to its broadcast.
-    onMassSendFinished: (report: MassSendReport) => {
-      const broadcast = broadcasting.recordMassSendReport(report.msgId, {
+    onMassSendFinished: async (report: MassSendReport) => {
+      const broadcast = await broadcasting.recordMassSendReport(report.msgId, {
         total: report.totalCount,
         sent: report.sentCount,
         failed: report.errorCount,
@@ -222,10 +223,10 @@ export async function createService(
 
   // The simulated channels deliver into the inbox. Other channels register their own sender.
   for (const channel of ['api', 'terminal'])
-    broadcasting.register(createInboxSender(db, channel, { now }));
+    broadcasting.register(createInboxSender(storage, channel, { now }));
   if (wechaty) broadcasting.register(wechaty.sender);
   if (wechat.sender) broadcasting.register(wechat.sender);
-  if (background) broadcasting.start();
+  if (background) await broadcasting.start();
 
   const adminToken = resolveAdminToken({
     configured: config.ADMIN_TOKEN,
@@ -321,7 +322,6 @@ export async function createService(
       await simulator?.close();
       if (!givenClock) clock?.close?.();
       await writes?.close();
-      if (storage.kind === 'postgres') db.close();
       if (!givenStorage) await storage.close();
     },
   };

@@ -1,7 +1,8 @@
+import { describe } from '../postgres/database.ts';
 import type { Entry } from '../content/entry.ts';
 import type { VirtualClock } from '../clock/clock.ts';
 import type { Logger } from '../log/logger.ts';
-import type { Db } from '../store/database.ts';
+import type { Storage } from '../store/storage.ts';
 import type { EventHub } from '../events/event-hub.ts';
 import { createBroadcastStore, type BroadcastStore } from './broadcast-store.ts';
 import type { Broadcast, BroadcastRequest, DryRun, PlatformCounts } from './broadcast-types.ts';
@@ -17,7 +18,8 @@ import { createQuota, type AccountType } from './quota.ts';
 import { createScheduler, type Schedule, type Scheduler } from './scheduler.ts';
 
 export interface BroadcastingOptions {
-  db: Db;
+  /** Where the broadcasts live: SQLite or PostgreSQL. */
+  storage: Storage;
   library: { all(): readonly Entry[]; get(id: string): Entry | undefined };
   log: Logger;
   publicUrl: string;
@@ -43,40 +45,51 @@ export interface Broadcasting {
   dispatcher: Dispatcher;
   scheduler: Scheduler;
   /** A broadcast now (given entries or all due), or a preview to one user. */
-  broadcastNow(request: Extract<BroadcastRequest, { kind: 'manual' | 'preview' }>): Broadcast;
-  dryRun(request: Extract<BroadcastRequest, { kind: 'manual' | 'preview' }>): DryRun;
-  cancel(id: number): Broadcast;
+  broadcastNow(
+    request: Extract<BroadcastRequest, { kind: 'manual' | 'preview' }>,
+  ): Promise<Broadcast>;
+  dryRun(request: Extract<BroadcastRequest, { kind: 'manual' | 'preview' }>): Promise<DryRun>;
+  cancel(id: number): Promise<Broadcast>;
   /** For the WeChat channel's `MASSSENDJOBFINISH` event; returns the broadcast id, if the msg_id is ours. */
-  recordMassSendReport(msgId: string, counts: PlatformCounts): number | undefined;
+  recordMassSendReport(msgId: string, counts: PlatformCounts): Promise<number | undefined>;
   /** Registers a channel's sender; one line per channel. */
   register(sender: ChannelSender): void;
-  start(): void;
+  /** Catches the schedules up, then runs them and the dispatcher. */
+  start(): Promise<void>;
   stop(): Promise<void>;
 }
 
 export function createBroadcasting(options: BroadcastingOptions): Broadcasting {
-  const { db, library, log, now = () => new Date() } = options;
-  const store = createBroadcastStore(db);
+  const { storage, library, log, now = () => new Date() } = options;
+  const store = createBroadcastStore(storage);
   const { events } = options;
-  const publish = (id: number) => {
-    const broadcast = events && store.get(id);
+  const publish = async (id: number) => {
+    if (!events) return;
+    const broadcast = await store.get(id);
     if (broadcast) events.publish({ type: 'broadcast', broadcast });
   };
-  const ledger = createLedger(db);
+  const notice = (id: number) =>
+    void publish(id).catch((err: unknown) =>
+      log.warn(
+        { err: describe(err), broadcast: id },
+        'could not read a broadcast to publish its progress',
+      ),
+    );
+  const ledger = createLedger(storage);
   const outbox = createOutbox({
-    store: createOutboxStore(db),
+    store: createOutboxStore(storage),
     entries: () => library.all(),
     entry: (id) => library.get(id),
     ledger,
-    quota: createQuota(db, options.accountType, options.timeZone),
+    quota: createQuota(storage, options.accountType, options.timeZone),
     broadcasts: store,
     publicUrl: options.publicUrl,
   });
   const dispatcher = createDispatcher({
     ...options.dispatch,
     deliveries: events
-      ? noticingProgress(createDispatchStore(db), (ids) => ids.forEach(publish))
-      : createDispatchStore(db),
+      ? noticingProgress(createDispatchStore(storage), (ids) => ids.forEach(notice))
+      : createDispatchStore(storage),
     store,
     log,
     now,
@@ -100,26 +113,26 @@ export function createBroadcasting(options: BroadcastingOptions): Broadcasting {
     outbox,
     dispatcher,
     scheduler,
-    broadcastNow(request) {
-      const { broadcast } = outbox.create(request, now());
+    async broadcastNow(request) {
+      const { broadcast } = await outbox.create(request, now());
       log.info(
         { broadcast: broadcast.id, kind: broadcast.kind, recipients: broadcast.counts.total },
         'broadcast created',
       );
-      publish(broadcast.id);
+      await publish(broadcast.id);
       dispatcher.wake();
       return broadcast;
     },
     dryRun: (request) => outbox.dryRun(request, now()),
-    cancel(id) {
-      const broadcast = outbox.cancel(id, now());
-      publish(id);
+    async cancel(id) {
+      const broadcast = await outbox.cancel(id, now());
+      await publish(id);
       return broadcast;
     },
-    recordMassSendReport: createMassSendReports(db),
+    recordMassSendReport: createMassSendReports(storage),
     register: (sender) => dispatcher.register(sender),
-    start() {
-      scheduler.start();
+    async start() {
+      await scheduler.start();
       dispatcher.start();
     },
     async stop() {

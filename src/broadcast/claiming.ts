@@ -27,7 +27,10 @@ export interface ClaimerOptions {
   owner: string;
 }
 
-export type Claimer = (sender: ChannelSender, at: Date) => { batches: Batch[]; result: StepResult };
+export type Claimer = (
+  sender: ChannelSender,
+  at: Date,
+) => Promise<{ batches: Batch[]; result: StepResult }>;
 
 /**
  * Claims the next batches of a channel in one transaction (batch key and lease written
@@ -41,30 +44,30 @@ export function createClaimer(options: ClaimerOptions): Claimer {
   let batchCount = 0;
 
   /** Ends deliveries nothing will send, with the reason in the broadcast's report. */
-  function skip(rows: ClaimedRow[], broadcastId: number, t: number, reason: string) {
-    store.skip(
+  async function skip(rows: ClaimedRow[], broadcastId: number, t: number, reason: string) {
+    await store.skip(
       rows.map((row) => row.id),
       t,
       reason,
     );
     const held = rows.filter((row) => row.held).length;
-    store.settle(broadcastId, { settled: rows.length, skipped: rows.length, held: -held }, t);
-    store.noteSkipped(broadcastId, reason, rows.length);
+    await store.settle(broadcastId, { settled: rows.length, skipped: rows.length, held: -held }, t);
+    await store.noteSkipped(broadcastId, reason, rows.length);
   }
 
-  function takeOver(sender: ChannelSender, t: number) {
-    const stale = store.staleBatch(sender.channel, t);
+  async function takeOver(sender: ChannelSender, t: number) {
+    const stale = await store.staleBatch(sender.channel, t);
     if (!stale) return undefined;
-    store.extendLease(sender.channel, stale.key, t + leaseMs);
+    await store.extendLease(sender.channel, stale.key, t + leaseMs);
     const first = stale.rows[0]!;
-    const reply = replies.reply(first.broadcastId, first.entrySet);
+    const reply = await replies.reply(first.broadcastId, first.entrySet);
     log.warn(
       { channel: sender.channel, batch: stale.key, deliveries: stale.rows.length },
       'taking over a batch whose claim ran out',
     );
     if (!reply) {
       // Its broadcast is gone: nothing could ever send these; end them rather than hold them.
-      skip(stale.rows, first.broadcastId, t, NO_BROADCAST);
+      await skip(stale.rows, first.broadcastId, t, NO_BROADCAST);
       return { batches: [], result: { ...EMPTY_STEP, skipped: stale.rows.length } };
     }
     const batch = {
@@ -77,21 +80,21 @@ export function createClaimer(options: ClaimerOptions): Claimer {
     return { batches: [batch], result: { ...EMPTY_STEP, claimed: stale.rows.length } };
   }
 
-  function claimFresh(sender: ChannelSender, at: Date) {
+  async function claimFresh(sender: ChannelSender, at: Date) {
     const t = at.getTime();
     // Never claim more than a second's worth under the rate limit: a claim holds its lease.
     const wanted = sender.pace ? sender.maxBatch : Math.max(sender.maxBatch, batchSize);
     const claimSize = ratePerSecond > 0 ? Math.max(1, Math.min(wanted, ratePerSecond)) : wanted;
-    const picked = store.due(sender.channel, t, claimSize);
+    const picked = await store.due(sender.channel, t, claimSize);
     if (picked.length === 0) return { batches: [], result: EMPTY_STEP };
     // One broadcast and one entry set per claim: a batch sends one reply.
     const { broadcastId, entrySet } = picked[0]!;
     const rows = picked.filter(
       (row) => row.broadcastId === broadcastId && row.entrySet === entrySet,
     );
-    const broadcast = replies.reply(broadcastId, entrySet);
+    const broadcast = await replies.reply(broadcastId, entrySet);
     if (!broadcast) {
-      skip(rows, broadcastId, t, NO_BROADCAST);
+      await skip(rows, broadcastId, t, NO_BROADCAST);
       return { batches: [], result: { ...EMPTY_STEP, claimed: rows.length, skipped: rows.length } };
     }
     const preview = broadcast.kind === 'preview';
@@ -106,26 +109,26 @@ export function createClaimer(options: ClaimerOptions): Claimer {
       }
       const until = preview ? undefined : quietEnd(row, at, defaultTimeZone);
       if (until) {
-        store.hold(row.id, until.getTime());
+        await store.hold(row.id, until.getTime());
         if (!row.held) held++;
         continue;
       }
       if (row.held) released++;
       toSend.push(row);
     }
-    if (toSkip.length) skip(toSkip, broadcastId, t, NOT_ACTIVE);
+    if (toSkip.length) await skip(toSkip, broadcastId, t, NOT_ACTIVE);
     const batches: Batch[] = [];
     for (let i = 0; i < toSend.length; i += sender.maxBatch) {
       const chunk = toSend.slice(i, i + sender.maxBatch);
       const key = batchKey(broadcastId, entrySet, owner, batchCount++);
-      store.claim(
+      await store.claim(
         chunk.map((row) => row.id),
         key,
         t + leaseMs,
       );
       batches.push({ key, broadcastId, entrySet, reply: broadcast.reply, rows: chunk });
     }
-    store.settle(broadcastId, { held: held - released }, t);
+    await store.settle(broadcastId, { held: held - released }, t);
     return {
       batches,
       result: { ...EMPTY_STEP, claimed: rows.length, skipped: toSkip.length, held },
@@ -133,7 +136,7 @@ export function createClaimer(options: ClaimerOptions): Claimer {
   }
 
   return (sender, at) =>
-    store.transaction(() => takeOver(sender, at.getTime()) ?? claimFresh(sender, at));
+    store.transaction(async () => (await takeOver(sender, at.getTime())) ?? claimFresh(sender, at));
 }
 
 const NOT_ACTIVE = 'subscriber is no longer active';

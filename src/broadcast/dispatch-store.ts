@@ -1,7 +1,9 @@
-import type { Db } from '../store/database.ts';
+import { postgresDispatchStore } from '../postgres/dispatch-store.ts';
+import type { SqliteGate } from '../store/sqlite-gate.ts';
+import type { Storage } from '../store/storage.ts';
 
 /** A delivery as claimed, with what the dispatcher needs of its subscriber (null when gone). */
-export interface ClaimedRow {
+export type ClaimedRow = {
   id: number;
   broadcastId: number;
   /** Which of the broadcast's entries it carries: 0 for all of them. */
@@ -14,7 +16,7 @@ export interface ClaimedRow {
   quietStart: number | null;
   quietEnd: number | null;
   failures: number | null;
-}
+};
 
 /** What the report keeps of the last time the platform refused a channel's account. */
 export interface ChannelError {
@@ -38,33 +40,41 @@ export type CounterChange = Partial<
  */
 export interface DispatchStore {
   /** Runs `work` in one write transaction that takes the lock at its start. */
-  transaction<T>(work: () => T): T;
+  transaction<T>(work: () => Promise<T>): Promise<T>;
   /** A claimed batch of the channel whose lease ran out (its process died), if any. */
-  staleBatch(channel: string, at: number): { key: string; rows: ClaimedRow[] } | undefined;
-  extendLease(channel: string, key: string, leaseEnd: number): void;
+  staleBatch(channel: string, at: number): Promise<{ key: string; rows: ClaimedRow[] } | undefined>;
+  extendLease(channel: string, key: string, leaseEnd: number): Promise<void>;
   /** Pending deliveries of the channel that are due, oldest first. */
-  due(channel: string, at: number, limit: number): ClaimedRow[];
-  claim(ids: number[], key: string, leaseEnd: number): void;
+  due(channel: string, at: number, limit: number): Promise<ClaimedRow[]>;
+  claim(ids: number[], key: string, leaseEnd: number): Promise<void>;
   /** Puts a delivery off until `until` (quiet hours). */
-  hold(id: number, until: number): void;
-  skip(ids: number[], at: number, reason: string): void;
+  hold(id: number, until: number): Promise<void>;
+  skip(ids: number[], at: number, reason: string): Promise<void>;
   /** The channels that have deliveries waiting or claimed. */
-  queuedChannels(): string[];
+  queuedChannels(): Promise<string[]>;
   /**
    * Skips a channel's deliveries (pending ones, and claims whose lease ran out) for
    * `reason`: nothing will send them. Returns what it skipped.
    */
-  skipChannel(channel: string, at: number, reason: string): { broadcastId: number; held: number }[];
+  skipChannel(
+    channel: string,
+    at: number,
+    reason: string,
+  ): Promise<{ broadcastId: number; held: number }[]>;
   /** Adds to the report's count of deliveries skipped for `reason`. */
-  noteSkipped(broadcastId: number, reason: string, count: number): void;
+  noteSkipped(broadcastId: number, reason: string, count: number): Promise<void>;
   /** The following four touch only deliveries still claimed under `key`; they say how many. */
-  markSent(ids: number[], key: string, at: number): number;
-  markRetry(id: number, key: string, due: number, error: string): boolean;
-  markFailed(id: number, key: string, at: number, error: string): boolean;
+  markSent(ids: number[], key: string, at: number): Promise<number>;
+  markRetry(id: number, key: string, due: number, error: string): Promise<boolean>;
+  markFailed(id: number, key: string, at: number, error: string): Promise<boolean>;
   /** Back to the queue at `due` with no attempt counted: the account, not the delivery, failed. */
-  release(id: number, key: string, due: number, error: string): boolean;
+  release(id: number, key: string, due: number, error: string): Promise<boolean>;
   /** Records on the broadcast's report that the platform refused the channel's account. */
-  noteChannelError(broadcastId: number, channel: string, error: Omit<ChannelError, 'count'>): void;
+  noteChannelError(
+    broadcastId: number,
+    channel: string,
+    error: Omit<ChannelError, 'count'>,
+  ): Promise<void>;
   saveBatch(
     key: string,
     broadcastId: number,
@@ -72,16 +82,28 @@ export interface DispatchStore {
     msgId: string,
     recipients: number,
     at: number,
-  ): void;
-  resetFailures(channel: string, userId: string): void;
+  ): Promise<void>;
+  resetFailures(channel: string, userId: string): Promise<void>;
   /** Counts a failure; the subscriber becomes blocked at `limit`. Returns the state after. */
-  countFailure(channel: string, userId: string, limit: number, at: number): string | undefined;
-  block(channel: string, userId: string, at: number): void;
+  countFailure(
+    channel: string,
+    userId: string,
+    limit: number,
+    at: number,
+  ): Promise<string | undefined>;
+  block(channel: string, userId: string, at: number): Promise<void>;
   /** Moves a broadcast's counters, and marks it done when nothing is left open. */
-  settle(broadcastId: number, change: CounterChange, at: number): void;
+  settle(broadcastId: number, change: CounterChange, at: number): Promise<void>;
 }
 
-export function createDispatchStore(db: Db): DispatchStore {
+export function createDispatchStore(storage: Storage): DispatchStore {
+  return storage.kind === 'sqlite'
+    ? sqliteDispatchStore(storage.gate)
+    : postgresDispatchStore(storage.pg);
+}
+
+function sqliteDispatchStore(gate: SqliteGate): DispatchStore {
+  const { db } = gate;
   const columns = `d.id, d.broadcast_id AS broadcastId, d.entry_set AS entrySet, d.user_id AS userId, d.attempts, d.held,
     s.state, s.time_zone AS timeZone, s.quiet_start AS quietStart, s.quiet_end AS quietEnd, s.failures`;
   const pickPending = db.prepare<[string, number, number], ClaimedRow>(`
@@ -160,55 +182,65 @@ export function createDispatchStore(db: Db): DispatchStore {
   const saveBatch = db.prepare(`
     INSERT OR REPLACE INTO send_batches (batch_key, broadcast_id, channel, msg_id, recipients, sent_at)
     VALUES (?, ?, ?, ?, ?, ?)`);
-  const transaction = db.transaction((work: () => unknown) => work());
+  const run = <R>(work: () => R) => gate.run(work);
 
   return {
-    transaction: <T>(work: () => T) => transaction.immediate(work) as T,
-    staleBatch(channel, at) {
-      const stale = staleKey.get(channel, at);
-      return stale && { key: stale.key, rows: pickStale.all(channel, at, stale.key) };
-    },
-    extendLease: (channel, key, leaseEnd) => void extend.run({ leaseEnd, key, channel }),
-    due: (channel, at, limit) => pickPending.all(channel, at, limit),
-    claim: (ids, key, leaseEnd) => void claim.run({ key, leaseEnd, ids: JSON.stringify(ids) }),
-    hold: (id, until) => void hold.run(until, id),
-    skip: (ids, at, reason) => void skip.run({ now: at, reason, ids: JSON.stringify(ids) }),
-    markSent: (ids, key, at) => markSent.run({ now: at, key, ids: JSON.stringify(ids) }).changes,
-    markRetry: (id, key, due, error) => markRetry.run({ id, key, due, error }).changes > 0,
-    markFailed: (id, key, at, error) => markFailed.run({ id, key, now: at, error }).changes > 0,
-    release: (id, key, due, error) => release.run({ id, key, due, error }).changes > 0,
-    queuedChannels() {
-      const channels = new Set<string>();
-      for (const next of nextChannel) {
-        for (let row = next.get(''); row; row = next.get(row.channel)) channels.add(row.channel);
-      }
-      return [...channels];
-    },
-    skipChannel: (channel, at, reason) => skipChannel.all({ now: at, channel, reason }),
-    noteSkipped(broadcastId, reason, count) {
-      const notes = readNotes.get(broadcastId);
-      if (!notes) return;
-      const reasons = parseRecord<number>(notes.skipReasons);
-      reasons.set(reason, (reasons.get(reason) ?? 0) + count);
-      writeSkipReasons.run(JSON.stringify(Object.fromEntries(reasons)), broadcastId);
-    },
-    noteChannelError(broadcastId, channel, error) {
-      const notes = readNotes.get(broadcastId);
-      if (!notes) return;
-      const errors = parseRecord<ChannelError>(notes.channelErrors);
-      errors.set(channel, { ...error, count: (errors.get(channel)?.count ?? 0) + 1 });
-      writeChannelErrors.run(JSON.stringify(Object.fromEntries(errors)), broadcastId);
-    },
+    transaction: (work) => gate.transaction(work),
+    staleBatch: (channel, at) =>
+      run(() => {
+        const stale = staleKey.get(channel, at);
+        return stale && { key: stale.key, rows: pickStale.all(channel, at, stale.key) };
+      }),
+    extendLease: (channel, key, leaseEnd) => run(() => void extend.run({ leaseEnd, key, channel })),
+    due: (channel, at, limit) => run(() => pickPending.all(channel, at, limit)),
+    claim: (ids, key, leaseEnd) =>
+      run(() => void claim.run({ key, leaseEnd, ids: JSON.stringify(ids) })),
+    hold: (id, until) => run(() => void hold.run(until, id)),
+    skip: (ids, at, reason) =>
+      run(() => void skip.run({ now: at, reason, ids: JSON.stringify(ids) })),
+    markSent: (ids, key, at) =>
+      run(() => markSent.run({ now: at, key, ids: JSON.stringify(ids) }).changes),
+    markRetry: (id, key, due, error) =>
+      run(() => markRetry.run({ id, key, due, error }).changes > 0),
+    markFailed: (id, key, at, error) =>
+      run(() => markFailed.run({ id, key, now: at, error }).changes > 0),
+    release: (id, key, due, error) => run(() => release.run({ id, key, due, error }).changes > 0),
+    queuedChannels: () =>
+      run(() => {
+        const channels = new Set<string>();
+        for (const next of nextChannel) {
+          for (let row = next.get(''); row; row = next.get(row.channel)) channels.add(row.channel);
+        }
+        return [...channels];
+      }),
+    skipChannel: (channel, at, reason) => run(() => skipChannel.all({ now: at, channel, reason })),
+    noteSkipped: (broadcastId, reason, count) =>
+      run(() => {
+        const notes = readNotes.get(broadcastId);
+        if (!notes) return;
+        const reasons = parseRecord<number>(notes.skipReasons);
+        reasons.set(reason, (reasons.get(reason) ?? 0) + count);
+        writeSkipReasons.run(JSON.stringify(Object.fromEntries(reasons)), broadcastId);
+      }),
+    noteChannelError: (broadcastId, channel, error) =>
+      run(() => {
+        const notes = readNotes.get(broadcastId);
+        if (!notes) return;
+        const errors = parseRecord<ChannelError>(notes.channelErrors);
+        errors.set(channel, { ...error, count: (errors.get(channel)?.count ?? 0) + 1 });
+        writeChannelErrors.run(JSON.stringify(Object.fromEntries(errors)), broadcastId);
+      }),
     saveBatch: (key, broadcastId, channel, msgId, recipients, at) =>
-      void saveBatch.run(key, broadcastId, channel, msgId, recipients, at),
-    resetFailures: (channel, userId) => void resetFailures.run(channel, userId),
+      run(() => void saveBatch.run(key, broadcastId, channel, msgId, recipients, at)),
+    resetFailures: (channel, userId) => run(() => void resetFailures.run(channel, userId)),
     countFailure: (channel, userId, limit, at) =>
-      countFailure.get({ channel, userId, limit, now: at })?.state,
-    block: (channel, userId, at) => void block.run({ channel, userId, now: at }),
-    settle(id, change, at) {
-      counters.run({ id, settled: 0, sent: 0, failed: 0, skipped: 0, held: 0, ...change });
-      complete.run({ id, now: at });
-    },
+      run(() => countFailure.get({ channel, userId, limit, now: at })?.state),
+    block: (channel, userId, at) => run(() => void block.run({ channel, userId, now: at })),
+    settle: (id, change, at) =>
+      run(() => {
+        counters.run({ id, settled: 0, sent: 0, failed: 0, skipped: 0, held: 0, ...change });
+        complete.run({ id, now: at });
+      }),
   };
 }
 

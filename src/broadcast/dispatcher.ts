@@ -1,3 +1,4 @@
+import { describe } from '../postgres/database.ts';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../log/logger.ts';
 import type { BroadcastStore } from './broadcast-store.ts';
@@ -125,18 +126,18 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
 
   async function stepChannelNow(sender: ChannelSender): Promise<StepResult> {
     if (pauses.until(sender.channel, now().getTime()) !== undefined) return EMPTY_STEP;
-    const { batches, result } = claim(sender, now());
+    const { batches, result } = await claim(sender, now());
     let total = result;
     for (const [i, batch] of batches.entries()) {
       const results = await sendBatch(sender, batch, { rate, log });
       const pausedUntil = accountRefusal(sender, results);
-      total = addSteps(total, settle(sender, batch, results, now(), pausedUntil));
+      total = addSteps(total, await settle(sender, batch, results, now(), pausedUntil));
       if (pausedUntil !== undefined) {
         // The rest of this claim goes back to the queue too: the account cannot send them.
         const refused = results.find((r) => r.status === 'paused')!;
         for (const rest of batches.slice(i + 1)) {
           const back = rest.rows.map(() => refused);
-          total = addSteps(total, settle(sender, rest, back, now(), pausedUntil));
+          total = addSteps(total, await settle(sender, rest, back, now(), pausedUntil));
         }
         break;
       }
@@ -184,9 +185,12 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   async function sweeper(): Promise<void> {
     while (running) {
       try {
-        sweep();
+        await sweep();
       } catch (error) {
-        log.error({ err: error }, 'skipping deliveries no sender serves failed; will try again');
+        log.error(
+          { err: describe(error) },
+          'skipping deliveries no sender serves failed; will try again',
+        );
       }
       if (running) await idle();
     }
@@ -199,7 +203,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
         result = await stepChannel(sender);
       } catch (error) {
         log.error(
-          { err: error, channel: sender.channel },
+          { err: describe(error), channel: sender.channel },
           'dispatching a batch failed; will try again',
         );
       }
@@ -215,7 +219,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       if (running) workers.push(work(sender));
     },
     async step() {
-      let total: StepResult = { ...EMPTY_STEP, skipped: sweep() };
+      let total: StepResult = { ...EMPTY_STEP, skipped: await sweep() };
       for (const sender of senders.values()) total = addSteps(total, await stepChannel(sender));
       return total;
     },

@@ -21,7 +21,11 @@ type Tick = { schedule: string; tickAt: number } | { schedule: null; tickAt: nul
  * Writes one broadcast: its row, then one delivery per recipient. Runs inside the
  * outbox's transaction; returns the new broadcast's id.
  */
-export function writeBroadcast(deps: FanOutDeps, request: BroadcastRequest, now: Date): number {
+export async function writeBroadcast(
+  deps: FanOutDeps,
+  request: BroadcastRequest,
+  now: Date,
+): Promise<number> {
   const { store, quota } = deps;
   const at = now.getTime();
   const tick: Tick =
@@ -43,9 +47,9 @@ export function writeBroadcast(deps: FanOutDeps, request: BroadcastRequest, now:
       entryIds: JSON.stringify(entries.map((e) => e.id)),
       reply: reply ? JSON.stringify(reply) : null,
     });
-  if (tick.schedule !== null) store.markTick(tick.schedule, tick.tickAt, at);
+  if (tick.schedule !== null) await store.markTick(tick.schedule, tick.tickAt, at);
 
-  const entries = chooseEntries(deps, request, now);
+  const entries = await chooseEntries(deps, request, now);
   if (entries.length === 0) {
     if (request.kind === 'manual' || request.kind === 'preview')
       throw new BroadcastError(
@@ -55,22 +59,22 @@ export function writeBroadcast(deps: FanOutDeps, request: BroadcastRequest, now:
     return record('empty', 'nothing due', []);
   }
   const counted = request.kind === 'scheduled' || request.kind === 'manual';
-  const refusal = counted ? quota.refusal(now) : undefined;
+  const refusal = counted ? await quota.refusal(now) : undefined;
   if (refusal) {
     if (request.kind === 'manual') throw new BroadcastError('quota', refusal);
     return record('refused', refusal, entries);
   }
-  const id = record('sending', null, entries, articlesReply(entries, deps.publicUrl));
+  const id = await record('sending', null, entries, articlesReply(entries, deps.publicUrl));
 
   if (request.kind === 'preview') {
-    const targets = previewTargets(store, request).map((channel) => ({
+    const targets = (await previewTargets(store, request)).map((channel) => ({
       channel,
       userId: request.user,
     }));
-    store.setTotals(id, store.insertDeliveries(id, targets, at), 0, at);
+    await store.setTotals(id, await store.insertDeliveries(id, targets, at), 0, at);
     return id;
   }
-  fanOutAudience(deps, { id, request, entries, counted }, now);
+  await fanOutAudience(deps, { id, request, entries, counted }, now);
   return id;
 }
 
@@ -79,11 +83,11 @@ export function writeBroadcast(deps: FanOutDeps, request: BroadcastRequest, now:
  * on. A user who was never a subscriber there (in any state) is refused: a preview to
  * nobody would be accepted and delivered nowhere.
  */
-function previewTargets(
+async function previewTargets(
   store: OutboxStore,
   request: Extract<BroadcastRequest, { kind: 'preview' }>,
-): string[] {
-  const known = store.channelsOf(request.user);
+): Promise<string[]> {
+  const known = await store.channelsOf(request.user);
   if (request.channel === undefined) {
     if (known.length) return known;
     throw new BroadcastError('unknown-recipient', `no subscriber ${request.user} on any channel`);
@@ -100,7 +104,7 @@ function previewTargets(
  * entries of the topics they follow (all when they follow none); subscribers with the
  * same subset share its reply, and one with nothing matching gets nothing (`filtered`).
  */
-function fanOutAudience(
+async function fanOutAudience(
   deps: FanOutDeps,
   {
     id,
@@ -109,7 +113,7 @@ function fanOutAudience(
     counted,
   }: { id: number; request: BroadcastRequest; entries: Entry[]; counted: boolean },
   now: Date,
-): void {
+): Promise<void> {
   const { store, quota } = deps;
   const at = now.getTime();
   const digest = request.kind === 'digest' ? 'daily' : 'off';
@@ -118,12 +122,12 @@ function fanOutAudience(
   // subscriber store writes it): no need to read every subscriber's list.
   const topic = request.kind === 'manual' ? request.topic?.toLowerCase() : undefined;
   const lists =
-    topic || entries.some((e) => e.topics.length) ? store.topicLists(digest) : [NO_TOPICS];
+    topic || entries.some((e) => e.topics.length) ? await store.topicLists(digest) : [NO_TOPICS];
   // A broadcast for one topic's followers: the other topic lists get no set (filtered).
   const audience = topic
     ? lists.filter((topics) => parseTopics(topics).some((t) => t.toLowerCase() === topic))
     : lists;
-  store.setTopicSets(
+  await store.setTopicSets(
     audience.flatMap((topics) => {
       const entrySet = entrySetFor(parseTopics(topics), entries);
       if (entrySet === undefined) return [];
@@ -131,20 +135,30 @@ function fanOutAudience(
       return [{ topics, entrySet }];
     }),
   );
-  if (counted) quota.prepare(now);
-  const total = store.fanOut(id, digest, at, counted ? quota.recipientCondition : '');
-  if (total === 0 && counted && quota.recipientCondition && store.countMatching(digest) > 0) {
+  if (counted) await quota.prepare(now);
+  const total = await store.fanOut(id, digest, at, counted ? quota.recipientCondition : '');
+  if (
+    total === 0 &&
+    counted &&
+    quota.recipientCondition &&
+    (await store.countMatching(digest)) > 0
+  ) {
     const reason = 'every subscriber it is for has had 4 broadcasts this month (service account)';
     if (request.kind === 'manual') throw new BroadcastError('quota', reason);
-    store.refuse(id, reason);
+    await store.refuse(id, reason);
     return;
   }
   for (const entrySet of sets) {
     if (entrySet === 0) continue;
     const subset = entriesOf(entrySet, entries);
     const reply = articlesReply(subset, deps.publicUrl);
-    store.insertReply(id, entrySet, JSON.stringify(subset.map((e) => e.id)), JSON.stringify(reply));
+    await store.insertReply(
+      id,
+      entrySet,
+      JSON.stringify(subset.map((e) => e.id)),
+      JSON.stringify(reply),
+    );
   }
-  if (request.kind !== 'digest') deps.ledger.record(entries, id, now);
-  store.setTotals(id, total, store.countEligible(digest) - total, at);
+  if (request.kind !== 'digest') await deps.ledger.record(entries, id, now);
+  await store.setTotals(id, total, (await store.countEligible(digest)) - total, at);
 }

@@ -1,4 +1,5 @@
-import type { Db } from '../store/database.ts';
+import { postgresInboxDeliveryStore } from '../postgres/inbox-delivery-store.ts';
+import type { Storage } from '../store/storage.ts';
 import type { Recipient } from './channel-sender.ts';
 
 /** What every recipient of one inbox write gets. */
@@ -15,10 +16,13 @@ export type InboxDeliveryStore = (
   channel: string,
   recipients: Recipient[],
   item: InboxItem,
-) => void;
+) => Promise<void>;
 
 /** The delivery id is unique in the inbox: a delivery written twice is kept once. */
-export function createInboxDeliveryStore(db: Db): InboxDeliveryStore {
+export function createInboxDeliveryStore(storage: Storage): InboxDeliveryStore {
+  if (storage.kind === 'postgres') return postgresInboxDeliveryStore(storage.pg);
+  const { gate } = storage;
+  const { db } = gate;
   const insert = db.prepare(
     `INSERT INTO inbox (channel, user_id, at, source, reply, delivery_id, broadcast_id)
      VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -29,5 +33,5 @@ export function createInboxDeliveryStore(db: Db): InboxDeliveryStore {
     for (const { deliveryId, userId } of recipients)
       insert.run(channel, userId, at, source, body, deliveryId, broadcastId);
   });
-  return (channel, recipients, item) => write.immediate(channel, recipients, item);
+  return (channel, recipients, item) => gate.run(() => write.immediate(channel, recipients, item));
 }

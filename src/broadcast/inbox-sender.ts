@@ -1,4 +1,4 @@
-import type { Db } from '../store/database.ts';
+import type { Storage } from '../store/storage.ts';
 import type { ChannelSender } from './channel-sender.ts';
 import { batchBroadcast, batchEntrySet } from './batch-key.ts';
 import { createInboxDeliveryStore } from './inbox-delivery-store.ts';
@@ -13,11 +13,11 @@ export const INBOX_BATCH = 1000;
  * holds one delivery twice.
  */
 export function createInboxSender(
-  db: Db,
+  storage: Storage,
   channel: string,
   { now = () => new Date() }: { now?: () => Date } = {},
 ): ChannelSender {
-  const write = createInboxDeliveryStore(db);
+  const write = createInboxDeliveryStore(storage);
   return {
     channel,
     maxBatch: INBOX_BATCH,
@@ -26,7 +26,7 @@ export function createInboxSender(
       // A broadcast's whole reply is kept once, on the broadcast: a million copies would be
       // gigabytes. The inbox reads it from there; the reply of a topic subset is written out.
       const shared = broadcastId !== undefined && batchEntrySet(idempotencyKey) === 0;
-      write(channel, recipients, {
+      await write(channel, recipients, {
         at: now().getTime(),
         source: `broadcast:${broadcastId ?? '?'}`,
         body: shared ? '' : JSON.stringify(reply),

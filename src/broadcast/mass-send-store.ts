@@ -1,5 +1,12 @@
-import type { Db } from '../store/database.ts';
+import { postgresMassSendReports } from '../postgres/mass-send-store.ts';
+import type { Storage } from '../store/storage.ts';
 import type { PlatformCounts } from './broadcast-types.ts';
+
+/** Records one mass send's report; the broadcast it belongs to, or undefined. */
+export type MassSendReports = (
+  msgId: string,
+  counts: PlatformCounts,
+) => Promise<number | undefined>;
 
 /**
  * Stores what the platform reported for one mass send (`MASSSENDJOBFINISH`: TotalCount,
@@ -7,13 +14,13 @@ import type { PlatformCounts } from './broadcast-types.ts';
  * Returns the broadcast it belongs to, or undefined for a msg_id we never sent (a report
  * for a mass send made from the platform's console, or a forged event).
  */
-export function createMassSendReports(
-  db: Db,
-): (msgId: string, counts: PlatformCounts) => number | undefined {
-  const update = db.prepare<[string, string], { broadcastId: number }>(
+export function createMassSendReports(storage: Storage): MassSendReports {
+  if (storage.kind === 'postgres') return postgresMassSendReports(storage.pg);
+  const { gate } = storage;
+  const update = gate.db.prepare<[string, string], { broadcastId: number }>(
     'UPDATE send_batches SET report = ? WHERE msg_id = ? RETURNING broadcast_id AS broadcastId',
   );
   return function recordMassSendReport(msgId, counts) {
-    return update.get(JSON.stringify(counts), msgId)?.broadcastId;
+    return gate.run(() => update.get(JSON.stringify(counts), msgId)?.broadcastId);
   };
 }

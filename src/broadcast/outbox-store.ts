@@ -1,4 +1,7 @@
+import { postgresOutboxStore } from '../postgres/outbox-store.ts';
 import type { Db } from '../store/database.ts';
+import type { SqliteGate } from '../store/sqlite-gate.ts';
+import type { Storage } from '../store/storage.ts';
 import type { BroadcastKind, BroadcastStatus } from './broadcast-types.ts';
 
 /** A broadcast row as the outbox first writes it. */
@@ -29,40 +32,51 @@ export interface TopicSet {
  */
 export interface OutboxStore {
   /** Runs `work` in one write transaction that takes the lock at its start. */
-  transaction<T>(work: () => T): T;
-  tickBroadcast(schedule: string, tickAt: number): number | undefined;
-  insertBroadcast(row: NewBroadcast): number;
+  transaction<T>(work: () => Promise<T>): Promise<T>;
+  tickBroadcast(schedule: string, tickAt: number): Promise<number | undefined>;
+  insertBroadcast(row: NewBroadcast): Promise<number>;
   /** The topic lists (as stored) of the active subscribers of this digest mode. */
-  topicLists(digest: DigestMode): string[];
+  topicLists(digest: DigestMode): Promise<string[]>;
   /** Notes which entries each topic list receives, for `fanOut` and `countMatching`. */
-  setTopicSets(sets: TopicSet[]): void;
+  setTopicSets(sets: TopicSet[]): Promise<void>;
   /**
    * One delivery per active subscriber of this digest mode whose topic list has a set,
    * carrying it; `extraCondition` is SQL on subscriber `s`.
    */
-  fanOut(id: number, digest: DigestMode, at: number, extraCondition: string): number;
-  countMatching(digest: DigestMode): number;
-  countEligible(digest: DigestMode): number;
+  fanOut(id: number, digest: DigestMode, at: number, extraCondition: string): Promise<number>;
+  countMatching(digest: DigestMode): Promise<number>;
+  countEligible(digest: DigestMode): Promise<number>;
   /** The reply of one subset of a broadcast's entries. */
-  insertReply(id: number, entrySet: number, entryIds: string, reply: string): void;
+  insertReply(id: number, entrySet: number, entryIds: string, reply: string): Promise<void>;
   /** Deliveries to named recipients (a preview); returns how many. */
-  insertDeliveries(id: number, targets: { channel: string; userId: string }[], at: number): number;
+  insertDeliveries(
+    id: number,
+    targets: { channel: string; userId: string }[],
+    at: number,
+  ): Promise<number>;
   /** Channels on which the user is a subscriber, in any state. */
-  channelsOf(userId: string): string[];
-  setTotals(id: number, total: number, filtered: number, at: number): void;
-  refuse(id: number, reason: string): void;
-  byChannel(id: number): { channel: string; count: number }[];
-  sample(id: number, limit: number): { channel: string; userId: string }[];
-  lastDigestAt(): number | undefined;
+  channelsOf(userId: string): Promise<string[]>;
+  setTotals(id: number, total: number, filtered: number, at: number): Promise<void>;
+  refuse(id: number, reason: string): Promise<void>;
+  byChannel(id: number): Promise<{ channel: string; count: number }[]>;
+  sample(id: number, limit: number): Promise<{ channel: string; userId: string }[]>;
+  lastDigestAt(): Promise<number | undefined>;
   /** Moves a schedule's last fired time forward (never back). */
-  markTick(schedule: string, tickAt: number, at: number): void;
-  lastTick(schedule: string): number | undefined;
+  markTick(schedule: string, tickAt: number, at: number): Promise<void>;
+  lastTick(schedule: string): Promise<number | undefined>;
   /** Cancels the pending deliveries; returns how many, and how many of them were held. */
-  cancelPending(id: number, at: number): { count: number; held: number };
-  closeCancelled(id: number, count: number, held: number, at: number): void;
+  cancelPending(id: number, at: number): Promise<{ count: number; held: number }>;
+  closeCancelled(id: number, count: number, held: number, at: number): Promise<void>;
 }
 
-export function createOutboxStore(db: Db): OutboxStore {
+export function createOutboxStore(storage: Storage): OutboxStore {
+  return storage.kind === 'sqlite'
+    ? sqliteOutboxStore(storage.gate)
+    : postgresOutboxStore(storage.pg);
+}
+
+function sqliteOutboxStore(gate: SqliteGate): OutboxStore {
+  const { db } = gate;
   const existingTick = db.prepare<[string, number], { id: number }>(
     'SELECT id FROM broadcasts WHERE schedule = ? AND tick_at = ?',
   );
@@ -144,46 +158,52 @@ export function createOutboxStore(db: Db): OutboxStore {
     UPDATE broadcasts SET cancelled = cancelled + @count, open = open - @count, held = held - @held,
       status = 'cancelled', finished_at = @now
     WHERE id = @id`);
-  const transaction = db.transaction((work: () => unknown) => work());
+  const run = <R>(work: () => R) => gate.run(work);
 
   return {
-    transaction: <T>(work: () => T) => transaction.immediate(work) as T,
-    tickBroadcast: (schedule, tickAt) => existingTick.get(schedule, tickAt)?.id,
-    insertBroadcast: (row) => Number(insertBroadcast.run(row).lastInsertRowid),
-    topicLists: (digest) => topicLists.all(digest).map((row) => row.topics),
-    setTopicSets(sets) {
-      clearSets.run();
-      for (const set of sets) insertSet.run(set.topics, set.entrySet);
-    },
-    fanOut(id, digest, at, extraCondition) {
-      const inserted = fanOut(extraCondition).run({ id, now: at, digest });
-      const last = Number(inserted.lastInsertRowid);
-      if (inserted.changes) setRange.run(last - inserted.changes + 1, last, id);
-      return inserted.changes;
-    },
-    countMatching: (digest) => countMatching.get({ digest })!.count,
+    transaction: (work) => gate.transaction(work),
+    tickBroadcast: (schedule, tickAt) => run(() => existingTick.get(schedule, tickAt)?.id),
+    insertBroadcast: (row) => run(() => Number(insertBroadcast.run(row).lastInsertRowid)),
+    topicLists: (digest) => run(() => topicLists.all(digest).map((row) => row.topics)),
+    setTopicSets: (sets) =>
+      run(() => {
+        clearSets.run();
+        for (const set of sets) insertSet.run(set.topics, set.entrySet);
+      }),
+    fanOut: (id, digest, at, extraCondition) =>
+      run(() => {
+        const inserted = fanOut(extraCondition).run({ id, now: at, digest });
+        const last = Number(inserted.lastInsertRowid);
+        if (inserted.changes) setRange.run(last - inserted.changes + 1, last, id);
+        return inserted.changes;
+      }),
+    countMatching: (digest) => run(() => countMatching.get({ digest })!.count),
     insertReply: (id, entrySet, entryIds, reply) =>
-      void insertReply.run(id, entrySet, entryIds, reply),
-    countEligible: (digest) => countEligible.get(digest)!.count,
-    insertDeliveries(id, targets, at) {
-      const ids = targets.map(({ channel, userId }) =>
-        Number(insertOne.run(id, channel, userId, at).lastInsertRowid),
-      );
-      if (ids.length) setRange.run(ids[0], ids.at(-1), id);
-      return ids.length;
-    },
-    channelsOf: (userId) => channelsOf.all(userId).map((row) => row.channel),
-    setTotals: (id, total, filtered, at) => void setTotals.run({ id, total, filtered, now: at }),
-    refuse: (id, reason) => void refuse.run(reason, id),
-    byChannel: (id) => byChannel.all({ id }),
-    sample: (id, limit) => sample.all({ id, limit }),
-    lastDigestAt: () => lastDigest.get()?.at ?? undefined,
-    markTick: (schedule, tickAt, at) => void upsertTick.run(schedule, tickAt, at),
-    lastTick: (schedule) => readTick.get(schedule)?.last_tick_at,
-    cancelPending(id, at) {
-      const dropped = cancelPending.all({ now: at, id });
-      return { count: dropped.length, held: dropped.reduce((sum, row) => sum + row.held, 0) };
-    },
-    closeCancelled: (id, count, held, at) => void closeCancelled.run({ id, count, held, now: at }),
+      run(() => void insertReply.run(id, entrySet, entryIds, reply)),
+    countEligible: (digest) => run(() => countEligible.get(digest)!.count),
+    insertDeliveries: (id, targets, at) =>
+      run(() => {
+        const ids = targets.map(({ channel, userId }) =>
+          Number(insertOne.run(id, channel, userId, at).lastInsertRowid),
+        );
+        if (ids.length) setRange.run(ids[0], ids.at(-1), id);
+        return ids.length;
+      }),
+    channelsOf: (userId) => run(() => channelsOf.all(userId).map((row) => row.channel)),
+    setTotals: (id, total, filtered, at) =>
+      run(() => void setTotals.run({ id, total, filtered, now: at })),
+    refuse: (id, reason) => run(() => void refuse.run(reason, id)),
+    byChannel: (id) => run(() => byChannel.all({ id })),
+    sample: (id, limit) => run(() => sample.all({ id, limit })),
+    lastDigestAt: () => run(() => lastDigest.get()?.at ?? undefined),
+    markTick: (schedule, tickAt, at) => run(() => void upsertTick.run(schedule, tickAt, at)),
+    lastTick: (schedule) => run(() => readTick.get(schedule)?.last_tick_at),
+    cancelPending: (id, at) =>
+      run(() => {
+        const dropped = cancelPending.all({ now: at, id });
+        return { count: dropped.length, held: dropped.reduce((sum, row) => sum + row.held, 0) };
+      }),
+    closeCancelled: (id, count, held, at) =>
+      run(() => void closeCancelled.run({ id, count, held, now: at })),
   };
 }

@@ -33,16 +33,16 @@ export interface OutboxDeps {
  */
 export interface Outbox {
   /** `created` is false when the tick was already recorded (by this or another instance). */
-  create(request: BroadcastRequest, now: Date): { broadcast: Broadcast; created: boolean };
+  create(request: BroadcastRequest, now: Date): Promise<{ broadcast: Broadcast; created: boolean }>;
   /** Who would receive what; nothing is written. */
-  dryRun(request: BroadcastRequest, now: Date): DryRun;
+  dryRun(request: BroadcastRequest, now: Date): Promise<DryRun>;
   /** Records a tick that was not fired: it fell outside the catch-up window. */
-  recordMissed(schedule: string, tickAt: Date, now: Date): void;
+  recordMissed(schedule: string, tickAt: Date, now: Date): Promise<void>;
   /** Drops pending deliveries; a broadcast cancelled before anything was sent frees its quota and entries. */
-  cancel(id: number, now: Date): Broadcast;
+  cancel(id: number, now: Date): Promise<Broadcast>;
   /** Moves a schedule's last fired time forward (never back). */
-  markTick(schedule: string, tickAt: Date, now: Date): void;
-  lastTick(schedule: string): Date | undefined;
+  markTick(schedule: string, tickAt: Date, now: Date): Promise<void>;
+  lastTick(schedule: string): Promise<Date | undefined>;
 }
 
 /** Thrown inside a dry run's transaction so that it rolls back. */
@@ -58,32 +58,32 @@ export function createOutbox(deps: OutboxDeps): Outbox {
   const write = (request: BroadcastRequest, now: Date) => writeBroadcast(fanOutDeps, request, now);
 
   return {
-    create: (request, now) => {
-      const { id, created } = store.transaction(() => {
+    async create(request, now) {
+      const { id, created } = await store.transaction(async () => {
         if (request.kind === 'scheduled' || request.kind === 'digest') {
-          const existing = store.tickBroadcast(request.schedule, request.tickAt.getTime());
+          const existing = await store.tickBroadcast(request.schedule, request.tickAt.getTime());
           if (existing !== undefined) return { id: existing, created: false };
         }
-        return { id: write(request, now), created: true };
+        return { id: await write(request, now), created: true };
       });
-      return { broadcast: broadcasts.get(id)!, created };
+      return { broadcast: (await broadcasts.get(id))!, created };
     },
 
-    dryRun(request, now) {
+    async dryRun(request, now) {
       try {
-        store.transaction(() => {
-          const id = write(request, now);
-          const broadcast = broadcasts.get(id)!;
+        await store.transaction(async () => {
+          const id = await write(request, now);
+          const broadcast = (await broadcasts.get(id))!;
           if (broadcast.status === 'refused') throw new BroadcastError('quota', broadcast.reason!);
           const counted = request.kind === 'scheduled' || request.kind === 'manual';
           // Read inside the transaction: the rollback empties what the quota noted.
-          const over = counted ? deps.quota.usedUp(DRY_RUN_SAMPLE) : { count: 0, sample: [] };
+          const over = counted ? await deps.quota.usedUp(DRY_RUN_SAMPLE) : { count: 0, sample: [] };
           throw new Rollback({
             entryIds: broadcast.entryIds,
             reply: broadcast.reply ?? { type: 'articles', articles: [] },
             recipients: broadcast.counts.total,
-            byChannel: countsByChannel(store.byChannel(id)),
-            sample: store.sample(id, DRY_RUN_SAMPLE),
+            byChannel: countsByChannel(await store.byChannel(id)),
+            sample: await store.sample(id, DRY_RUN_SAMPLE),
             filtered: broadcast.counts.filtered,
             quota: {
               counted,
@@ -100,11 +100,11 @@ export function createOutbox(deps: OutboxDeps): Outbox {
       throw new Error('a dry run did not roll back');
     },
 
-    recordMissed(schedule, tickAt, now) {
-      store.transaction(() => {
-        store.markTick(schedule, tickAt.getTime(), now.getTime());
-        if (store.tickBroadcast(schedule, tickAt.getTime()) !== undefined) return;
-        store.insertBroadcast({
+    async recordMissed(schedule, tickAt, now) {
+      await store.transaction(async () => {
+        await store.markTick(schedule, tickAt.getTime(), now.getTime());
+        if ((await store.tickBroadcast(schedule, tickAt.getTime())) !== undefined) return;
+        await store.insertBroadcast({
           kind: 'scheduled',
           schedule,
           tickAt: tickAt.getTime(),
@@ -117,9 +117,9 @@ export function createOutbox(deps: OutboxDeps): Outbox {
       });
     },
 
-    cancel(id, now) {
-      store.transaction(() => {
-        const broadcast = broadcasts.get(id);
+    async cancel(id, now) {
+      await store.transaction(async () => {
+        const broadcast = await broadcasts.get(id);
         if (!broadcast) throw new BroadcastError('not-found', `there is no broadcast ${id}`);
         if (broadcast.status === 'cancelled') return;
         if (broadcast.status !== 'sending') {
@@ -128,18 +128,18 @@ export function createOutbox(deps: OutboxDeps): Outbox {
             `broadcast ${id} is ${broadcast.status}; only one still sending can be cancelled`,
           );
         }
-        const dropped = store.cancelPending(id, now.getTime());
-        store.closeCancelled(id, dropped.count, dropped.held, now.getTime());
+        const dropped = await store.cancelPending(id, now.getTime());
+        await store.closeCancelled(id, dropped.count, dropped.held, now.getTime());
         const inFlight = broadcast.counts.pending - dropped.count;
-        if (broadcast.counts.sent === 0 && inFlight === 0) ledger.release(id);
+        if (broadcast.counts.sent === 0 && inFlight === 0) await ledger.release(id);
       });
-      return broadcasts.get(id)!;
+      return (await broadcasts.get(id))!;
     },
 
     markTick: (schedule, tickAt, now) =>
       store.transaction(() => store.markTick(schedule, tickAt.getTime(), now.getTime())),
-    lastTick(schedule) {
-      const at = store.lastTick(schedule);
+    async lastTick(schedule) {
+      const at = await store.lastTick(schedule);
       return at === undefined ? undefined : new Date(at);
     },
   };

@@ -14,35 +14,38 @@ export interface PlannerDeps {
   entries: () => readonly Entry[];
   entry: (id: string) => Entry | undefined;
   ledger: BroadcastLedger;
-  lastDigestAt: () => number | undefined;
+  lastDigestAt: () => Promise<number | undefined>;
 }
 
 /**
  * What a tick sends: published entries never broadcast, newest first, at most 8 (the
  * platform's limit for one article message); the rest wait for the next tick.
  */
-export function pickDueEntries(
+export async function pickDueEntries(
   entries: readonly Entry[],
   ledger: BroadcastLedger,
   now: Date,
   limit = MAX_ARTICLES,
-): Entry[] {
+): Promise<Entry[]> {
   const due: Entry[] = [];
   for (const entry of entries) {
     if (due.length >= limit) break;
-    if (!isPublished(entry, now) || ledger.wasBroadcast(entry)) continue;
+    if (!isPublished(entry, now) || (await ledger.wasBroadcast(entry))) continue;
     due.push(entry);
   }
   return due.sort((a, b) => b.publishedAt.getTime() - a.publishedAt.getTime());
 }
 
 /** The entries a request sends, checked; throws for what an operator asked wrongly. */
-export function chooseEntries(deps: PlannerDeps, request: BroadcastRequest, now: Date): Entry[] {
+export async function chooseEntries(
+  deps: PlannerDeps,
+  request: BroadcastRequest,
+  now: Date,
+): Promise<Entry[]> {
   const { ledger } = deps;
   if (request.kind === 'digest') {
-    const since = deps.lastDigestAt() ?? now.getTime() - DAY_MS;
-    return ledger
-      .since(new Date(since))
+    const since = (await deps.lastDigestAt()) ?? now.getTime() - DAY_MS;
+    return (await ledger.since(new Date(since)))
       .map((id) => deps.entry(id))
       .filter((entry): entry is Entry => entry !== undefined)
       .sort((a, b) => b.publishedAt.getTime() - a.publishedAt.getTime())
@@ -51,22 +54,27 @@ export function chooseEntries(deps: PlannerDeps, request: BroadcastRequest, now:
   const ids =
     request.kind === 'manual' || request.kind === 'preview' ? request.entryIds : undefined;
   if (!ids?.length) return pickDueEntries(deps.entries(), ledger, now);
-  return ids.map((id) => {
+  const chosen: Entry[] = [];
+  for (const id of ids) {
     const entry = deps.entry(id);
     if (!entry) throw new BroadcastError('unknown-entry', `there is no entry "${id}"`);
-    if (request.kind === 'preview') return entry;
+    if (request.kind === 'preview') {
+      chosen.push(entry);
+      continue;
+    }
     if (!isPublished(entry, now)) {
       throw new BroadcastError(
         'not-published',
         `entry "${id}" is not published until ${entry.publishedAt.toISOString()}`,
       );
     }
-    if (ledger.wasBroadcast(entry)) {
+    if (await ledger.wasBroadcast(entry)) {
       throw new BroadcastError(
         'already-broadcast',
         `entry "${id}" was already broadcast; an entry is broadcast once only`,
       );
     }
-    return entry;
-  });
+    chosen.push(entry);
+  }
+  return chosen;
 }

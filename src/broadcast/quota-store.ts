@@ -1,21 +1,34 @@
-import type { Db } from '../store/database.ts';
+import { postgresQuotaStore } from '../postgres/quota-store.ts';
+import type { SqliteGate } from '../store/sqlite-gate.ts';
+import type { Storage } from '../store/storage.ts';
+import { COUNTED } from './counted-broadcasts.ts';
 
-/** Broadcasts that count: sent or sending. One cancelled before anything went out gives its quota back. */
-const COUNTED = `kind IN ('scheduled', 'manual') AND (status IN ('sending', 'done') OR sent > 0)`;
+/** Who has had their month's broadcasts: how many, and the first of them. */
+export interface UsedUp {
+  count: number;
+  sample: { channel: string; userId: string }[];
+}
 
 /** The quota's SQL: what was broadcast since a time, and who has had their month's share. */
 export interface QuotaStore {
   /** Counted broadcasts created at or after `since`, and when the first was. */
-  countSince(since: number): { count: number; first: number | undefined };
+  countSince(since: number): Promise<{ count: number; first: number | undefined }>;
   /** SQL condition on subscriber `s` that leaves out who `noteUsedUp` found; '' when none. */
   readonly recipientCondition: string;
   /** Notes who has had `limit` broadcasts since `since`; call inside the outbox transaction. */
-  noteUsedUp(since: number, limit: number): void;
+  noteUsedUp(since: number, limit: number): Promise<void>;
   /** Active subscribers `noteUsedUp` found: how many, and the first of them. */
-  usedUp(sample: number): { count: number; sample: { channel: string; userId: string }[] };
+  usedUp(sample: number): Promise<UsedUp>;
 }
 
-export function createQuotaStore(db: Db, perRecipient: boolean): QuotaStore {
+export function createQuotaStore(storage: Storage, perRecipient: boolean): QuotaStore {
+  return storage.kind === 'sqlite'
+    ? sqliteQuotaStore(storage.gate, perRecipient)
+    : postgresQuotaStore(storage.pg, perRecipient);
+}
+
+function sqliteQuotaStore(gate: SqliteGate, perRecipient: boolean): QuotaStore {
+  const { db } = gate;
   const today = db.prepare<[number], { count: number; first: number | null }>(
     `SELECT count(*) AS count, min(created_at) AS first FROM broadcasts WHERE created_at >= ? AND ${COUNTED}`,
   );
@@ -49,20 +62,23 @@ export function createQuotaStore(db: Db, perRecipient: boolean): QuotaStore {
       )
     : undefined;
   return {
-    usedUp(sample) {
-      if (!usedUpOnes || !usedUpCount) return { count: 0, sample: [] };
-      return { count: usedUpCount.get()!.count, sample: usedUpOnes.all(sample) };
-    },
-    countSince(since) {
-      const { count, first } = today.get(since)!;
-      return { count, first: first ?? undefined };
-    },
+    usedUp: (sample) =>
+      gate.run(() => {
+        if (!usedUpOnes || !usedUpCount) return { count: 0, sample: [] };
+        return { count: usedUpCount.get()!.count, sample: usedUpOnes.all(sample) };
+      }),
+    countSince: (since) =>
+      gate.run(() => {
+        const { count, first } = today.get(since)!;
+        return { count, first: first ?? undefined };
+      }),
     recipientCondition: perRecipient
       ? `AND NOT EXISTS (SELECT 1 FROM temp.quota_used_up u WHERE u.channel = s.channel AND u.user_id = s.user_id)`
       : '',
-    noteUsedUp(since, limit) {
-      clear?.run();
-      fill?.run(since, limit);
-    },
+    noteUsedUp: (since, limit) =>
+      gate.run(() => {
+        clear?.run();
+        fill?.run(since, limit);
+      }),
   };
 }

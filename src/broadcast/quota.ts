@@ -1,6 +1,6 @@
 import { wallClock, zonedTimeToInstant } from '../time/time-zone.ts';
-import type { Db } from '../store/database.ts';
-import { createQuotaStore } from './quota-store.ts';
+import type { Storage } from '../store/storage.ts';
+import { createQuotaStore, type UsedUp } from './quota-store.ts';
 
 /**
  * The platform's mass-send limits: a subscription account (订阅号) may broadcast once a
@@ -14,29 +14,29 @@ export const BROADCASTS_PER_USER_PER_MONTH = 4;
 export interface Quota {
   accountType: AccountType;
   /** Why an account-wide broadcast is refused now, or undefined when allowed. */
-  refusal(now: Date): string | undefined;
+  refusal(now: Date): Promise<string | undefined>;
   /** SQL condition on subscriber `s` for the per-user limit (service accounts); '' when none. */
   recipientCondition: string;
   /** Notes who has used up their month, for `recipientCondition`; call inside the transaction. */
-  prepare(now: Date): void;
+  prepare(now: Date): Promise<void>;
   /** After `prepare`, in the same transaction: who has had their month's broadcasts. */
-  usedUp(sample: number): { count: number; sample: { channel: string; userId: string }[] };
+  usedUp(sample: number): Promise<UsedUp>;
 }
 
-export function createQuota(db: Db, accountType: AccountType, timeZone: string): Quota {
-  const store = createQuotaStore(db, accountType === 'service');
+export function createQuota(storage: Storage, accountType: AccountType, timeZone: string): Quota {
+  const store = createQuotaStore(storage, accountType === 'service');
   return {
     accountType,
-    refusal(now) {
+    async refusal(now) {
       if (accountType !== 'subscription') return undefined;
-      const { count, first } = store.countSince(startOfDay(now, timeZone).getTime());
+      const { count, first } = await store.countSince(startOfDay(now, timeZone).getTime());
       if (count < BROADCASTS_PER_DAY) return undefined;
       return `a subscription account may broadcast once a day (in ${timeZone}); today's broadcast was created at ${new Date(first!).toISOString()}`;
     },
     recipientCondition: store.recipientCondition,
     usedUp: (sample) => store.usedUp(sample),
     prepare(now) {
-      store.noteUsedUp(startOfMonth(now, timeZone).getTime(), BROADCASTS_PER_USER_PER_MONTH);
+      return store.noteUsedUp(startOfMonth(now, timeZone).getTime(), BROADCASTS_PER_USER_PER_MONTH);
     },
   };
 }

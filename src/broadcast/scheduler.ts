@@ -1,3 +1,4 @@
+import { describe } from '../postgres/database.ts';
 import cron, { type ScheduledTask } from 'node-cron';
 import type { ClockTimer, VirtualClock } from '../clock/clock.ts';
 import type { Logger } from '../log/logger.ts';
@@ -31,9 +32,9 @@ export interface Scheduler {
    * Fires what is due at the clock's time: for each schedule, the latest tick since the
    * one last fired, once. A tick older than the catch-up window is recorded as missed.
    */
-  runDue(): Broadcast[];
+  runDue(): Promise<Broadcast[]>;
   /** Catches up, then lets node-cron fire the ticks to come. */
-  start(): void;
+  start(): Promise<void>;
   stop(): Promise<void>;
   /** Each schedule's next fire times, in its time zone. */
   upcoming(
@@ -69,6 +70,8 @@ export function createScheduler({
   const tasks: ScheduledTask[] = [];
   const timers: ClockTimer[] = [];
   let running = false;
+  /** Ticks being fired: `stop` waits for them. */
+  const firing = new Set<Promise<unknown>>();
 
   /** Arms the schedule's next tick as a timer of the virtual clock; each tick arms the next. */
   function armOnClock(schedule: Schedule, virtual: Pick<VirtualClock, 'at'>): void {
@@ -77,30 +80,30 @@ export function createScheduler({
     timers.push(
       virtual.at(next, async () => {
         if (!running) return;
-        if (fire(schedule, next)) await afterTick?.();
+        if (await fire(schedule, next)) await afterTick?.();
         armOnClock(schedule, virtual);
       }),
     );
   }
 
-  function runSchedule(schedule: Schedule, at: Date): Broadcast | undefined {
-    const last = outbox.lastTick(schedule.name);
+  async function runSchedule(schedule: Schedule, at: Date): Promise<Broadcast | undefined> {
+    const last = await outbox.lastTick(schedule.name);
     if (!last) {
       // First sight of this schedule: nothing was missed yet; count from here.
-      outbox.markTick(schedule.name, at, at);
+      await outbox.markTick(schedule.name, at, at);
       return undefined;
     }
     const tick = schedule.times.latestIn(last, at);
     if (!tick) return undefined;
     if (at.getTime() - tick.getTime() > catchUpMs) {
-      outbox.recordMissed(schedule.name, tick, at);
+      await outbox.recordMissed(schedule.name, tick, at);
       log.warn(
         { schedule: schedule.name, tick },
         'schedule tick missed while down, outside the catch-up window: not sent',
       );
       return undefined;
     }
-    const { broadcast, created } = outbox.create(
+    const { broadcast, created } = await outbox.create(
       { kind: schedule.kind, schedule: schedule.name, tickAt: tick },
       at,
     );
@@ -122,26 +125,33 @@ export function createScheduler({
     return broadcast;
   }
 
-  function fire(schedule: Schedule, at: Date): Broadcast | undefined {
-    try {
-      return runSchedule(schedule, at);
-    } catch (error) {
+  function fire(schedule: Schedule, at: Date): Promise<Broadcast | undefined> {
+    const fired = runSchedule(schedule, at).catch((error: unknown) => {
       // The tick stays unrecorded, so the next tick or restart catches it up.
-      log.error({ err: error, schedule: schedule.name }, 'schedule tick failed');
+      log.error({ err: describe(error), schedule: schedule.name }, 'schedule tick failed');
       return undefined;
-    }
+    });
+    firing.add(fired);
+    void fired.finally(() => firing.delete(fired));
+    return fired;
   }
 
   return {
-    runDue() {
+    async runDue() {
       const at = now();
-      return schedules.map((schedule) => fire(schedule, at)).filter((b): b is Broadcast => !!b);
+      const fired: Broadcast[] = [];
+      for (const schedule of schedules) {
+        const broadcast = await fire(schedule, at);
+        if (broadcast) fired.push(broadcast);
+      }
+      return fired;
     },
-    start() {
+    async start() {
       const at = now();
       running = true;
       for (const schedule of schedules) {
-        fire(schedule, at);
+        await fire(schedule, at);
+        if (!running) return;
         if (clock) {
           armOnClock(schedule, clock);
           continue;
@@ -151,7 +161,7 @@ export function createScheduler({
           (context) => {
             // node-cron may call a hair early or late: the tick it means is context.date.
             const time = Math.max(now().getTime(), context.date.getTime());
-            fire(schedule, new Date(time));
+            return fire(schedule, new Date(time));
           },
           { timezone: schedule.times.timeZone, noOverlap: true, name: schedule.name },
         );
@@ -164,6 +174,7 @@ export function createScheduler({
       running = false;
       for (const timer of timers.splice(0)) timer.cancel();
       await Promise.all(tasks.splice(0).map((task) => task.destroy()));
+      await Promise.all([...firing]);
     },
     upcoming(count) {
       const at = now();

@@ -18,7 +18,7 @@ export type Settler = (
   results: SendResult[],
   at: Date,
   pausedUntil?: number,
-) => StepResult;
+) => Promise<StepResult>;
 
 const NO_RESULT: SendResult = { status: 'retry', error: 'the channel gave no result' };
 
@@ -28,64 +28,77 @@ const NO_RESULT: SendResult = { status: 'retry', error: 'the channel gave no res
  */
 export function createSettler({ store, retry, blockAfterFailures }: SettlerOptions): Settler {
   return (sender, batch, results, at, pausedUntil) =>
-    store.transaction(() => {
+    store.transaction(async () => {
       const t = at.getTime();
       const result = { ...EMPTY_STEP };
       const sentIds: number[] = [];
       let msgId: string | undefined;
       let failed = 0;
-      const fail = (id: number, error: string) => {
-        const changed = store.markFailed(id, batch.key, t, error);
+      const fail = async (id: number, error: string) => {
+        const changed = await store.markFailed(id, batch.key, t, error);
         if (changed) failed++;
         return changed;
       };
-      batch.rows.forEach((row, i) => {
+      for (const [i, row] of batch.rows.entries()) {
         const outcome = results[i] ?? NO_RESULT;
         switch (outcome.status) {
           case 'sent':
             sentIds.push(row.id);
             msgId ??= outcome.msgId;
-            if (row.failures) store.resetFailures(sender.channel, row.userId);
-            return;
+            if (row.failures) await store.resetFailures(sender.channel, row.userId);
+            continue;
           case 'retry': {
             const due = nextAttemptAt(retry, row.attempts, t, outcome.retryAfterMs);
             if (due === undefined) break;
-            if (store.markRetry(row.id, batch.key, due, outcome.error)) result.retried++;
-            return;
+            if (await store.markRetry(row.id, batch.key, due, outcome.error)) result.retried++;
+            continue;
           }
           case 'paused':
             // The account was refused, not this recipient: no attempt, no failure counted.
-            if (store.release(row.id, batch.key, pausedUntil ?? t, outcome.error)) result.paused++;
-            return;
+            if (await store.release(row.id, batch.key, pausedUntil ?? t, outcome.error))
+              result.paused++;
+            continue;
           case 'blocked':
-            if (fail(row.id, outcome.error)) {
-              store.block(sender.channel, row.userId, t);
+            if (await fail(row.id, outcome.error)) {
+              await store.block(sender.channel, row.userId, t);
               result.blocked++;
             }
-            return;
+            continue;
           case 'failed':
-            if (fail(row.id, outcome.error) && outcome.recipient) {
-              const after = store.countFailure(sender.channel, row.userId, blockAfterFailures, t);
+            if ((await fail(row.id, outcome.error)) && outcome.recipient) {
+              const after = await store.countFailure(
+                sender.channel,
+                row.userId,
+                blockAfterFailures,
+                t,
+              );
               if (after === 'blocked' && row.state === 'active') result.blocked++;
             }
-            return;
+            continue;
         }
         // Out of attempts: a retryable error never named the recipient, so it is not counted.
-        fail(row.id, outcome.error);
-      });
+        await fail(row.id, outcome.error);
+      }
       const refusal = results.find((r) => r.status === 'paused');
       if (refusal && pausedUntil !== undefined) {
-        store.noteChannelError(batch.broadcastId, sender.channel, {
+        await store.noteChannelError(batch.broadcastId, sender.channel, {
           error: refusal.error,
           errcode: refusal.errcode,
           at: t,
           pausedUntil,
         });
       }
-      const sent = sentIds.length ? store.markSent(sentIds, batch.key, t) : 0;
+      const sent = sentIds.length ? await store.markSent(sentIds, batch.key, t) : 0;
       if (msgId)
-        store.saveBatch(batch.key, batch.broadcastId, sender.channel, msgId, sentIds.length, t);
-      store.settle(batch.broadcastId, { settled: sent + failed, sent, failed }, t);
+        await store.saveBatch(
+          batch.key,
+          batch.broadcastId,
+          sender.channel,
+          msgId,
+          sentIds.length,
+          t,
+        );
+      await store.settle(batch.broadcastId, { settled: sent + failed, sent, failed }, t);
       return { ...result, sent, failed };
     });
 }

@@ -13,22 +13,22 @@ export function skipUnserved(
   served: ReadonlySet<string>,
   at: Date,
   log: Logger,
-): number {
+): Promise<number> {
   const t = at.getTime();
-  return store.transaction(() => {
+  return store.transaction(async () => {
     let total = 0;
-    for (const channel of store.queuedChannels()) {
+    for (const channel of await store.queuedChannels()) {
       if (served.has(channel)) continue;
       const reason = `no sender for channel ${channel}`;
-      const skipped = store.skipChannel(channel, t, reason);
+      const skipped = await store.skipChannel(channel, t, reason);
       const byBroadcast = new Map<number, { count: number; held: number }>();
       for (const row of skipped) {
         const sum = byBroadcast.get(row.broadcastId) ?? { count: 0, held: 0 };
         byBroadcast.set(row.broadcastId, { count: sum.count + 1, held: sum.held + row.held });
       }
       for (const [broadcastId, { count, held }] of byBroadcast) {
-        store.settle(broadcastId, { settled: count, skipped: count, held: -held }, t);
-        store.noteSkipped(broadcastId, reason, count);
+        await store.settle(broadcastId, { settled: count, skipped: count, held: -held }, t);
+        await store.noteSkipped(broadcastId, reason, count);
       }
       if (skipped.length) {
         log.warn(

@@ -49,11 +49,16 @@ export function broadcastsSection(deps: ConsoleDeps): Router {
 
   router.use(eventsRoute(deps.events));
 
-  const overview = (
+  const overview = async (
     req: Request,
     res: Response,
     options: { values?: BroadcastFormValues; error?: string; code?: number; dry?: SafeHtml } = {},
   ) => {
+    const dueEntries = await due();
+    const history = await broadcasting.store.list({
+      limit: HISTORY_PAGE,
+      before: cursor(req.query.before),
+    });
     res
       .status(options.code ?? 200)
       .type('html')
@@ -65,35 +70,35 @@ export function broadcastsSection(deps: ConsoleDeps): Router {
               <h2 id="new-title">New broadcast</h2>
               ${broadcastForm({
                 values: options.values ?? EMPTY_BROADCAST,
-                due: due(),
+                due: dueEntries,
                 topics: deps.library.topics(),
                 csrf: csrf(req),
                 error: options.error,
               })}
               ${options.dry ?? ''}
             </section>
-            ${historyTable(broadcasting.store.list({ limit: HISTORY_PAGE, before: cursor(req.query.before) }), { timeZone, pageSize: HISTORY_PAGE })}`,
+            ${historyTable(history, { timeZone, pageSize: HISTORY_PAGE })}`,
         ),
       );
   };
 
   router.get('/broadcasts', (req, res) => overview(req, res));
 
-  router.post('/broadcasts', (req, res) => {
+  router.post('/broadcasts', async (req, res) => {
     const body = req.body as Record<string, unknown>;
     const values = readBroadcastForm(body);
     try {
       const request = toRequest(values, deps);
       if (body.action === 'dry') {
-        const dry = domain(() => broadcasting.dryRun(request));
-        overview(req, res, { values, dry: dryRunReport(dry) });
+        const dry = await domain(() => broadcasting.dryRun(request));
+        await overview(req, res, { values, dry: dryRunReport(dry) });
         return;
       }
-      const broadcast = domain(() => broadcasting.broadcastNow(request));
+      const broadcast = await domain(() => broadcasting.broadcastNow(request));
       res.redirect(303, `${SECTION}/${broadcast.id}`);
     } catch (error) {
       if (!(error instanceof HttpError)) throw error;
-      overview(req, res, { values, error: error.message, code: error.status });
+      await overview(req, res, { values, error: error.message, code: error.status });
     }
   });
 
@@ -107,34 +112,32 @@ type Page = (req: Request, title: string, body: SafeHtml) => string;
 function reportRoutes(router: Router, deps: ConsoleDeps, page: Page): void {
   const { broadcasting, timeZone } = deps;
   const csrf = (req: Request) => deps.access.session(req)?.csrf ?? '';
-  const found = (raw: string): Broadcast => {
+  const found = async (raw: string): Promise<Broadcast> => {
     const id = idOf(raw);
-    const broadcast = id === undefined ? undefined : broadcasting.store.get(id);
+    const broadcast = id === undefined ? undefined : await broadcasting.store.get(id);
     if (!broadcast) throw new HttpError(404, `there is no broadcast ${raw.slice(0, 20)}`);
     return broadcast;
   };
 
-  router.get('/broadcasts/:id', (req, res) => {
-    const broadcast = found(req.params.id);
-    res
-      .type('html')
-      .send(
-        page(req, `Broadcast #${broadcast.id}`, report(broadcast, cursor(req.query.after), req)),
-      );
+  router.get('/broadcasts/:id', async (req, res) => {
+    const broadcast = await found(req.params.id);
+    const body = await report(broadcast, cursor(req.query.after), req);
+    res.type('html').send(page(req, `Broadcast #${broadcast.id}`, body));
   });
 
   // A bar read again after the stream reconnected (client/live.ts).
-  router.get('/broadcasts/:id/progress', (req, res) => {
-    res.type('html').send(progressFragment(found(req.params.id)).text);
+  router.get('/broadcasts/:id/progress', async (req, res) => {
+    res.type('html').send(progressFragment(await found(req.params.id)).text);
   });
 
-  router.post('/broadcasts/:id/cancel', (req, res) => {
-    const broadcast = found(req.params.id);
+  router.post('/broadcasts/:id/cancel', async (req, res) => {
+    const broadcast = await found(req.params.id);
     try {
-      domain(() => broadcasting.cancel(broadcast.id));
+      await domain(() => broadcasting.cancel(broadcast.id));
       res.redirect(303, `${SECTION}/${broadcast.id}`);
     } catch (error) {
       if (!(error instanceof HttpError)) throw error;
+      const body = await report(broadcast, undefined, req);
       res
         .status(error.status)
         .type('html')
@@ -143,14 +146,18 @@ function reportRoutes(router: Router, deps: ConsoleDeps, page: Page): void {
             req,
             `Broadcast #${broadcast.id}`,
             html`<p class="error" role="alert">${error.message}</p>
-              ${report(broadcast, undefined, req)}`,
+              ${body}`,
           ),
         );
     }
   });
 
-  function report(broadcast: Broadcast, after: number | undefined, req: Request): SafeHtml {
-    const deliveries = broadcasting.store.deliveries(broadcast.id, {
+  async function report(
+    broadcast: Broadcast,
+    after: number | undefined,
+    req: Request,
+  ): Promise<SafeHtml> {
+    const deliveries = await broadcasting.store.deliveries(broadcast.id, {
       limit: DELIVERY_PAGE,
       after,
     });

@@ -32,23 +32,24 @@ export function entriesSection(deps: ConsoleDeps): Router {
     consolePage(deps.access, req, { title, section: SECTION, body, styles: ['publishing'] });
   const csrf = (req: Request) => deps.access.session(req)?.csrf ?? '';
 
-  router.get(ROUTE, (req, res) => {
+  router.get(ROUTE, async (req, res) => {
     const q = typeof req.query.q === 'string' ? req.query.q.trim().slice(0, QUERY_MAX) : '';
     const found = library
       .all()
       .filter((entry) => matches(entry, q))
       .slice(0, LIST_LIMIT);
     const saved = typeof req.query.saved === 'string' ? req.query.saved : undefined;
-    res.type('html').send(page(req, 'Entries', entryList(found, { q, saved }, deps)));
+    res.type('html').send(page(req, 'Entries', await entryList(found, { q, saved }, deps)));
   });
 
-  const editor = (
+  const editor = async (
     req: Request,
     res: Response,
     options: { values: EntryFormValues; creating: boolean; error?: string; code?: number },
   ) => {
     const { values, creating } = options;
     const existing = creating ? undefined : library.get(values.id);
+    const aside = existing ? await entryAside(existing, deps) : '';
     res
       .status(options.code ?? 200)
       .type('html')
@@ -64,13 +65,13 @@ export function entriesSection(deps: ConsoleDeps): Router {
             csrf: csrf(req),
             error: options.error,
           })}
-          ${existing ? entryAside(existing, deps) : ''}`,
+          ${aside}`,
         ),
       );
   };
 
-  router.get(`${ROUTE}/new`, (req, res) => {
-    editor(req, res, { values: EMPTY_FORM, creating: true });
+  router.get(`${ROUTE}/new`, async (req, res) => {
+    await editor(req, res, { values: EMPTY_FORM, creating: true });
   });
 
   router.post(`${ROUTE}/preview`, (req, res) => {
@@ -79,10 +80,10 @@ export function entriesSection(deps: ConsoleDeps): Router {
     res.type('html').send(trusted(renderMarkdown(body)).text);
   });
 
-  router.get(`${ROUTE}/:id`, (req, res) => {
+  router.get(`${ROUTE}/:id`, async (req, res) => {
     const entry = ENTRY_ID.test(req.params.id) ? library.get(req.params.id) : undefined;
     if (!entry) throw new HttpError(404, `there is no entry "${req.params.id.slice(0, 100)}"`);
-    editor(req, res, { values: formOf(entry), creating: false });
+    await editor(req, res, { values: formOf(entry), creating: false });
   });
 
   const save =
@@ -97,7 +98,7 @@ export function entriesSection(deps: ConsoleDeps): Router {
         res.redirect(303, `${SECTION}?saved=${encodeURIComponent(entry.id)}`);
       } catch (error) {
         if (!(error instanceof HttpError)) throw error;
-        editor(req, res, { values, creating, error: error.message, code: error.status });
+        await editor(req, res, { values, creating, error: error.message, code: error.status });
       }
     };
   router.post(ROUTE, save(true));

@@ -19,10 +19,10 @@ export function entryStatus(entry: Entry, deps: Deps): SafeHtml {
 }
 
 /** The ledger's word on an entry: the broadcast that sent it, when, to how many. */
-export function entryLedger(entry: Entry, deps: Deps): SafeHtml {
-  const sent = deps.broadcasting.ledger.broadcastOf(entry.id);
+export async function entryLedger(entry: Entry, deps: Deps): Promise<SafeHtml> {
+  const sent = await deps.broadcasting.ledger.broadcastOf(entry.id);
   if (!sent) return html`<span class="muted">not broadcast</span>`;
-  const broadcast = deps.broadcasting.store.get(sent.broadcastId);
+  const broadcast = await deps.broadcasting.store.get(sent.broadcastId);
   return html`<a href="/admin/broadcasts/${sent.broadcastId}">broadcast #${sent.broadcastId}</a>
     ${localTime(sent.at, deps.timeZone)}${
       broadcast ? html`, to ${broadcast.counts.total} (${broadcast.counts.sent} sent)` : ''
@@ -34,11 +34,12 @@ export const entryCard = (entry: Entry, deps: Deps): SafeHtml =>
   replyPreview({ type: 'articles', articles: [toArticle(entry, deps.publicUrl ?? '')] });
 
 /** The list page's content: the search, and each entry found as its card with its state. */
-export function entryList(
+export async function entryList(
   found: readonly Entry[],
   { q, saved }: { q: string; saved: string | undefined },
   deps: Deps,
-): SafeHtml {
+): Promise<SafeHtml> {
+  const ledger = await Promise.all(found.map((entry) => entryLedger(entry, deps)));
   return html`${saved ? html`<p class="notice" role="status">Entry “${saved}” saved.</p>` : ''}
     <div class="toolbar">
       <form method="get" action="${SECTION}" role="search">
@@ -54,7 +55,7 @@ export function entryList(
     </p>
     <ul class="entry-list">
       ${found.map(
-        (entry) =>
+        (entry, i) =>
           html`<li class="entry-row" data-entry="${entry.id}">
             ${entryCard(entry, deps)}
             <div class="entry-meta">
@@ -62,7 +63,7 @@ export function entryList(
                 >Edit <span class="visually-hidden">${entry.title}</span></a
               >
               <code>${entry.id}</code> · ${localTime(entry.publishedAt, deps.timeZone)} ·
-              ${entryStatus(entry, deps)} · ${entryLedger(entry, deps)}
+              ${entryStatus(entry, deps)} · ${ledger[i]}
             </div>
           </li>`,
       )}
@@ -70,9 +71,10 @@ export function entryList(
 }
 
 /** Beside the editor of an existing entry: what a user gets, and its state. */
-export function entryAside(entry: Entry, deps: Deps): SafeHtml {
+export async function entryAside(entry: Entry, deps: Deps): Promise<SafeHtml> {
+  const ledger = await entryLedger(entry, deps);
   return html`<section aria-labelledby="card-title">
     <h2 id="card-title">What a user gets</h2>
-    ${entryStatus(entry, deps)} · ${entryLedger(entry, deps)} ${entryCard(entry, deps)}
+    ${entryStatus(entry, deps)} · ${ledger} ${entryCard(entry, deps)}
   </section>`;
 }

@@ -138,9 +138,9 @@ const STATUS: Record<BroadcastErrorCode, number> = {
 };
 
 /** Runs a domain call; its refusals become HTTP errors with the domain's reason. */
-export function domain<T>(call: () => T): T {
+export async function domain<T>(call: () => T | Promise<T>): Promise<T> {
   try {
-    return call();
+    return await call();
   } catch (error) {
     if (error instanceof BroadcastError)
       throw new HttpError(STATUS[error.code], error.message, { cause: error });
@@ -226,7 +226,7 @@ export function adminRoutes(deps: AdminDeps): Router {
     next();
   };
 
-  router.post('/admin/api/broadcasts', requireJson, body, (req, res) => {
+  router.post('/admin/api/broadcasts', requireJson, body, async (req, res) => {
     const {
       entries,
       preview,
@@ -237,40 +237,40 @@ export function adminRoutes(deps: AdminDeps): Router {
     if (previewChannel && !preview) throw new HttpError(400, 'channel: is only for a preview');
     const request = broadcastRequest(deps, { entries, preview, channel: previewChannel, topic });
     if (dryRun) {
-      res.json({ dryRun: domain(() => broadcasting.dryRun(request)) });
+      res.json({ dryRun: await domain(() => broadcasting.dryRun(request)) });
       return;
     }
-    res.status(201).json({ broadcast: domain(() => broadcasting.broadcastNow(request)) });
+    res.status(201).json({ broadcast: await domain(() => broadcasting.broadcastNow(request)) });
   });
 
-  router.get('/admin/api/broadcasts', (req, res) => {
+  router.get('/admin/api/broadcasts', async (req, res) => {
     const { limit, before } = parseOr400(page, req.query, 'query');
-    const items = broadcasting.store.list({ limit, before });
+    const items = await broadcasting.store.list({ limit, before });
     res.json({ items, next: items.length === limit ? items.at(-1)!.id : null });
   });
 
-  router.get('/admin/api/broadcasts/:id', (req, res) => {
+  router.get('/admin/api/broadcasts/:id', async (req, res) => {
     const broadcast = /^\d{1,15}$/.test(req.params.id)
-      ? broadcasting.store.get(Number(req.params.id))
+      ? await broadcasting.store.get(Number(req.params.id))
       : undefined;
     if (!broadcast) throw new HttpError(404, `there is no broadcast ${req.params.id}`);
     res.json({ broadcast });
   });
 
-  router.get('/admin/api/broadcasts/:id/deliveries', (req, res) => {
+  router.get('/admin/api/broadcasts/:id/deliveries', async (req, res) => {
     const broadcast = /^\d{1,15}$/.test(req.params.id)
-      ? broadcasting.store.get(Number(req.params.id))
+      ? await broadcasting.store.get(Number(req.params.id))
       : undefined;
     if (!broadcast) throw new HttpError(404, `there is no broadcast ${req.params.id}`);
     const { limit, after } = parseOr400(deliveryPage, req.query, 'query');
-    const items = broadcasting.store.deliveries(broadcast.id, { limit, after });
+    const items = await broadcasting.store.deliveries(broadcast.id, { limit, after });
     res.json({ items, next: items.length === limit ? items.at(-1)!.id : null });
   });
 
-  router.post('/admin/api/broadcasts/:id/cancel', (req, res) => {
+  router.post('/admin/api/broadcasts/:id/cancel', async (req, res) => {
     if (!/^\d{1,15}$/.test(req.params.id))
       throw new HttpError(404, `there is no broadcast ${req.params.id}`);
-    res.json({ broadcast: domain(() => broadcasting.cancel(Number(req.params.id))) });
+    res.json({ broadcast: await domain(() => broadcasting.cancel(Number(req.params.id))) });
   });
 
   router.get('/admin/api/schedule', (_req, res) => {

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ChannelSender, SendResult } from '../../src/broadcast/channel-sender.ts';
 import { createFakeSender } from '../helpers/fake-sender.ts';
+import { DATABASES, type DatabaseKind } from '../helpers/postgres.ts';
 import { makeEntry, makeFixture, users, type Fixture } from '../helpers/broadcast-fixture.ts';
 
 const NOW = '2025-01-06T00:00:00Z';
@@ -13,8 +14,8 @@ const ROUNDS = 12;
 const AUDIENCE = 5;
 
 let fixture: Fixture | undefined;
-afterEach(() => {
-  fixture?.close();
+afterEach(async () => {
+  await fixture?.close();
   fixture = undefined;
 });
 
@@ -32,8 +33,9 @@ function refusedChannel(channel: string, refusal: SendResult) {
   return { sender, state };
 }
 
-const setup = () => {
-  fixture = makeFixture({
+const setup = async (kind: DatabaseKind) => {
+  fixture = await makeFixture({
+    kind,
     entries: ENTRIES,
     start: NOW,
     dispatch: {
@@ -46,10 +48,10 @@ const setup = () => {
   return fixture;
 };
 
-const attemptsOf = (fixture: Fixture) =>
-  fixture.db.prepare('SELECT max(attempts) AS most FROM deliveries').get() as { most: number };
+const attemptsOf = async (fixture: Fixture) =>
+  (await fixture.sql<{ most: number }>('SELECT max(attempts) AS most FROM deliveries'))[0]!;
 
-describe('an account-level error', () => {
+describe.each(DATABASES)('an account-level error (%s)', (kind) => {
   it.each([
     [40125, 'invalid appsecret'],
     [40001, 'invalid credential'],
@@ -59,7 +61,7 @@ describe('an account-level error', () => {
   ])(
     'with errcode %i (%s) never blocks anyone, however many rounds, and dispatch resumes when it stops',
     async (errcode, errmsg) => {
-      const fixture = setup();
+      const fixture = await setup(kind);
       const { sender, state } = refusedChannel('wechat', {
         status: 'paused',
         error: `message/mass/send: ${errcode} ${errmsg}`,
@@ -67,7 +69,7 @@ describe('an account-level error', () => {
       });
       fixture.broadcasting.register(sender);
       await fixture.subscribe('wechat', users('o', AUDIENCE));
-      const { id } = fixture.broadcasting.broadcastNow({ kind: 'manual' });
+      const { id } = await fixture.broadcasting.broadcastNow({ kind: 'manual' });
 
       for (let round = 0; round < ROUNDS; round++) {
         await fixture.broadcasting.dispatcher.drain();
@@ -79,8 +81,8 @@ describe('an account-level error', () => {
           state: 'active',
           failures: 0,
         });
-      expect(attemptsOf(fixture).most).toBe(0);
-      const paused = fixture.broadcasting.store.get(id)!;
+      expect((await attemptsOf(fixture)).most).toBe(0);
+      const paused = (await fixture.broadcasting.store.get(id))!;
       expect(paused).toMatchObject({
         status: 'sending',
         counts: { failed: 0, pending: AUDIENCE },
@@ -90,7 +92,7 @@ describe('an account-level error', () => {
       state.refusing = false;
       fixture.clock.advance(RETRY_MAX_MS);
       await fixture.broadcasting.dispatcher.drain();
-      expect(fixture.broadcasting.store.get(id)).toMatchObject({
+      expect(await fixture.broadcasting.store.get(id)).toMatchObject({
         status: 'done',
         counts: { sent: AUDIENCE, failed: 0 },
       });
@@ -98,7 +100,7 @@ describe('an account-level error', () => {
   );
 
   it('pauses only its channel, with a backoff that grows, while the others go on', async () => {
-    const fixture = setup();
+    const fixture = await setup(kind);
     const { sender, state } = refusedChannel('wechat', {
       status: 'paused',
       error: 'token refused',
@@ -109,7 +111,7 @@ describe('an account-level error', () => {
     fixture.broadcasting.register(api);
     await fixture.subscribe('wechat', users('o', 1));
     await fixture.subscribe('api', users('a', 2));
-    fixture.broadcasting.broadcastNow({ kind: 'manual' });
+    await fixture.broadcasting.broadcastNow({ kind: 'manual' });
 
     expect(await fixture.broadcasting.dispatcher.drain()).toMatchObject({ sent: 2, paused: 1 });
     expect(state.calls).toBe(1);
@@ -130,9 +132,9 @@ describe('an account-level error', () => {
   });
 });
 
-describe('errors that do or do not name the recipient', () => {
+describe.each(DATABASES)('errors that do or do not name the recipient (%s)', (kind) => {
   it('blocks the one recipient an error names (43004 for a lone recipient), and no one else', async () => {
-    const fixture = setup();
+    const fixture = await setup(kind);
     const sender = createFakeSender({
       channel: 'wechat',
       script: {
@@ -141,7 +143,7 @@ describe('errors that do or do not name the recipient', () => {
     });
     fixture.broadcasting.register(sender);
     await fixture.subscribe('wechat', users('o', 3));
-    fixture.broadcasting.broadcastNow({ kind: 'manual' });
+    await fixture.broadcasting.broadcastNow({ kind: 'manual' });
     expect(await fixture.broadcasting.dispatcher.drain()).toMatchObject({ sent: 2, blocked: 1 });
     expect((await fixture.subscribers.get('wechat', 'o1'))?.state).toBe('blocked');
     for (const user of ['o0', 'o2'])
@@ -149,7 +151,7 @@ describe('errors that do or do not name the recipient', () => {
   });
 
   it('counts neither a failure that does not name the recipient nor retries run out', async () => {
-    const fixture = setup();
+    const fixture = await setup(kind);
     const retry = { status: 'retry', error: 'say() failed' } as const;
     const sender = createFakeSender({
       channel: 'api',
@@ -162,7 +164,7 @@ describe('errors that do or do not name the recipient', () => {
     await fixture.subscribe('api', users('a', 2));
     for (const id of ['n1', 'n2', 'n3']) {
       fixture.library.add(makeEntry(id, '2025-01-05T06:00:00Z'));
-      fixture.broadcasting.broadcastNow({ kind: 'manual', entryIds: [id] });
+      await fixture.broadcasting.broadcastNow({ kind: 'manual', entryIds: [id] });
       for (let i = 0; i < MAX_ATTEMPTS; i++) {
         await fixture.broadcasting.dispatcher.drain();
         fixture.clock.advance(RETRY_MAX_MS);

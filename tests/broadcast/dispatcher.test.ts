@@ -1,10 +1,16 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SendResult } from '../../src/broadcast/channel-sender.ts';
-import { sqliteInboxStore } from '../../src/store/inbox.ts';
-import { createSqliteGate } from '../../src/store/sqlite-gate.ts';
 import { createInboxSender } from '../../src/broadcast/inbox-sender.ts';
 import { createFakeSender } from '../helpers/fake-sender.ts';
-import { makeEntry, makeFixture, users, type Fixture } from '../helpers/broadcast-fixture.ts';
+import { DATABASES, type DatabaseKind } from '../helpers/postgres.ts';
+import {
+  eventually,
+  inboxOf,
+  makeEntry,
+  makeFixture,
+  users,
+  type Fixture,
+} from '../helpers/broadcast-fixture.ts';
 
 const NOW = '2025-01-06T00:00:00Z';
 const ENTRIES = [makeEntry('news', '2025-01-05T00:00:00Z')];
@@ -13,14 +19,15 @@ const MAX_ATTEMPTS = 4;
 const BLOCK_AFTER = 2;
 
 let fixture: Fixture | undefined;
-afterEach(() => {
-  fixture?.close();
+afterEach(async () => {
+  await fixture?.close();
   fixture = undefined;
 });
 
 const retry = { status: 'retry', error: 'system busy' } as const;
-const setup = (script: Record<string, SendResult[]>, dispatch = {}) => {
-  fixture = makeFixture({
+const setup = async (kind: DatabaseKind, script: Record<string, SendResult[]>, dispatch = {}) => {
+  fixture = await makeFixture({
+    kind,
     entries: ENTRIES,
     start: NOW,
     dispatch: {
@@ -35,11 +42,11 @@ const setup = (script: Record<string, SendResult[]>, dispatch = {}) => {
   return { fixture, sender };
 };
 
-describe('the dispatcher', () => {
+describe.each(DATABASES)('the dispatcher (%s)', (kind) => {
   it('retries a retryable failure with exponential backoff until the channel accepts it', async () => {
-    const { fixture, sender } = setup({ bob: [retry, retry] });
+    const { fixture, sender } = await setup(kind, { bob: [retry, retry] });
     await fixture.subscribe('api', ['alice', 'bob']);
-    const { id } = fixture.broadcasting.broadcastNow({ kind: 'manual' });
+    const { id } = await fixture.broadcasting.broadcastNow({ kind: 'manual' });
     const { dispatcher, store } = fixture.broadcasting;
 
     expect(await dispatcher.drain()).toMatchObject({ sent: 1, retried: 1 });
@@ -54,32 +61,34 @@ describe('the dispatcher', () => {
     expect(await dispatcher.drain()).toMatchObject({ sent: 1 });
 
     expect(sender.seen()).toEqual(['alice', 'bob', 'bob', 'bob']);
-    expect(store.get(id)).toMatchObject({ status: 'done', counts: { sent: 2, failed: 0 } });
+    expect(await store.get(id)).toMatchObject({ status: 'done', counts: { sent: 2, failed: 0 } });
   });
 
   it('gives up after the last attempt and reports the delivery failed, without stopping the others', async () => {
-    const { fixture } = setup({ bob: Array(MAX_ATTEMPTS).fill(retry) });
+    const { fixture } = await setup(kind, { bob: Array(MAX_ATTEMPTS).fill(retry) });
     await fixture.subscribe('api', ['alice', 'bob', 'carol']);
-    const { id } = fixture.broadcasting.broadcastNow({ kind: 'manual' });
+    const { id } = await fixture.broadcasting.broadcastNow({ kind: 'manual' });
     for (let i = 0; i < MAX_ATTEMPTS; i++) {
       await fixture.broadcasting.dispatcher.drain();
       fixture.clock.advance(60 * 60 * 1000);
     }
-    expect(fixture.broadcasting.store.get(id)).toMatchObject({
+    expect(await fixture.broadcasting.store.get(id)).toMatchObject({
       status: 'done',
       counts: { total: 3, sent: 2, failed: 1 },
     });
   });
 
   it('marks a subscriber who refused messages blocked and skips them in later broadcasts', async () => {
-    const { fixture, sender } = setup({ bob: [{ status: 'blocked', error: 'user refused' }] });
+    const { fixture, sender } = await setup(kind, {
+      bob: [{ status: 'blocked', error: 'user refused' }],
+    });
     await fixture.subscribe('api', ['alice', 'bob']);
-    fixture.broadcasting.broadcastNow({ kind: 'manual' });
+    await fixture.broadcasting.broadcastNow({ kind: 'manual' });
     expect(await fixture.broadcasting.dispatcher.drain()).toMatchObject({ sent: 1, blocked: 1 });
     expect((await fixture.subscribers.get('api', 'bob'))?.state).toBe('blocked');
 
     fixture.library.add(makeEntry('more-news', '2025-01-05T12:00:00Z'));
-    const second = fixture.broadcasting.broadcastNow({ kind: 'manual' });
+    const second = await fixture.broadcasting.broadcastNow({ kind: 'manual' });
     expect(second.counts.total).toBe(1);
     await fixture.broadcasting.dispatcher.drain();
     expect(sender.seen()).toEqual(['alice', 'bob', 'alice']);
@@ -87,14 +96,14 @@ describe('the dispatcher', () => {
 
   it('blocks a subscriber after consecutive failed deliveries, and a sent one resets the count', async () => {
     const failed = { status: 'failed', error: 'invalid openid', recipient: true } as const;
-    const { fixture } = setup({
+    const { fixture } = await setup(kind, {
       bob: [failed, failed],
       carol: [failed, { status: 'sent' }, failed],
     });
     await fixture.subscribe('api', ['bob', 'carol']);
     for (const id of ['n1', 'n2', 'n3']) {
       fixture.library.add(makeEntry(id, '2025-01-05T06:00:00Z'));
-      fixture.broadcasting.broadcastNow({ kind: 'manual', entryIds: [id] });
+      await fixture.broadcasting.broadcastNow({ kind: 'manual', entryIds: [id] });
       await fixture.broadcasting.dispatcher.drain();
     }
     expect((await fixture.subscribers.get('api', 'bob'))?.state).toBe('blocked');
@@ -105,17 +114,21 @@ describe('the dispatcher', () => {
   });
 
   it('skips a delivery whose subscriber unsubscribed before its turn', async () => {
-    const { fixture, sender } = setup({});
+    const { fixture, sender } = await setup(kind, {});
     await fixture.subscribe('api', ['alice', 'bob']);
-    const { id } = fixture.broadcasting.broadcastNow({ kind: 'manual' });
+    const { id } = await fixture.broadcasting.broadcastNow({ kind: 'manual' });
     await fixture.subscribers.save('api', 'bob', { state: 'unsubscribed' }, fixture.clock.now());
     await fixture.broadcasting.dispatcher.drain();
     expect(sender.seen()).toEqual(['alice']);
-    expect(fixture.broadcasting.store.get(id)?.counts).toMatchObject({ sent: 1, skipped: 1 });
+    expect((await fixture.broadcasting.store.get(id))?.counts).toMatchObject({
+      sent: 1,
+      skipped: 1,
+    });
   });
 
   it('retries a whole batch when the channel throws', async () => {
-    fixture = makeFixture({
+    fixture = await makeFixture({
+      kind,
       entries: ENTRIES,
       start: NOW,
       dispatch: { retryBaseMs: RETRY_BASE_MS },
@@ -130,16 +143,21 @@ describe('the dispatcher', () => {
       },
     });
     await fixture.subscribe('api', users('u', 5));
-    const { id } = fixture.broadcasting.broadcastNow({ kind: 'manual' });
+    const { id } = await fixture.broadcasting.broadcastNow({ kind: 'manual' });
     expect(await fixture.broadcasting.dispatcher.drain()).toMatchObject({ retried: 5 });
     fixture.clock.advance(RETRY_BASE_MS);
     expect(await fixture.broadcasting.dispatcher.drain()).toMatchObject({ sent: 5 });
-    expect(fixture.broadcasting.store.get(id)?.status).toBe('done');
+    expect((await fixture.broadcasting.store.get(id))?.status).toBe('done');
   });
 
   it('takes over a batch whose claim ran out and sends it again with the same idempotency key', async () => {
     const LEASE_MS = 30_000;
-    fixture = makeFixture({ entries: ENTRIES, start: NOW, dispatch: { leaseMs: LEASE_MS } });
+    fixture = await makeFixture({
+      kind,
+      entries: ENTRIES,
+      start: NOW,
+      dispatch: { leaseMs: LEASE_MS },
+    });
     const crashed = createFakeSender({ channel: 'api' });
     // A process that claims and then dies: its send never returns.
     crashed.send = (reply, recipients, key) => {
@@ -148,16 +166,16 @@ describe('the dispatcher', () => {
     };
     fixture.broadcasting.register(crashed);
     await fixture.subscribe('api', users('u', 3));
-    const { id } = fixture.broadcasting.broadcastNow({ kind: 'manual' });
+    const { id } = await fixture.broadcasting.broadcastNow({ kind: 'manual' });
     void fixture.broadcasting.dispatcher.step();
-    await new Promise((done) => setImmediate(done));
+    await eventually(() => crashed.calls.length > 0, 'the first claim');
     expect(crashed.calls).toHaveLength(1);
 
     const { createDispatcher } = await import('../../src/broadcast/dispatcher.ts');
     const { createDispatchStore } = await import('../../src/broadcast/dispatch-store.ts');
     const { createLogger } = await import('../../src/log/logger.ts');
     const survivor = createDispatcher({
-      deliveries: createDispatchStore(fixture.db),
+      deliveries: createDispatchStore(fixture.storage),
       store: fixture.broadcasting.store,
       log: createLogger({ level: 'silent' }),
       defaultTimeZone: 'UTC',
@@ -170,36 +188,34 @@ describe('the dispatcher', () => {
     fixture.clock.advance(LEASE_MS);
     expect(await survivor.drain()).toMatchObject({ sent: 3 });
     expect(second.calls[0]?.idempotencyKey).toBe(crashed.calls[0]?.idempotencyKey);
-    expect(fixture.broadcasting.store.get(id)?.status).toBe('done');
+    expect((await fixture.broadcasting.store.get(id))?.status).toBe('done');
   });
 
   it('delivers into the simulated inbox once per delivery, even when a batch is sent twice', async () => {
-    fixture = makeFixture({ entries: ENTRIES, start: NOW });
-    const inboxSender = createInboxSender(fixture.db, 'api', { now: fixture.clock.now });
+    fixture = await makeFixture({ kind, entries: ENTRIES, start: NOW });
+    const inboxSender = createInboxSender(fixture.storage, 'api', { now: fixture.clock.now });
     fixture.broadcasting.register(inboxSender);
     await fixture.subscribe('api', ['alice']);
-    const { id } = fixture.broadcasting.broadcastNow({ kind: 'manual' });
+    const { id } = await fixture.broadcasting.broadcastNow({ kind: 'manual' });
     await fixture.broadcasting.dispatcher.drain();
     const recipients = [{ deliveryId: 1, userId: 'alice' }];
     await inboxSender.send({ type: 'text', text: 'again' }, recipients, `b${id}-again`);
 
-    const items = await sqliteInboxStore(createSqliteGate(fixture.db)).list('api', 'alice', {
-      limit: 10,
-    });
+    const items = await inboxOf(fixture, 'api', 'alice');
     expect(items).toHaveLength(1);
     expect(items[0]).toMatchObject({ source: `broadcast:${id}`, reply: { type: 'articles' } });
   });
 
   it('records the platform msg_id of a batch and its MASSSENDJOBFINISH counts in the report', async () => {
-    fixture = makeFixture({ entries: ENTRIES, start: NOW });
+    fixture = await makeFixture({ kind, entries: ENTRIES, start: NOW });
     fixture.broadcasting.register(createFakeSender({ channel: 'wechat', msgId: () => '1000001' }));
     await fixture.subscribe('wechat', users('o', 3));
-    const { id } = fixture.broadcasting.broadcastNow({ kind: 'manual' });
+    const { id } = await fixture.broadcasting.broadcastNow({ kind: 'manual' });
     await fixture.broadcasting.dispatcher.drain();
 
     const PLATFORM = { total: 3, sent: 2, failed: 0, filtered: 1 };
-    expect(fixture.broadcasting.recordMassSendReport('1000001', PLATFORM)).toBe(id);
-    expect(fixture.broadcasting.recordMassSendReport('unknown', PLATFORM)).toBeUndefined();
-    expect(fixture.broadcasting.store.get(id)?.platform).toEqual(PLATFORM);
+    expect(await fixture.broadcasting.recordMassSendReport('1000001', PLATFORM)).toBe(id);
+    expect(await fixture.broadcasting.recordMassSendReport('unknown', PLATFORM)).toBeUndefined();
+    expect((await fixture.broadcasting.store.get(id))?.platform).toEqual(PLATFORM);
   });
 });

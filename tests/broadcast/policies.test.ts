@@ -1,18 +1,19 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseQuietHours, quietUntil } from '../../src/time/quiet-hours.ts';
 import { createFakeSender } from '../helpers/fake-sender.ts';
+import { DATABASES } from '../helpers/postgres.ts';
 import { makeEntry, makeFixture, type Fixture } from '../helpers/broadcast-fixture.ts';
 
 const ENTRY_DATE = '2025-01-01T00:00:00Z';
 const PER_USER_PER_MONTH = 4;
 
 let fixture: Fixture | undefined;
-afterEach(() => {
-  fixture?.close();
+afterEach(async () => {
+  await fixture?.close();
   fixture = undefined;
 });
 
-describe('quiet hours', () => {
+describe.each(DATABASES)('quiet hours (%s)', (kind) => {
   it('reads ranges of hours in several forms and refuses nonsense', () => {
     expect(parseQuietHours('22-7')).toEqual({ start: 22 * 60, end: 7 * 60 });
     expect(parseQuietHours('22:30-6:45')).toEqual({ start: 22 * 60 + 30, end: 6 * 60 + 45 });
@@ -36,7 +37,8 @@ describe('quiet hours', () => {
 
   it('holds a delivery until the subscriber’s quiet hours end, and sends it then', async () => {
     // 23:00 in Shanghai, 16:00 in Berlin.
-    fixture = makeFixture({
+    fixture = await makeFixture({
+      kind,
       entries: [makeEntry('news', ENTRY_DATE)],
       start: '2025-01-06T15:00:00Z',
     });
@@ -57,64 +59,74 @@ describe('quiet hours', () => {
       now,
     );
 
-    const { id } = fixture.broadcasting.broadcastNow({ kind: 'manual' });
+    const { id } = await fixture.broadcasting.broadcastNow({ kind: 'manual' });
     expect(await fixture.broadcasting.dispatcher.drain()).toMatchObject({ sent: 2, held: 1 });
-    expect(fixture.broadcasting.store.get(id)?.counts).toMatchObject({ held: 1, pending: 1 });
+    expect((await fixture.broadcasting.store.get(id))?.counts).toMatchObject({
+      held: 1,
+      pending: 1,
+    });
 
     fixture.clock.set('2025-01-06T22:59:00Z'); // 06:59 in Shanghai
     expect((await fixture.broadcasting.dispatcher.drain()).sent).toBe(0);
     fixture.clock.set('2025-01-06T23:00:00Z');
     expect((await fixture.broadcasting.dispatcher.drain()).sent).toBe(1);
-    expect(api.seen()).toEqual(['berliner', 'owl', 'sleeper']);
-    expect(fixture.broadcasting.store.get(id)).toMatchObject({
+    expect(api.seen().toSorted()).toEqual(['berliner', 'owl', 'sleeper']);
+    expect(await fixture.broadcasting.store.get(id)).toMatchObject({
       status: 'done',
       counts: { held: 0, sent: 3 },
     });
   });
 });
 
-describe('quotas', () => {
+describe.each(DATABASES)('quotas (%s)', (kind) => {
   it('lets a subscription account broadcast once a day: a second manual one is refused with the reason', async () => {
-    fixture = makeFixture({
+    fixture = await makeFixture({
+      kind,
       entries: [makeEntry('one', ENTRY_DATE), makeEntry('two', '2025-01-02T00:00:00Z')],
       start: '2025-01-06T02:00:00Z',
       accountType: 'subscription',
     });
     await fixture.subscribe('api', ['alice']);
-    fixture.broadcasting.broadcastNow({ kind: 'manual', entryIds: ['one'] });
-    expect(() => fixture!.broadcasting.broadcastNow({ kind: 'manual' })).toThrow(
+    await fixture.broadcasting.broadcastNow({ kind: 'manual', entryIds: ['one'] });
+    await expect(fixture!.broadcasting.broadcastNow({ kind: 'manual' })).rejects.toThrow(
       expect.objectContaining({ code: 'quota', message: expect.stringContaining('once a day') }),
     );
     fixture.clock.set('2025-01-06T16:00:00Z'); // midnight in Shanghai: a new day
-    expect(fixture.broadcasting.broadcastNow({ kind: 'manual' }).entryIds).toEqual(['two']);
+    expect((await fixture.broadcasting.broadcastNow({ kind: 'manual' })).entryIds).toEqual(['two']);
   });
 
-  it('records a scheduled broadcast over quota as refused, with the reason, and keeps its entries for later', () => {
-    fixture = makeFixture({
+  it('records a scheduled broadcast over quota as refused, with the reason, and keeps its entries for later', async () => {
+    fixture = await makeFixture({
+      kind,
       entries: [makeEntry('one', ENTRY_DATE), makeEntry('two', '2025-01-02T00:00:00Z')],
       start: '2025-01-06T00:00:00Z',
       accountType: 'subscription',
       cron: '0 9 * * *',
     });
-    fixture.broadcasting.broadcastNow({ kind: 'manual', entryIds: ['one'] });
-    fixture.broadcasting.scheduler.runDue();
+    await fixture.broadcasting.broadcastNow({ kind: 'manual', entryIds: ['one'] });
+    await fixture.broadcasting.scheduler.runDue();
     fixture.clock.set('2025-01-06T01:00:00Z');
-    expect(fixture.broadcasting.scheduler.runDue()).toMatchObject([
+    expect(await fixture.broadcasting.scheduler.runDue()).toMatchObject([
       { status: 'refused', reason: expect.stringContaining('subscription account') },
     ]);
     fixture.clock.set('2025-01-07T01:00:00Z');
-    expect(fixture.broadcasting.scheduler.runDue()).toMatchObject([{ entryIds: ['two'] }]);
+    expect(await fixture.broadcasting.scheduler.runDue()).toMatchObject([{ entryIds: ['two'] }]);
   });
 
   it('sends each user of a service account at most 4 broadcasts a month', async () => {
     const entries = Array.from({ length: 6 }, (_, i) => makeEntry(`e${i}`, ENTRY_DATE));
-    fixture = makeFixture({ entries, start: '2025-01-06T00:00:00Z', accountType: 'service' });
+    fixture = await makeFixture({
+      kind,
+      entries,
+      start: '2025-01-06T00:00:00Z',
+      accountType: 'service',
+    });
     await fixture.subscribe('api', ['regular']);
     for (let i = 0; i < PER_USER_PER_MONTH; i++)
-      fixture.broadcasting.broadcastNow({ kind: 'manual', entryIds: [`e${i}`] });
+      await fixture.broadcasting.broadcastNow({ kind: 'manual', entryIds: [`e${i}`] });
     await fixture.subscribe('api', ['newcomer']);
     // A dry run names who is over their month's quota, and leaves nothing behind.
-    expect(fixture.broadcasting.dryRun({ kind: 'manual', entryIds: ['e4'] })).toMatchObject({
+    expect(await fixture.broadcasting.dryRun({ kind: 'manual', entryIds: ['e4'] })).toMatchObject({
       recipients: 1,
       quota: {
         counted: true,
@@ -124,9 +136,10 @@ describe('quotas', () => {
       },
     });
     expect(
-      fixture.broadcasting.dryRun({ kind: 'preview', user: 'regular', entryIds: ['e4'] }).quota,
+      (await fixture.broadcasting.dryRun({ kind: 'preview', user: 'regular', entryIds: ['e4'] }))
+        .quota,
     ).toMatchObject({ counted: false, overQuota: 0 });
-    const fifth = fixture.broadcasting.broadcastNow({ kind: 'manual', entryIds: ['e4'] });
+    const fifth = await fixture.broadcasting.broadcastNow({ kind: 'manual', entryIds: ['e4'] });
     expect(fifth.counts).toMatchObject({ total: 1, filtered: 1 });
 
     await fixture.subscribers.save(
@@ -135,7 +148,9 @@ describe('quotas', () => {
       { state: 'unsubscribed' },
       fixture.clock.now(),
     );
-    expect(() => fixture!.broadcasting.broadcastNow({ kind: 'manual', entryIds: ['e5'] })).toThrow(
+    await expect(
+      fixture!.broadcasting.broadcastNow({ kind: 'manual', entryIds: ['e5'] }),
+    ).rejects.toThrow(
       expect.objectContaining({
         code: 'quota',
         message: expect.stringContaining('4 broadcasts this month'),
@@ -144,9 +159,10 @@ describe('quotas', () => {
   });
 });
 
-describe('digest mode', () => {
+describe.each(DATABASES)('digest mode (%s)', (kind) => {
   it('sends a digest subscriber one message a day with everything broadcast since the last digest', async () => {
-    fixture = makeFixture({
+    fixture = await makeFixture({
+      kind,
       entries: [makeEntry('morning', ENTRY_DATE)],
       start: '2025-01-06T00:00:00Z',
       cron: '0 9 * * *',
@@ -162,17 +178,17 @@ describe('digest mode', () => {
       fixture.clock.now(),
     );
     const { scheduler, dispatcher } = fixture.broadcasting;
-    scheduler.runDue();
+    await scheduler.runDue();
 
     fixture.clock.set('2025-01-06T01:00:00Z'); // 09:00: the broadcast
-    scheduler.runDue();
+    await scheduler.runDue();
     fixture.library.add(makeEntry('noon', '2025-01-06T00:30:00Z'));
-    fixture.broadcasting.broadcastNow({ kind: 'manual' });
+    await fixture.broadcasting.broadcastNow({ kind: 'manual' });
     await dispatcher.drain();
     expect(api.seen()).toEqual(['eager', 'eager']);
 
     fixture.clock.set('2025-01-06T12:00:00Z'); // 20:00: the digest
-    const [digest] = scheduler.runDue();
+    const [digest] = await scheduler.runDue();
     expect(digest).toMatchObject({
       kind: 'digest',
       entryIds: ['noon', 'morning'],
@@ -182,6 +198,6 @@ describe('digest mode', () => {
     expect(api.seen()).toEqual(['eager', 'eager', 'digester']);
 
     fixture.clock.set('2025-01-07T12:00:00Z'); // nothing new the next day
-    expect(scheduler.runDue()).toMatchObject([{ kind: 'digest', status: 'empty' }]);
+    expect(await scheduler.runDue()).toMatchObject([{ kind: 'digest', status: 'empty' }]);
   });
 });

@@ -2,15 +2,16 @@ import cron from 'node-cron';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CronError, cronTimes } from '../../src/time/cron-times.ts';
 import { parseSchedules } from '../../src/broadcast/scheduler.ts';
+import { DATABASES } from '../helpers/postgres.ts';
 import { makeEntry, makeFixture, type Fixture } from '../helpers/broadcast-fixture.ts';
 
 const BERLIN = 'Europe/Berlin';
 const HOUR = 3_600_000;
 
 let fixture: Fixture | undefined;
-afterEach(() => {
+afterEach(async () => {
   vi.useRealTimers();
-  fixture?.close();
+  await fixture?.close();
   fixture = undefined;
 });
 
@@ -57,54 +58,75 @@ describe('schedules', () => {
   });
 });
 
-describe('the scheduler', () => {
+describe.each(DATABASES)('the scheduler (%s)', (kind) => {
   const ENTRIES = [
     makeEntry('first', '2025-01-01T00:00:00Z'),
     makeEntry('second', '2025-01-02T00:00:00Z'),
   ];
 
   it('fires a tick once at its time and records it, with or without anything to send', async () => {
-    fixture = makeFixture({ entries: ENTRIES, start: '2025-01-06T00:00:00Z', cron: '0 9 * * *' });
+    fixture = await makeFixture({
+      kind,
+      entries: ENTRIES,
+      start: '2025-01-06T00:00:00Z',
+      cron: '0 9 * * *',
+    });
     await fixture.subscribe('api', ['alice']);
     const { scheduler, store } = fixture.broadcasting;
-    expect(scheduler.runDue()).toEqual([]); // first start: counts from now
+    expect(await scheduler.runDue()).toEqual([]); // first start: counts from now
     fixture.clock.set('2025-01-06T01:00:00Z'); // 09:00 in Shanghai
-    const [fired] = scheduler.runDue();
+    const [fired] = await scheduler.runDue();
     expect(fired).toMatchObject({
       kind: 'scheduled',
       status: 'sending',
       entryIds: ['second', 'first'],
     });
-    expect(scheduler.runDue()).toEqual([]);
+    expect(await scheduler.runDue()).toEqual([]);
 
     fixture.clock.set('2025-01-07T01:00:05Z');
-    expect(scheduler.runDue()).toMatchObject([{ status: 'empty' }]);
-    expect(store.list({ limit: 10 }).map((b) => b.status)).toEqual(['empty', 'sending']);
+    expect(await scheduler.runDue()).toMatchObject([{ status: 'empty' }]);
+    expect((await store.list({ limit: 10 })).map((b) => b.status)).toEqual(['empty', 'sending']);
   });
 
-  it('catches up a tick missed while down once, not once per missed tick', () => {
-    fixture = makeFixture({ entries: ENTRIES, start: '2025-01-06T00:00:00Z', cron: '0 * * * *' });
+  it('catches up a tick missed while down once, not once per missed tick', async () => {
+    fixture = await makeFixture({
+      kind,
+      entries: ENTRIES,
+      start: '2025-01-06T00:00:00Z',
+      cron: '0 * * * *',
+    });
     const { scheduler, store } = fixture.broadcasting;
-    scheduler.runDue();
+    await scheduler.runDue();
     fixture.clock.set('2025-01-06T05:30:00Z'); // five hourly ticks missed
-    expect(scheduler.runDue()).toMatchObject([{ tickAt: new Date('2025-01-06T05:00:00Z') }]);
-    expect(scheduler.runDue()).toEqual([]);
-    expect(store.list({ limit: 10 })).toHaveLength(1);
+    expect(await scheduler.runDue()).toMatchObject([{ tickAt: new Date('2025-01-06T05:00:00Z') }]);
+    expect(await scheduler.runDue()).toEqual([]);
+    expect(await store.list({ limit: 10 })).toHaveLength(1);
   });
 
-  it('records a tick missed beyond the catch-up window and does not send it', () => {
-    fixture = makeFixture({ entries: ENTRIES, start: '2025-01-06T00:00:00Z', cron: '0 9 * * *' });
+  it('records a tick missed beyond the catch-up window and does not send it', async () => {
+    fixture = await makeFixture({
+      kind,
+      entries: ENTRIES,
+      start: '2025-01-06T00:00:00Z',
+      cron: '0 9 * * *',
+    });
     const { scheduler, store } = fixture.broadcasting;
-    scheduler.runDue();
+    await scheduler.runDue();
     fixture.clock.set('2025-01-06T08:00:00Z'); // 16:00 in Shanghai: 7 hours after 09:00
-    expect(scheduler.runDue()).toEqual([]);
-    expect(store.list({ limit: 10 })).toMatchObject([{ status: 'missed', entryIds: [] }]);
+    expect(await scheduler.runDue()).toEqual([]);
+    expect(await store.list({ limit: 10 })).toMatchObject([{ status: 'missed', entryIds: [] }]);
     fixture.clock.set('2025-01-07T01:00:00Z');
-    expect(scheduler.runDue()).toMatchObject([{ status: 'done', entryIds: ['second', 'first'] }]);
+    expect(await scheduler.runDue()).toMatchObject([
+      { status: 'done', entryIds: ['second', 'first'] },
+    ]);
   });
 
-  it('lists each schedule’s next fire times from the clock', () => {
-    fixture = makeFixture({ start: '2025-01-06T00:00:00Z', cron: '0 9 * * *; 0 18 * * 5' });
+  it('lists each schedule’s next fire times from the clock', async () => {
+    fixture = await makeFixture({
+      kind,
+      start: '2025-01-06T00:00:00Z',
+      cron: '0 9 * * *; 0 18 * * 5',
+    });
     const [daily, weekly] = fixture.broadcasting.scheduler.upcoming(10);
     expect(daily!.next).toHaveLength(10);
     expect(daily!.next[0]).toEqual(new Date('2025-01-06T01:00:00Z'));

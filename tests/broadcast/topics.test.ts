@@ -1,10 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createInboxSender } from '../../src/broadcast/inbox-sender.ts';
 import type { Reply } from '../../src/engine/types.ts';
-import { sqliteInboxStore } from '../../src/store/inbox.ts';
-import { createSqliteGate } from '../../src/store/sqlite-gate.ts';
 import { createFakeSender } from '../helpers/fake-sender.ts';
-import { makeEntry, makeFixture, type Fixture } from '../helpers/broadcast-fixture.ts';
+import { DATABASES } from '../helpers/postgres.ts';
+import { inboxOf, makeEntry, makeFixture, type Fixture } from '../helpers/broadcast-fixture.ts';
 
 const NOW = '2025-01-06T00:00:00Z';
 // Newest first, as a broadcast orders them.
@@ -31,24 +30,24 @@ const GROUPS = new Set(AUDIENCE.map(([, , e]) => e?.join()).filter(Boolean)).siz
 const FILTERED = AUDIENCE.filter(([, , e]) => e === undefined).length;
 
 let fixture: Fixture | undefined;
-afterEach(() => {
-  fixture?.close();
+afterEach(async () => {
+  await fixture?.close();
   fixture = undefined;
 });
 
 const idsOf = (reply: Reply) =>
   reply.type === 'articles' ? reply.articles.map((a) => a.url.split('/').pop()) : [];
 
-describe('topic filtering', () => {
+describe.each(DATABASES)('topic filtering (%s)', (kind) => {
   it('sends a broadcast for one topic to its followers only, each the entries they follow', async () => {
-    fixture = makeFixture({ entries: ENTRIES, start: NOW });
+    fixture = await makeFixture({ kind, entries: ENTRIES, start: NOW });
     const sender = createFakeSender({ channel: 'api', maxBatch: 100 });
     fixture.broadcasting.register(sender);
     for (const [user, topics] of AUDIENCE) await fixture.subscribe('api', [user], topics);
 
-    const dry = fixture.broadcasting.dryRun({ kind: 'manual', topic: 'guides' });
+    const dry = await fixture.broadcasting.dryRun({ kind: 'manual', topic: 'guides' });
     expect(dry.recipients).toBe(3);
-    const { id } = fixture.broadcasting.broadcastNow({ kind: 'manual', topic: 'guides' });
+    const { id } = await fixture.broadcasting.broadcastNow({ kind: 'manual', topic: 'guides' });
     await fixture.broadcasting.dispatcher.drain();
     const received = new Map<string, string[]>();
     for (const call of sender.calls)
@@ -58,19 +57,19 @@ describe('topic filtering', () => {
       'another-guide-reader': ['guide', 'both'],
       'both-reader': ['guide', 'news', 'both'],
     });
-    expect(fixture.broadcasting.store.get(id)!.counts).toMatchObject({
+    expect((await fixture.broadcasting.store.get(id))!.counts).toMatchObject({
       total: 3,
       filtered: AUDIENCE.length - 3,
     });
   });
 
   it('gives each subscriber exactly the entries of the topics they follow, one send per distinct set', async () => {
-    fixture = makeFixture({ entries: ENTRIES, start: NOW });
+    fixture = await makeFixture({ kind, entries: ENTRIES, start: NOW });
     const sender = createFakeSender({ channel: 'api', maxBatch: 100 });
     fixture.broadcasting.register(sender);
     for (const [user, topics] of AUDIENCE) await fixture.subscribe('api', [user], topics);
 
-    const { id } = fixture.broadcasting.broadcastNow({ kind: 'manual' });
+    const { id } = await fixture.broadcasting.broadcastNow({ kind: 'manual' });
     await fixture.broadcasting.dispatcher.drain();
 
     const received = new Map<string, string[]>();
@@ -78,20 +77,25 @@ describe('topic filtering', () => {
       for (const r of call.recipients) received.set(r.userId, idsOf(call.reply) as string[]);
     for (const [user, , expected] of AUDIENCE) expect(received.get(user)).toEqual(expected);
     expect(sender.calls).toHaveLength(GROUPS);
-    expect(fixture.broadcasting.store.get(id)).toMatchObject({
+    expect(await fixture.broadcasting.store.get(id)).toMatchObject({
       status: 'done',
       entryIds: ALL,
       counts: { total: AUDIENCE.length - FILTERED, sent: AUDIENCE.length - FILTERED },
     });
-    expect(fixture.broadcasting.store.get(id)?.counts.filtered).toBe(FILTERED);
+    expect((await fixture.broadcasting.store.get(id))?.counts.filtered).toBe(FILTERED);
   });
 
   it('never mixes two entry sets in one batch, even when one channel call could take them all', async () => {
-    fixture = makeFixture({ entries: ENTRIES, start: NOW, dispatch: { batchSize: 1000 } });
+    fixture = await makeFixture({
+      kind,
+      entries: ENTRIES,
+      start: NOW,
+      dispatch: { batchSize: 1000 },
+    });
     const sender = createFakeSender({ channel: 'wechat', maxBatch: 10_000 });
     fixture.broadcasting.register(sender);
     for (const [user, topics] of AUDIENCE) await fixture.subscribe('wechat', [user], topics);
-    fixture.broadcasting.broadcastNow({ kind: 'manual' });
+    await fixture.broadcasting.broadcastNow({ kind: 'manual' });
     await fixture.broadcasting.dispatcher.drain();
     expect(sender.calls).toHaveLength(GROUPS);
     for (const call of sender.calls) {
@@ -102,45 +106,53 @@ describe('topic filtering', () => {
   });
 
   it('sends nothing to a subscriber no entry is for, and counts them filtered', async () => {
-    fixture = makeFixture({ entries: [ENTRIES[0]!], start: NOW });
+    fixture = await makeFixture({ kind, entries: [ENTRIES[0]!], start: NOW });
     const sender = createFakeSender({ channel: 'api' });
     fixture.broadcasting.register(sender);
     await fixture.subscribe('api', ['cook'], ['cooking']);
     await fixture.subscribe('api', ['reader'], ['guides']);
-    const { id } = fixture.broadcasting.broadcastNow({ kind: 'manual' });
+    const { id } = await fixture.broadcasting.broadcastNow({ kind: 'manual' });
     await fixture.broadcasting.dispatcher.drain();
     expect(sender.seen()).toEqual(['reader']);
-    expect(fixture.broadcasting.store.get(id)?.counts).toMatchObject({ total: 1, filtered: 1 });
+    expect((await fixture.broadcasting.store.get(id))?.counts).toMatchObject({
+      total: 1,
+      filtered: 1,
+    });
   });
 
   it('sends entries without topics only to subscribers who follow none', async () => {
-    fixture = makeFixture({ entries: [ENTRIES[3]!], start: NOW });
+    fixture = await makeFixture({ kind, entries: [ENTRIES[3]!], start: NOW });
     const sender = createFakeSender({ channel: 'api' });
     fixture.broadcasting.register(sender);
     await fixture.subscribe('api', ['everything']);
     await fixture.subscribe('api', ['guide-reader'], ['guides']);
-    const { id } = fixture.broadcasting.broadcastNow({ kind: 'manual' });
+    const { id } = await fixture.broadcasting.broadcastNow({ kind: 'manual' });
     await fixture.broadcasting.dispatcher.drain();
     expect(sender.seen()).toEqual(['everything']);
-    expect(fixture.broadcasting.store.get(id)?.counts).toMatchObject({ total: 1, filtered: 1 });
+    expect((await fixture.broadcasting.store.get(id))?.counts).toMatchObject({
+      total: 1,
+      filtered: 1,
+    });
   });
 
   it('puts the subscriber’s own entries in their simulated inbox', async () => {
-    fixture = makeFixture({ entries: ENTRIES, start: NOW });
-    fixture.broadcasting.register(createInboxSender(fixture.db, 'api', { now: fixture.clock.now }));
+    fixture = await makeFixture({ kind, entries: ENTRIES, start: NOW });
+    fixture.broadcasting.register(
+      createInboxSender(fixture.storage, 'api', { now: fixture.clock.now }),
+    );
     await fixture.subscribe('api', ['everything']);
     await fixture.subscribe('api', ['guide-reader'], ['guides']);
-    fixture.broadcasting.broadcastNow({ kind: 'manual' });
+    await fixture.broadcasting.broadcastNow({ kind: 'manual' });
     await fixture.broadcasting.dispatcher.drain();
-    const inbox = sqliteInboxStore(createSqliteGate(fixture.db));
-    const [own] = await inbox.list('api', 'guide-reader', { limit: 1 });
+    const [own] = await inboxOf(fixture, 'api', 'guide-reader');
     expect(idsOf(own!.reply)).toEqual(['guide', 'both']);
-    const [all] = await inbox.list('api', 'everything', { limit: 1 });
+    const [all] = await inboxOf(fixture, 'api', 'everything');
     expect(idsOf(all!.reply)).toEqual(ALL);
   });
 
   it('filters a digest the same way', async () => {
-    fixture = makeFixture({
+    fixture = await makeFixture({
+      kind,
       entries: ENTRIES.slice(0, 2),
       start: NOW,
       digestCron: '0 20 * * *',
@@ -159,10 +171,10 @@ describe('topic filtering', () => {
         fixture.clock.now(),
       );
     }
-    fixture.broadcasting.scheduler.runDue();
-    fixture.broadcasting.broadcastNow({ kind: 'manual' });
+    await fixture.broadcasting.scheduler.runDue();
+    await fixture.broadcasting.broadcastNow({ kind: 'manual' });
     fixture.clock.set('2025-01-06T12:00:00Z'); // 20:00 in Shanghai: the digest
-    const [digest] = fixture.broadcasting.scheduler.runDue();
+    const [digest] = await fixture.broadcasting.scheduler.runDue();
     expect(digest).toMatchObject({ kind: 'digest', counts: { total: 1, filtered: 1 } });
     await fixture.broadcasting.dispatcher.drain();
     expect(sender.calls.map((c) => [c.recipients[0]!.userId, idsOf(c.reply)])).toEqual([
@@ -171,16 +183,16 @@ describe('topic filtering', () => {
   });
 
   it('takes constructor and __proto__ as plain names of channels in a dry run and a broadcast', async () => {
-    fixture = makeFixture({ entries: ENTRIES, start: NOW });
+    fixture = await makeFixture({ kind, entries: ENTRIES, start: NOW });
     const CHANNELS = ['constructor', '__proto__', 'api'];
     const senders = CHANNELS.map((channel) => createFakeSender({ channel }));
     for (const sender of senders) fixture.broadcasting.register(sender);
     for (const channel of CHANNELS) await fixture.subscribe(channel, ['u1', 'u2'], ['guides']);
-    const dry = fixture.broadcasting.dryRun({ kind: 'manual' });
+    const dry = await fixture.broadcasting.dryRun({ kind: 'manual' });
     expect(Object.entries(dry.byChannel).sort()).toEqual(
       CHANNELS.map((channel) => [channel, 2]).sort(),
     );
-    fixture.broadcasting.broadcastNow({ kind: 'manual' });
+    await fixture.broadcasting.broadcastNow({ kind: 'manual' });
     await fixture.broadcasting.dispatcher.drain();
     for (const sender of senders) expect(sender.seen()).toEqual(['u1', 'u2']);
   });

@@ -58,7 +58,7 @@ describe('the broadcasts section', () => {
     expect(dry.text).toMatch(/<strong>3<\/strong> recipients\s+\(api: 3\)/);
     expect(dry.text).toContain('Uses one of each recipient&#39;s 4 broadcasts this month');
     expect(dry.text).toContain('class="cards"');
-    expect(running.service.broadcasting.store.list({ limit: 5 })).toEqual([]);
+    expect(await running.service.broadcasting.store.list({ limit: 5 })).toEqual([]);
   });
 
   it('returns the form with the reason in words when a broadcast is refused', async () => {
@@ -88,7 +88,7 @@ describe('the broadcasts section', () => {
   it('refuses a broadcast form without the CSRF token, and sends nothing', async () => {
     const refused = await client.post('/admin/broadcasts', { action: 'send' }, { csrf: false });
     expect(refused.status).toBe(403);
-    expect(running.service.broadcasting.store.list({ limit: 5 })).toEqual([]);
+    expect(await running.service.broadcasting.store.list({ limit: 5 })).toEqual([]);
   });
 
   it('sends a broadcast, streams its progress to 100 %, and lists its deliveries', async () => {
@@ -140,7 +140,7 @@ describe('the broadcasts section', () => {
   });
 
   it('cancels a broadcast still sending, and says why one that ended cannot be', async () => {
-    const [done] = running.service.broadcasting.store.list({ limit: 1 });
+    const [done] = await running.service.broadcasting.store.list({ limit: 1 });
     const refused = await client.post(`/admin/broadcasts/${done!.id}/cancel`, {});
     expect(refused.status).toBe(409);
     expect(refused.text).toContain('only one still sending can be cancelled');
@@ -156,10 +156,10 @@ describe('the broadcasts section', () => {
       entries: ['archive-search-tips'],
     });
     const id = Number(sent.location!.split('/').at(-1));
-    expect(running.service.broadcasting.store.get(id)!.status).toBe('sending');
+    expect((await running.service.broadcasting.store.get(id))!.status).toBe('sending');
     const cancelled = await client.post(`/admin/broadcasts/${id}/cancel`, {});
     expect(cancelled).toMatchObject({ status: 303, location: `/admin/broadcasts/${id}` });
-    expect(running.service.broadcasting.store.get(id)!.status).toBe('cancelled');
+    expect((await running.service.broadcasting.store.get(id))!.status).toBe('cancelled');
     const report = await client.get(`/admin/broadcasts/${id}`);
     expect(report.text).toContain('<span class="badge cancelled">cancelled</span>');
     expect(report.text).not.toContain('Cancel the deliveries not yet sent');

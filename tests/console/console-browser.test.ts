@@ -111,7 +111,7 @@ describe.skipIf(browserMissing)('the console in a browser', () => {
     expect(clock.now().getTime() - (DIGEST_TICK + DAY)).toBeLessThan(SLACK);
     // Each tick fired at its time: the digest, then the broadcast and the digest of the
     // day the clock jumped over.
-    const broadcasts = running.service.broadcasting.store.list({ limit: 5 });
+    const broadcasts = await running.service.broadcasting.store.list({ limit: 5 });
     const ticks = broadcasts.map((b) => [b.kind, b.tickAt?.getTime()]);
     expect(ticks).toContainEqual(['digest', DIGEST_TICK]);
     expect(ticks).toContainEqual(['scheduled', BROADCAST_TICK]);

@@ -8,10 +8,12 @@ import {
 } from '../../src/broadcast/broadcasting.ts';
 import { parseSchedules } from '../../src/broadcast/scheduler.ts';
 import type { Entry } from '../../src/content/entry.ts';
+import type { Reply } from '../../src/engine/types.ts';
 import { createLogger } from '../../src/log/logger.ts';
-import { openDatabase, type Db } from '../../src/store/database.ts';
-import { createSqliteGate } from '../../src/store/sqlite-gate.ts';
-import { sqliteSubscriberStore, type SubscriberStore } from '../../src/store/subscribers.ts';
+import { openPostgres } from '../../src/postgres/database.ts';
+import { postgresStorage, sqliteStorage, type Storage } from '../../src/store/storage.ts';
+import { testSubscribers, type TestSubscribers } from './broadcast-subscribers.ts';
+import { openTestStorage, postgresUrl, type DatabaseKind, type TestPostgres } from './postgres.ts';
 
 export const ACCOUNT_TZ = 'Asia/Shanghai';
 export const PUBLIC_URL = 'http://oa.test';
@@ -60,20 +62,26 @@ export function makeClock(start: string) {
 }
 
 export interface Fixture {
-  db: Db;
+  kind: DatabaseKind;
+  storage: Storage;
   dir: string;
-  subscribers: SubscriberStore;
+  subscribers: TestSubscribers;
   library: ReturnType<typeof makeLibrary>;
   clock: ReturnType<typeof makeClock>;
   broadcasting: Broadcasting;
-  /** Adds active subscribers `prefix0..prefixN-1` on a channel. */
+  /** Adds active subscribers on a channel. */
   subscribe(channel: string, users: string[], topics?: string[]): Promise<void>;
-  close(): void;
+  /** One statement of SQL, without parameters, on either database: its rows. */
+  sql<R = Record<string, unknown>>(statement: string): Promise<R[]>;
+  /** A second connection (SQLite) or pool (PostgreSQL) on the same database: another instance's. */
+  another(): Promise<Storage>;
+  close(): Promise<void>;
 }
 
-/** A database over a temporary folder and the broadcast part over it, driven by hand. */
-export function makeFixture(
+/** A database of the given kind and the broadcast part over it, driven by hand. */
+export async function makeFixture(
   options: {
+    kind?: DatabaseKind;
     entries?: Entry[];
     start?: string;
     cron?: string;
@@ -82,15 +90,17 @@ export function makeFixture(
     dispatch?: BroadcastingOptions['dispatch'];
     digestCron?: string;
   } = {},
-): Fixture {
+): Promise<Fixture> {
+  const kind = options.kind ?? 'sqlite';
   const dir = mkdtempSync(join(tmpdir(), 'oasim-broadcast-'));
-  const db = openDatabase(join(dir, 'oasim.db'));
+  const storage = await openTestStorage(kind, dir);
+  const others: Storage[] = [];
   const clock = makeClock(options.start ?? '2025-01-06T00:00:00Z');
   const library = makeLibrary(options.entries ?? []);
-  const subscribers = sqliteSubscriberStore(createSqliteGate(db));
+  const subscribers = await testSubscribers(storage);
   const timeZone = options.timeZone ?? ACCOUNT_TZ;
   const broadcasting = createBroadcasting({
-    db,
+    storage,
     library,
     log: createLogger({ level: 'silent' }),
     publicUrl: PUBLIC_URL,
@@ -105,7 +115,8 @@ export function makeFixture(
     dispatch: { retryBaseMs: 1000, ...options.dispatch },
   });
   return {
-    db,
+    kind,
+    storage,
     dir,
     subscribers,
     library,
@@ -115,8 +126,26 @@ export function makeFixture(
       for (const user of users)
         await subscribers.save(channel, user, { state: 'active', topics }, clock.now());
     },
-    close() {
-      db.close();
+    sql: (statement) => runSql(storage, statement),
+    async another() {
+      const other =
+        storage.kind === 'sqlite'
+          ? sqliteStorage(storage.file)
+          : postgresStorage(
+              await openPostgres({
+                url: postgresUrl!,
+                schema: (storage.pg as TestPostgres).schema,
+                migrate: false,
+                max: 4,
+              }),
+            );
+      others.push(other);
+      return other;
+    },
+    async close() {
+      await broadcasting.stop();
+      for (const other of others.splice(0)) await other.close();
+      await storage.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -124,3 +153,33 @@ export function makeFixture(
 
 export const users = (prefix: string, count: number) =>
   Array.from({ length: count }, (_, i) => `${prefix}${i}`);
+
+/** One statement on either database (tests only: no parameters). */
+export async function runSql<R>(storage: Storage, statement: string): Promise<R[]> {
+  if (storage.kind === 'postgres') return (await storage.pg.query(statement)) as R[];
+  const prepared = storage.gate.db.prepare(statement);
+  return storage.gate.run(() => (prepared.reader ? (prepared.all() as R[]) : (prepared.run(), [])));
+}
+
+/** Waits until `check` holds (a claim on PostgreSQL takes a few round trips), or fails. */
+export async function eventually(check: () => boolean, what = 'the condition'): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((done) => setTimeout(done, 5));
+  }
+}
+
+/** A user's simulated inbox, newest first, each item's reply as sent (read from its broadcast when shared). */
+export async function inboxOf(
+  fixture: Fixture,
+  channel: string,
+  userId: string,
+): Promise<{ source: string; reply: Reply }[]> {
+  const rows = await fixture.sql<{ source: string; reply: string }>(
+    `SELECT i.source, CASE WHEN i.reply = '' THEN b.reply ELSE i.reply END AS reply
+     FROM inbox i LEFT JOIN broadcasts b ON b.id = i.broadcast_id
+     WHERE i.channel = '${channel}' AND i.user_id = '${userId}' ORDER BY i.id DESC`,
+  );
+  return rows.map((row) => ({ source: row.source, reply: JSON.parse(row.reply) as Reply }));
+}

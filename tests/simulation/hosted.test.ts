@@ -311,7 +311,7 @@ describe('faults through the hosted platform', () => {
 
     // The engine ran once: one inbound "help" in the account's conversation log.
     await service.conversations.flush();
-    const inbound = service.db
+    const inbound = service.db!
       .prepare<[string], { body: string }>(
         "SELECT body FROM conversation_log WHERE user_id = ? AND direction = 'in'",
       )

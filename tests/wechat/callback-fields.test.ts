@@ -115,7 +115,7 @@ describe('time and number fields of /wechat', () => {
     ]);
     expect(results.map((res) => res.status)).toEqual([200, 200, 200, 400]);
     await running.service.conversations.flush();
-    const logged = running.service.db
+    const logged = running.service.db!
       .prepare<[], { user_id: string }>(
         "SELECT DISTINCT user_id FROM conversation_log WHERE channel = 'wechat'",
       )

@@ -1,0 +1,220 @@
+import type { OutboxStore } from '../broadcast/outbox-store.ts';
+import type { Pg } from './database.ts';
+
+/**
+ * Any lock id of our own: the outbox's transactions queue on it, as they do on SQLite's
+ * write lock. Planning (which entries, whose quota, was this tick fired) must see every
+ * broadcast written before it, and a broadcast's deliveries must get one contiguous range
+ * of ids (no other writer draws from the sequence in between).
+ */
+const OUTBOX_LOCK = 0x6f61626f78; // "oabox"
+
+const MATCHES = `FROM subscribers s JOIN pg_temp.topic_sets g ON g.topics = s.topics::text
+  WHERE s.state = 'active' AND s.digest = $1`;
+
+/** Deliveries inserted by `insert` (a statement `RETURNING id`): how many, and their range. */
+const rangeOf = (insert: string) => `WITH ins AS (${insert} RETURNING id)
+  SELECT count(*) AS n, min(id) AS first, max(id) AS last FROM ins`;
+
+type Range = { n: number; first: number | null; last: number | null };
+
+/** The first row of a query, and a statement whose rows do not matter. */
+const statements = (pg: Pg) => ({
+  one: async <R extends Record<string, unknown>>(sql: string, params: unknown[] = []) =>
+    (await pg.query<R>(sql, params))[0],
+  exec: async (sql: string, params: unknown[] = []) => void (await pg.query(sql, params)),
+});
+
+/**
+ * The outbox on PostgreSQL. The fan-out is one `INSERT ... SELECT` over the subscribers
+ * (set-based: a million recipients are one statement), joined to the topic sets held in a
+ * temporary table of the transaction's connection.
+ */
+export function postgresOutboxStore(pg: Pg): OutboxStore {
+  return {
+    transaction: (work) =>
+      pg.transaction(async () => {
+        await pg.query('SELECT pg_advisory_xact_lock($1)', [OUTBOX_LOCK]);
+        return work();
+      }),
+    ...broadcastRows(pg),
+    ...audience(pg),
+  };
+}
+
+type AudienceMethods =
+  | 'byChannel'
+  | 'cancelPending'
+  | 'countEligible'
+  | 'countMatching'
+  | 'fanOut'
+  | 'insertDeliveries'
+  | 'sample'
+  | 'setTopicSets'
+  | 'topicLists';
+
+/** Writes of the whole audience: the fan-out, its topic sets, counts and cancelling. */
+function audience(pg: Pg): Pick<OutboxStore, AudienceMethods> {
+  const { one, exec } = statements(pg);
+  const setRange = async (id: number, range: Range | undefined) => {
+    if (!range?.n) return 0;
+    await exec('UPDATE broadcasts SET first_delivery = $2, last_delivery = $3 WHERE id = $1', [
+      id,
+      range.first,
+      range.last,
+    ]);
+    return range.n;
+  };
+
+  return {
+    topicLists: async (digest) =>
+      (
+        await pg.query<{ topics: string }>(
+          `SELECT DISTINCT topics::text AS topics FROM subscribers WHERE state = 'active' AND digest = $1`,
+          [digest],
+        )
+      ).map((row) => row.topics),
+    async setTopicSets(sets) {
+      // Per connection, emptied at commit: which entries each topic list gets.
+      await exec(`CREATE TEMP TABLE IF NOT EXISTS topic_sets (
+        topics TEXT PRIMARY KEY, entry_set INTEGER NOT NULL) ON COMMIT DELETE ROWS`);
+      await exec('DELETE FROM pg_temp.topic_sets');
+      await exec(
+        'INSERT INTO pg_temp.topic_sets (topics, entry_set) SELECT * FROM unnest($1::text[], $2::int[])',
+        [sets.map((set) => set.topics), sets.map((set) => set.entrySet)],
+      );
+    },
+    async fanOut(id, digest, at, extraCondition) {
+      const range = await one<Range>(
+        rangeOf(`INSERT INTO deliveries (broadcast_id, channel, user_id, status, due_at, entry_set)
+          SELECT $2, s.channel, s.user_id, 'pending', $3, g.entry_set ${MATCHES} ${extraCondition}`),
+        [digest, id, at],
+      );
+      return setRange(id, range);
+    },
+    countMatching: async (digest) =>
+      (await one<{ count: number }>(`SELECT count(*) AS count ${MATCHES}`, [digest]))!.count,
+    countEligible: async (digest) =>
+      (await one<{ count: number }>(
+        `SELECT count(*) AS count FROM subscribers WHERE state = 'active' AND digest = $1`,
+        [digest],
+      ))!.count,
+    async insertDeliveries(id, targets, at) {
+      const range = await one<Range>(
+        rangeOf(`INSERT INTO deliveries (broadcast_id, channel, user_id, status, due_at)
+          SELECT $1, t.channel, t.user_id, 'pending', $2
+          FROM unnest($3::text[], $4::text[]) WITH ORDINALITY AS t (channel, user_id, n) ORDER BY t.n`),
+        [id, at, targets.map((t) => t.channel), targets.map((t) => t.userId)],
+      );
+      return setRange(id, range);
+    },
+    byChannel: (id) =>
+      pg.query<{ channel: string; count: number }>(
+        `SELECT d.channel, count(*) AS count FROM broadcasts b
+         JOIN deliveries d ON d.id BETWEEN b.first_delivery AND b.last_delivery
+         WHERE b.id = $1 GROUP BY d.channel`,
+        [id],
+      ),
+    sample: (id, limit) =>
+      pg.query<{ channel: string; userId: string }>(
+        `SELECT d.channel, d.user_id AS "userId" FROM broadcasts b
+         JOIN deliveries d ON d.id BETWEEN b.first_delivery AND b.last_delivery
+         WHERE b.id = $1 ORDER BY d.channel, d.user_id LIMIT $2`,
+        [id, limit],
+      ),
+    async cancelPending(id, at) {
+      const dropped = await pg.query<{ held: number }>(
+        `UPDATE deliveries SET status = 'cancelled', settled_at = $2
+         WHERE id BETWEEN (SELECT first_delivery FROM broadcasts WHERE id = $1)
+           AND (SELECT last_delivery FROM broadcasts WHERE id = $1) AND status = 'pending'
+         RETURNING held`,
+        [id, at],
+      );
+      return { count: dropped.length, held: dropped.reduce((sum, row) => sum + row.held, 0) };
+    },
+  };
+}
+
+/** The broadcasts' rows and the schedules' ticks. */
+function broadcastRows(pg: Pg): Omit<OutboxStore, AudienceMethods | 'transaction'> {
+  const { one, exec } = statements(pg);
+
+  return {
+    tickBroadcast: async (schedule, tickAt) =>
+      (
+        await one<{ id: number }>(
+          'SELECT id FROM broadcasts WHERE schedule = $1 AND tick_at = $2',
+          [schedule, tickAt],
+        )
+      )?.id,
+    async insertBroadcast(row) {
+      const inserted = await one<{ id: number }>(
+        `INSERT INTO broadcasts (kind, schedule, tick_at, created_at, status, reason, entry_ids, reply)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+        [
+          row.kind,
+          row.schedule,
+          row.tickAt,
+          row.now,
+          row.status,
+          row.reason,
+          row.entryIds,
+          row.reply,
+        ],
+      );
+      return inserted!.id;
+    },
+    insertReply: (id, entrySet, entryIds, reply) =>
+      exec(
+        'INSERT INTO broadcast_replies (broadcast_id, entry_set, entry_ids, reply) VALUES ($1, $2, $3, $4)',
+        [id, entrySet, entryIds, reply],
+      ),
+    channelsOf: async (userId) =>
+      (
+        await pg.query<{ channel: string }>(
+          'SELECT channel FROM subscribers WHERE user_id = $1 ORDER BY channel',
+          [userId],
+        )
+      ).map((row) => row.channel),
+    setTotals: (id, total, filtered, at) =>
+      exec(
+        `UPDATE broadcasts SET total = $2, open = $2, filtered = $3,
+           status = CASE WHEN $2::int = 0 THEN 'done' ELSE status END,
+           finished_at = CASE WHEN $2::int = 0 THEN $4::bigint ELSE NULL END
+         WHERE id = $1`,
+        [id, total, filtered, at],
+      ),
+    refuse: (id, reason) =>
+      exec(`UPDATE broadcasts SET status = 'refused', reason = $2, reply = NULL WHERE id = $1`, [
+        id,
+        reason,
+      ]),
+    lastDigestAt: async () =>
+      (
+        await one<{ at: number | null }>(
+          `SELECT max(created_at) AS at FROM broadcasts WHERE kind = 'digest' AND status IN ('sending', 'done')`,
+        )
+      )?.at ?? undefined,
+    markTick: (schedule, tickAt, at) =>
+      exec(
+        `INSERT INTO schedules (name, last_tick_at, updated_at) VALUES ($1, $2, $3)
+         ON CONFLICT (name) DO UPDATE SET
+           last_tick_at = greatest(schedules.last_tick_at, excluded.last_tick_at),
+           updated_at = excluded.updated_at`,
+        [schedule, tickAt, at],
+      ),
+    lastTick: async (schedule) =>
+      (
+        await one<{ last_tick_at: number }>('SELECT last_tick_at FROM schedules WHERE name = $1', [
+          schedule,
+        ])
+      )?.last_tick_at,
+    closeCancelled: (id, count, held, at) =>
+      exec(
+        `UPDATE broadcasts SET cancelled = cancelled + $2, open = open - $2, held = held - $3,
+           status = 'cancelled', finished_at = $4
+         WHERE id = $1`,
+        [id, count, held, at],
+      ),
+  };
+}
