@@ -25,7 +25,8 @@ import type { Db } from './store/database.ts';
 import { createInboxStore, type InboxStore } from './store/inbox.ts';
 import { createSessionStore } from './store/sessions.ts';
 import { createStatsStore } from './store/stats.ts';
-import { openStorage, type Storage } from './store/storage.ts';
+import { checkStorage, openStorage, type Storage } from './store/storage.ts';
+import { describe } from './postgres/database.ts';
 import { createSubscriberStore, type SubscriberStore } from './store/subscribers.ts';
 import { startWriteThread } from './store/write-thread.ts';
 import type { WechatyChannel } from './wechaty/channel.ts';
@@ -250,6 +251,16 @@ export async function createService(
     now,
     wechat: wechat.mount,
     simulator: simulator?.router,
+    health: async () => {
+      const [database, jobs] = await Promise.all([
+        checkStorage(storage),
+        broadcasting.jobsHealth().catch((err: unknown) => ({
+          ok: false,
+          error: describe(err).message,
+        })),
+      ]);
+      return { database, ...(jobs ? { jobs } : {}) };
+    },
     admin: {
       broadcasting,
       subscribers,

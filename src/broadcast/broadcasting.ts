@@ -1,5 +1,7 @@
 import { describe } from '../postgres/database.ts';
 import type { Entry } from '../content/entry.ts';
+import type { JobEngine, JobHealth } from '../jobs/job-engine.ts';
+import { startBroadcastJobs, wakeChannels } from './broadcast-jobs.ts';
 import type { VirtualClock } from '../clock/clock.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Storage } from '../store/storage.ts';
@@ -56,6 +58,8 @@ export interface Broadcasting {
   register(sender: ChannelSender): void;
   /** Catches the schedules up, then runs them and the dispatcher. */
   start(): Promise<void>;
+  /** The job engine's health (PostgreSQL); undefined where there is none. */
+  jobsHealth(): Promise<JobHealth | undefined>;
   stop(): Promise<void>;
 }
 
@@ -95,15 +99,24 @@ export function createBroadcasting(options: BroadcastingOptions): Broadcasting {
     now,
     defaultTimeZone: options.timeZone,
   });
+  // PostgreSQL (and real time): ticks and wake-ups go through the job engine shared by
+  // every instance. A travelling clock (the hosted simulator) fires its own ticks.
+  const useJobs = storage.kind === 'postgres' && !options.clock;
+  let jobs: JobEngine | undefined;
+  const wake = () => {
+    dispatcher.wake();
+    if (jobs) wakeChannels(jobs, dispatcher, log);
+  };
   const scheduler = createScheduler({
     schedules: options.schedules,
     outbox,
     log,
     catchUpMs: options.catchUpHours * 3_600_000,
     now,
-    onCreated: () => dispatcher.wake(),
+    onCreated: wake,
     clock: options.clock,
     afterTick: () => dispatcher.drain(),
+    trigger: useJobs ? 'jobs' : 'cron',
   });
   // After a jump, deliveries that waited for a time now passed (quiet hours, backoff) go.
   options.clock?.onTravel(() => dispatcher.wake());
@@ -120,7 +133,7 @@ export function createBroadcasting(options: BroadcastingOptions): Broadcasting {
         'broadcast created',
       );
       await publish(broadcast.id);
-      dispatcher.wake();
+      wake();
       return broadcast;
     },
     dryRun: (request) => outbox.dryRun(request, now()),
@@ -134,8 +147,21 @@ export function createBroadcasting(options: BroadcastingOptions): Broadcasting {
     async start() {
       await scheduler.start();
       dispatcher.start();
+      if (useJobs && storage.kind === 'postgres') {
+        jobs = await startBroadcastJobs({
+          pg: storage.pg,
+          log,
+          schedules: options.schedules,
+          catchUpHours: options.catchUpHours,
+          scheduler,
+          dispatcher,
+        });
+      }
     },
+    jobsHealth: async () => jobs?.health(),
     async stop() {
+      await jobs?.stop();
+      jobs = undefined;
       await scheduler.stop();
       await dispatcher.stop();
     },

@@ -50,6 +50,13 @@ export interface Dispatcher {
   step(): Promise<StepResult>;
   /** Steps until a round claims nothing (tests and the bench); returns the sum. */
   drain(maxRounds?: number): Promise<StepResult>;
+  /**
+   * Steps one channel until it claims nothing (a job engine's dispatch job); throws when a
+   * step fails, so the job is retried.
+   */
+  drainChannel(channel: string): Promise<StepResult>;
+  /** The channels that have a sender. */
+  channels(): string[];
   /** Runs one worker per channel until `stop()`. */
   start(): void;
   /** Ends the workers after their current batch. */
@@ -232,6 +239,17 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       }
       return total;
     },
+    async drainChannel(channel) {
+      const sender = senders.get(channel);
+      let total = EMPTY_STEP;
+      if (!sender) return total;
+      for (;;) {
+        const result = await stepChannel(sender);
+        total = addSteps(total, result);
+        if (result.claimed === 0) return total;
+      }
+    },
+    channels: () => [...senders.keys()],
     start() {
       if (running) return;
       running = true;

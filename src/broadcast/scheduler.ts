@@ -33,8 +33,14 @@ export interface Scheduler {
    * one last fired, once. A tick older than the catch-up window is recorded as missed.
    */
   runDue(): Promise<Broadcast[]>;
-  /** Catches up, then lets node-cron fire the ticks to come. */
+  /** Catches up, then lets node-cron (or the job engine, `trigger: 'jobs'`) fire the ticks to come. */
   start(): Promise<void>;
+  /**
+   * Fires one tick a job engine brought (PostgreSQL: graphile-worker's cron, once across
+   * instances). A tick run twice finds its broadcast made: ticks are recorded by
+   * (schedule, tick time).
+   */
+  fireTick(name: string, tickAt: Date): Promise<Broadcast | undefined>;
   stop(): Promise<void>;
   /** Each schedule's next fire times, in its time zone. */
   upcoming(
@@ -51,6 +57,7 @@ export function createScheduler({
   onCreated = () => undefined,
   clock,
   afterTick,
+  trigger = 'cron',
 }: {
   schedules: Schedule[];
   outbox: Outbox;
@@ -66,6 +73,8 @@ export function createScheduler({
   clock?: Pick<VirtualClock, 'at'>;
   /** Awaited after a tick on the virtual clock: the deliveries it made go out at its time. */
   afterTick?: () => Promise<unknown>;
+  /** `jobs`: the ticks to come are fired by a job engine through `fireTick`, not node-cron. */
+  trigger?: 'cron' | 'jobs';
 }): Scheduler {
   const tasks: ScheduledTask[] = [];
   const timers: ClockTimer[] = [];
@@ -156,6 +165,7 @@ export function createScheduler({
           armOnClock(schedule, clock);
           continue;
         }
+        if (trigger === 'jobs') continue;
         const task = cron.schedule(
           schedule.times.expression,
           (context) => {
@@ -169,6 +179,14 @@ export function createScheduler({
         task.on('execution:missed', () => void fire(schedule, now()));
         tasks.push(task);
       }
+    },
+    async fireTick(name, tickAt) {
+      const schedule = schedules.find((candidate) => candidate.name === name);
+      if (!schedule) {
+        log.warn({ schedule: name }, 'a tick of a schedule this instance does not have; ignored');
+        return undefined;
+      }
+      return fire(schedule, new Date(Math.max(now().getTime(), tickAt.getTime())));
     },
     async stop() {
       running = false;

@@ -26,6 +26,14 @@ export interface AppDeps {
   wechat?: (app: Express) => void;
   /** The hosted simulated platform's routes (`/cgi-bin`, `/sim/api`), a peer on the same port. */
   simulator?: Router;
+  /** What `/healthz` reports beside the entries: the database, the job engine. */
+  health?: () => Promise<HealthParts>;
+}
+
+/** The parts `/healthz` checks; any not `ok` makes it answer 503. */
+export interface HealthParts {
+  database: { ok: boolean };
+  jobs?: { ok: boolean };
 }
 
 /**
@@ -63,8 +71,15 @@ export function createApp(deps: AppDeps): Express {
   // body, would never be used.
   app.set('etag', false);
   app.use(securityHeaders);
-  app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok', entries: deps.library.size() });
+  app.get('/healthz', async (_req, res) => {
+    const parts: Partial<HealthParts> = (await deps.health?.()) ?? {};
+    const ok = parts.database?.ok !== false && parts.jobs?.ok !== false;
+    // A load balancer takes an instance whose database is lost out of rotation (503).
+    res.status(ok ? 200 : 503).json({
+      status: ok ? 'ok' : 'degraded',
+      entries: deps.library.size(),
+      ...parts,
+    });
   });
   deps.wechat?.(app);
   if (deps.simulator) app.use(deps.simulator);

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Logger } from '../log/logger.ts';
-import { openPostgres, type Pg } from '../postgres/database.ts';
+import { describe, openPostgres, type Pg } from '../postgres/database.ts';
 import { openDatabase } from './database.ts';
 import { createSqliteGate, type SqliteGate } from './sqlite-gate.ts';
 
@@ -45,4 +45,41 @@ export function sqliteStorage(file: string): Storage & { kind: 'sqlite' } {
 /** PostgreSQL storage over an open pool (tests, and a second front end on the same pool). */
 export function postgresStorage(pg: Pg): Storage & { kind: 'postgres' } {
   return { kind: 'postgres', pg, close: () => pg.close() };
+}
+
+/** What `/healthz` says of the database. */
+export interface StorageHealth {
+  kind: Storage['kind'];
+  ok: boolean;
+  /** How long a trivial query took. */
+  ms?: number;
+  /** The database's error, by code and message (never the connection string). */
+  error?: string;
+}
+
+/** A trivial query, bounded in time: a lost database is reported, not waited on. */
+export async function checkStorage(storage: Storage, timeoutMs = 2_000): Promise<StorageHealth> {
+  const started = performance.now();
+  const query =
+    storage.kind === 'sqlite'
+      ? storage.gate.run(() => storage.gate.db.prepare('SELECT 1').get())
+      : storage.pg.query('SELECT 1');
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    await Promise.race([query, timeout]);
+    return {
+      kind: storage.kind,
+      ok: true,
+      ms: Math.round((performance.now() - started) * 10) / 10,
+    };
+  } catch (err) {
+    const { code, message } = describe(err);
+    return { kind: storage.kind, ok: false, error: code ? `${message} (${code})` : message };
+  } finally {
+    clearTimeout(timer);
+    query.catch(() => undefined);
+  }
 }

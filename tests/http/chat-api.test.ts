@@ -188,6 +188,7 @@ describe('other routes', () => {
     expect(await (await fetch(`${running.url}/healthz`)).json()).toEqual({
       status: 'ok',
       entries: 13,
+      database: { kind: 'sqlite', ok: true, ms: expect.any(Number) },
     });
     const page = await fetch(`${running.url}/entries/account-launch`);
     expect(page.status).toBe(200);

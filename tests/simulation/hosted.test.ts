@@ -311,8 +311,8 @@ describe('faults through the hosted platform', () => {
 
     // The engine ran once: one inbound "help" in the account's conversation log.
     await service.conversations.flush();
-    const inbound = service.db!
-      .prepare<[string], { body: string }>(
+    const inbound = service
+      .db!.prepare<[string], { body: string }>(
         "SELECT body FROM conversation_log WHERE user_id = ? AND direction = 'in'",
       )
       .all(user.openid)

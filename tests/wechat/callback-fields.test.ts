@@ -115,8 +115,8 @@ describe('time and number fields of /wechat', () => {
     ]);
     expect(results.map((res) => res.status)).toEqual([200, 200, 200, 400]);
     await running.service.conversations.flush();
-    const logged = running.service.db!
-      .prepare<[], { user_id: string }>(
+    const logged = running.service
+      .db!.prepare<[], { user_id: string }>(
         "SELECT DISTINCT user_id FROM conversation_log WHERE channel = 'wechat'",
       )
       .all()

@@ -48,8 +48,8 @@ afterEach(async () => {
 /** What the engine was given, as its conversation log recorded it (written in groups: flushed first). */
 const inboundRows = async (service: TempService) => {
   await service.service.conversations.flush();
-  return service.service.db!
-    .prepare<[], { body: string }>(
+  return service.service
+    .db!.prepare<[], { body: string }>(
       "SELECT body FROM conversation_log WHERE direction = 'in' ORDER BY id",
     )
     .all()
