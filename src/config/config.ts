@@ -161,6 +161,8 @@ export const SECRET_KEYS: ReadonlySet<string> = new Set([
   'WECHAT_AES_KEY_PREVIOUS',
   'WECHATY_PUPPET_SERVICE_TOKEN',
   'WECHATY_PUPPET_OPTIONS',
+  // A connection string may carry a password.
+  'DATABASE_URL',
 ]);
 
 /** The longest value echoed back in a problem; longer ones are cut. */

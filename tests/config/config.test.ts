@@ -12,6 +12,7 @@ const BAD_SECRETS: Record<string, string> = {
   WECHAT_AES_KEY_PREVIOUS: `${MARKER}-not-43-chars`,
   WECHATY_PUPPET_SERVICE_TOKEN: `${MARKER} with spaces`,
   WECHATY_PUPPET_OPTIONS: `{"token":"${MARKER}"`,
+  DATABASE_URL: `mysql://user:${MARKER}@host/db`,
 };
 
 function problemsOf(env: Record<string, string>): string[] {
