@@ -24,7 +24,7 @@ export async function startBroadcastJobs(options: {
   return startJobEngine({
     pg,
     schema: await jobSchema(pg),
-    log: log.child({ part: 'jobs' }),
+    log,
     schedules: options.schedules.map((schedule) => ({
       id: schedule.name,
       cron: schedule.times.expression,

@@ -147,6 +147,10 @@ export function createBroadcasting(options: BroadcastingOptions): Broadcasting {
     async start() {
       await scheduler.start();
       dispatcher.start();
+      if (storage.kind === 'postgres' && !useJobs)
+        log.warn(
+          "schedules follow the hosted simulator's clock in this process, not the shared job engine: run several instances with SIMULATOR=off",
+        );
       if (useJobs && storage.kind === 'postgres') {
         jobs = await startBroadcastJobs({
           pg: storage.pg,

@@ -23,10 +23,22 @@ export async function openStorage(
       max: config.DATABASE_POOL_SIZE,
       log,
     });
+    log?.info({ database: whereIs(config.DATABASE_URL) }, 'state kept in PostgreSQL');
     return { kind: 'postgres', pg, close: () => pg.close() };
   }
   const file = join(config.DATA_DIR, 'oasim.db');
+  log?.info({ database: file }, 'state kept in the SQLite file');
   return sqliteStorage(file);
+}
+
+/** Host, port and database of a connection string: what a log may say of it (no user, no password). */
+function whereIs(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.hostname || 'localhost'}:${parsed.port || '5432'}${parsed.pathname}`;
+  } catch {
+    return '(a connection string that is not a URL)';
+  }
 }
 
 /** SQLite storage over `file` (created and migrated when needed). */
