@@ -8,7 +8,11 @@ import { LOGIN_QR, logInMockBot, waitFor } from './mock-world.ts';
 
 const MISSING_PUPPET = 'wechaty-puppet-not-installed';
 const START_FAILURE = 'cannot reach the puppet server';
-const HEALTHY = { status: 'ok', entries: 13 };
+const HEALTHY = {
+  status: 'ok',
+  entries: 13,
+  database: { kind: 'sqlite', ok: true, ms: expect.any(Number) },
+};
 const QR_IMAGE_URL = `https://wechaty.js.org/qrcode/${encodeURIComponent(LOGIN_QR)}`;
 
 const OPTIONS: WechatyOptions = {
