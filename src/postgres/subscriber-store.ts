@@ -1,24 +1,7 @@
-import type {
-  DigestMode,
-  Subscriber,
-  SubscriberState,
-  SubscriberStore,
-} from '../store/subscribers.ts';
+import { toSubscriber, type SubscriberRow, type SubscriberStore } from '../store/subscribers.ts';
 import type { Pg } from './database.ts';
 
-type Row = {
-  channel: string;
-  user_id: string;
-  state: SubscriberState;
-  topics: string[];
-  created_at: number;
-  updated_at: number;
-  time_zone: string | null;
-  quiet_start: number | null;
-  quiet_end: number | null;
-  digest: DigestMode;
-  failures: number;
-};
+type Row = SubscriberRow;
 
 // Each change is one statement (an upsert that returns the row): no read-then-write, so two
 // instances changing one subscriber at once cannot lose either change's other fields.
@@ -95,23 +78,5 @@ export function postgresSubscriberStore(pg: Pg): SubscriberStore {
       ]);
       return rows.map(toSubscriber);
     },
-  };
-}
-
-function toSubscriber(row: Row): Subscriber {
-  return {
-    channel: row.channel,
-    userId: row.user_id,
-    state: row.state,
-    topics: row.topics,
-    createdAt: new Date(row.created_at),
-    updatedAt: new Date(row.updated_at),
-    timeZone: row.time_zone ?? undefined,
-    quiet:
-      row.quiet_start === null || row.quiet_end === null
-        ? undefined
-        : { start: row.quiet_start, end: row.quiet_end },
-    digest: row.digest,
-    failures: row.failures,
   };
 }

@@ -69,11 +69,12 @@ export function createSubscriberStore(storage: Storage): SubscriberStore {
     : postgresSubscriberStore(storage.pg);
 }
 
-interface Row {
+/** A subscriber's row on either database: `topics` is JSON text on SQLite, parsed JSONB on PostgreSQL. */
+export type SubscriberRow = {
   channel: string;
   user_id: string;
   state: SubscriberState;
-  topics: string;
+  topics: string | string[];
   created_at: number;
   updated_at: number;
   time_zone: string | null;
@@ -81,11 +82,11 @@ interface Row {
   quiet_end: number | null;
   digest: DigestMode;
   failures: number;
-}
+};
 
 export function sqliteSubscriberStore(gate: SqliteGate): SubscriberStore {
   const { db } = gate;
-  const getStmt = db.prepare<[string, string], Row>(
+  const getStmt = db.prepare<[string, string], SubscriberRow>(
     'SELECT * FROM subscribers WHERE channel = ? AND user_id = ?',
   );
   const upsert = db.prepare(`
@@ -106,7 +107,7 @@ export function sqliteSubscriberStore(gate: SqliteGate): SubscriberStore {
       channel: string;
       userId: string;
     },
-    Row
+    SubscriberRow
   >(`
     SELECT * FROM subscribers
     WHERE (@state IS NULL OR state = @state) AND (@onChannel IS NULL OR channel = @onChannel)
@@ -175,12 +176,12 @@ export function sqliteSubscriberStore(gate: SqliteGate): SubscriberStore {
   };
 }
 
-function toSubscriber(row: Row): Subscriber {
+export function toSubscriber(row: SubscriberRow): Subscriber {
   return {
     channel: row.channel,
     userId: row.user_id,
     state: row.state,
-    topics: JSON.parse(row.topics) as string[],
+    topics: typeof row.topics === 'string' ? (JSON.parse(row.topics) as string[]) : row.topics,
     createdAt: new Date(row.created_at),
     updatedAt: new Date(row.updated_at),
     timeZone: row.time_zone ?? undefined,
