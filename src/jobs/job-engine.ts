@@ -9,7 +9,7 @@ import {
   type WorkerUtils,
 } from 'graphile-worker';
 import type { Logger } from '../log/logger.ts';
-import { describe, openPostgres, quoteIdent, type Pg } from '../postgres/database.ts';
+import { openPostgres, quoteIdent, type Pg } from '../postgres/database.ts';
 import { scheduleCronItems, supersededTicks, TICK_TASK, type JobSchedule } from './cron-items.ts';
 import { graphileLogger } from './graphile-logger.ts';
 import { startHeartbeat, type HeartbeatOptions } from './heartbeat.ts';
@@ -104,7 +104,6 @@ async function startOn(
     pollIntervalMs = 2_000,
   } = options;
   const logger = graphileLogger(log);
-  guardClients(pg, log);
   const utils: WorkerUtils = await makeWorkerUtils({ pgPool: pg.pool, schema, logger });
   const heartbeat = startHeartbeat({
     ...options.heartbeat,
@@ -167,18 +166,6 @@ async function startOn(
       return stopped;
     },
   };
-}
-
-/**
- * A checked-out connection that the server drops (a restart) emits 'error'; unheard, that
- * would end the process. graphile-worker holds one connection for LISTEN all the time, and
- * would install its own handlers (with a console warning) on a pool that has none.
- */
-function guardClients(pg: Pg, log: Logger): void {
-  if (pg.pool.listenerCount('connect') > 0) return;
-  pg.pool.on('connect', (client) =>
-    client.on('error', (err) => log.warn({ err: describe(err) }, 'database connection lost')),
-  );
 }
 
 function taskList(
