@@ -2,7 +2,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isUnavailable } from '../../src/postgres/availability.ts';
-import { openPostgres } from '../../src/postgres/database.ts';
+import { openPostgres, quoteIdent } from '../../src/postgres/database.ts';
 import { spawnService, waitFor, type ChildService } from '../helpers/child-service.ts';
 import { openTestPostgres, postgresUrl, type TestPostgres } from '../helpers/postgres.ts';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.ts';
@@ -206,6 +206,7 @@ describe.skipIf(!postgresUrl)('the database restarted under load', () => {
       expect(service.child.exitCode).toBeNull();
       const log = service.stdout() + service.stderr();
       expect(log).not.toContain(PASSWORD);
+      expect(log).not.toContain('unhandled rejection');
       expect(log).not.toContain('uncaught');
       // Each request the outage failed is logged by the database's code and message, no stack.
       const failed = log.split('\n').filter((line) => line.includes('"request failed"'));
@@ -306,4 +307,7 @@ async function expectBroadcastDeliveredOnce(
   expect(seeded).toBe(RECIPIENTS);
   const [counters] = await db.query(`SELECT sent, failed FROM broadcasts WHERE id = $1`, [id]);
   expect(counters).toEqual({ sent: deliveries!.rows, failed: 0 });
+  // Its dispatch jobs are done or waiting, none left locked by a run the outage cut short.
+  const locked = `SELECT count(*) AS n FROM ${quoteIdent(`${db.schema}_jobs`)}.jobs WHERE locked_by IS NOT NULL`;
+  await waitFor(async () => (await count(db, locked)) === 0, 'no job to be left locked', 15_000);
 }
