@@ -76,3 +76,16 @@ async function listenAgain(server: Server, port: number): Promise<void> {
     }
   }
 }
+
+/** A database URL to the server behind `proxy` (through it), the rest of it unchanged. */
+export function throughProxy(url: string, proxy: TcpProxy): URL {
+  const proxied = new URL(url);
+  proxied.host = `127.0.0.1:${proxy.port}`;
+  return proxied;
+}
+
+/** A proxy in front of the PostgreSQL server `url` names. */
+export function proxyPostgres(url: string): Promise<TcpProxy> {
+  const server = new URL(url);
+  return startTcpProxy({ host: server.hostname, port: Number(server.port || 5432) });
+}

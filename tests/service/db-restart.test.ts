@@ -5,7 +5,7 @@ import { isUnavailable } from '../../src/postgres/availability.ts';
 import { openPostgres, quoteIdent } from '../../src/postgres/database.ts';
 import { spawnService, waitFor, type ChildService } from '../helpers/child-service.ts';
 import { openTestPostgres, postgresUrl, type TestPostgres } from '../helpers/postgres.ts';
-import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.ts';
+import { proxyPostgres, throughProxy, type TcpProxy } from '../helpers/tcp-proxy.ts';
 import { makeTempDir } from '../helpers/temp-service.ts';
 
 /**
@@ -112,11 +112,9 @@ const count = async (db: TestPostgres, sql: string, params: unknown[] = []) =>
 
 /** A proxy to the test database's server, and the database's URL through it (with a password). */
 async function proxyTo(db: TestPostgres): Promise<{ proxy: TcpProxy; url: URL }> {
-  const server = new URL(db.url);
-  const proxy = await startTcpProxy({ host: server.hostname, port: Number(server.port || 5432) });
+  const proxy = await proxyPostgres(db.url);
   cleanups.push(() => proxy.close());
-  const url = new URL(db.url);
-  url.host = `127.0.0.1:${proxy.port}`;
+  const url = throughProxy(db.url, proxy);
   url.password = PASSWORD;
   return { proxy, url };
 }

@@ -3,6 +3,7 @@ import { openPostgres } from '../../src/postgres/database.ts';
 import { postgresStorage, type Storage } from '../../src/store/storage.ts';
 import { consoleClient } from '../console/console-client.ts';
 import { openTestPostgres, postgresUrl, type TestPostgres } from '../helpers/postgres.ts';
+import { proxyPostgres, throughProxy, type TcpProxy } from '../helpers/tcp-proxy.ts';
 import { startTempService, type TempService } from '../helpers/temp-service.ts';
 
 /**
@@ -22,10 +23,12 @@ const ENV = {
 let pg: TestPostgres | undefined;
 let storages: Storage[] = [];
 let running: TempService[] = [];
+const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const one of running) await one.cleanup();
   for (const storage of storages) await storage.close();
   await pg?.close();
+  for (const cleanup of cleanups.splice(0)) await cleanup();
   running = [];
   storages = [];
   pg = undefined;
@@ -64,51 +67,82 @@ async function readStream(url: string, enough: (text: string) => boolean): Promi
   return text;
 }
 
+/**
+ * Two instances on one fresh schema with `RECIPIENTS` subscribers. A serves the console only
+ * (no dispatcher, no jobs: whatever its stream shows came from B), through `proxy` if given.
+ */
+async function twoInstances(proxy?: TcpProxy): Promise<{ a: TempService; b: TempService }> {
+  pg = await openTestPostgres();
+  await pg.query(
+    `INSERT INTO subscribers (channel, user_id, state, topics, created_at, updated_at)
+     SELECT 'api', 'reader-' || i, 'active', '[]', 0, 0 FROM generate_series(1, $1) AS i`,
+    [RECIPIENTS],
+  );
+  const open = (url: string) => openPostgres({ url, schema: pg!.schema, migrate: false, max: 4 });
+  storages = [
+    postgresStorage(await open(proxy ? throughProxy(pg.url, proxy).toString() : pg.url)),
+    postgresStorage(await open(pg.url)),
+  ];
+  const a = await startTempService({ env: ENV, storage: storages[0], background: false });
+  const b = await startTempService({ env: ENV, storage: storages[1] });
+  running = [a, b];
+  await listening(a);
+  return { a, b };
+}
+
+/** Creates a broadcast through the admin API at `url`; its id. */
+async function broadcastAt(url: string): Promise<number> {
+  const res = await fetch(`${url}/admin/api/broadcasts`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${TOKEN}` },
+  });
+  expect(res.status).toBe(201);
+  return ((await res.json()) as { broadcast: { id: number } }).broadcast.id;
+}
+
+/** The stream carried the broadcast's events only, from sending to every recipient sent. */
+async function expectWholeBroadcast(text: string, id: number): Promise<void> {
+  const names = [...text.matchAll(/^event: (.+)$/gm)].map((match) => match[1]);
+  expect(names.length).toBeGreaterThan(1);
+  expect(new Set(names)).toEqual(new Set([`broadcast-${id}`]));
+  expect(text).toContain('class="badge sending"');
+  expect(text.replace(/\s+/g, ' ')).toContain(
+    `${RECIPIENTS} of ${RECIPIENTS} settled: ${RECIPIENTS} sent`,
+  );
+  const [broadcast] = await pg!.query('SELECT status, sent FROM broadcasts WHERE id = $1', [id]);
+  expect(broadcast).toEqual({ status: 'done', sent: RECIPIENTS });
+}
+
+const isDone = (text: string) => text.includes('class="badge done"');
+
 describe.skipIf(!postgresUrl)('live updates across instances', () => {
   it(
     "streams, at one instance's console, a broadcast another instance creates and sends, to done",
     { timeout: 30_000 },
     async () => {
-      pg = await openTestPostgres();
-      await pg.query(
-        `INSERT INTO subscribers (channel, user_id, state, topics, created_at, updated_at)
-       SELECT 'api', 'reader-' || i, 'active', '[]', 0, 0 FROM generate_series(1, $1) AS i`,
-        [RECIPIENTS],
-      );
-      const other = postgresStorage(
-        await openPostgres({ url: pg.url, schema: pg.schema, migrate: false, max: 4 }),
-      );
-      storages = [other];
-      // A serves the console only: it sends nothing, so whatever its stream shows came from B.
-      const a = await startTempService({
-        env: ENV,
-        storage: postgresStorage(pg),
-        background: false,
-      });
-      const b = await startTempService({ env: ENV, storage: other });
-      running = [a, b];
-      await listening(a);
-
-      const stream = readStream(a.url, (text) => text.includes('class="badge done"'));
+      const { a, b } = await twoInstances();
+      const stream = readStream(a.url, isDone);
       // The stream is open (its first comment is written at once) before B broadcasts.
       await new Promise((settle) => setTimeout(settle, 200));
-      const res = await fetch(`${b.url}/admin/api/broadcasts`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${TOKEN}` },
-      });
-      expect(res.status).toBe(201);
-      const { id } = ((await res.json()) as { broadcast: { id: number } }).broadcast;
+      const id = await broadcastAt(b.url);
+      await expectWholeBroadcast(await stream, id);
+    },
+  );
 
-      const text = await stream;
-      const names = [...text.matchAll(/^event: (.+)$/gm)].map((match) => match[1]);
-      expect(names.length).toBeGreaterThan(1);
-      expect(new Set(names)).toEqual(new Set([`broadcast-${id}`]));
-      expect(text).toContain('class="badge sending"');
-      expect(text.replace(/\s+/g, ' ')).toContain(
-        `${RECIPIENTS} of ${RECIPIENTS} settled: ${RECIPIENTS} sent`,
-      );
-      const [broadcast] = await pg.query('SELECT status, sent FROM broadcasts WHERE id = $1', [id]);
-      expect(broadcast).toEqual({ status: 'done', sent: RECIPIENTS });
+  it(
+    'keeps streaming after the database restarts under the listening instance (its listener reconnects)',
+    { timeout: 30_000 },
+    async () => {
+      const proxy = await proxyPostgres(postgresUrl!);
+      cleanups.push(() => proxy.close());
+      const { a, b } = await twoInstances(proxy);
+      const stream = readStream(a.url, isDone);
+      await new Promise((settle) => setTimeout(settle, 200));
+      // Every connection of A's is cut (its LISTEN too) and refused for a second.
+      await proxy.outage(1_000);
+      await listening(a);
+      const id = await broadcastAt(b.url);
+      await expectWholeBroadcast(await stream, id);
     },
   );
 });
