@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import pg from 'pg';
 import type { Logger } from '../log/logger.ts';
+import { isUnavailable } from '../postgres/availability.ts';
 import { describe } from '../postgres/database.ts';
 import { html } from '../web/html.ts';
 import { layout } from '../web/layout.ts';
@@ -36,33 +37,11 @@ export function classify(error: unknown): [status: number, message: string] {
   if (mapped) return mapped(fault.limit ?? 0);
   // express's router: a path parameter that is not valid percent-encoding.
   if (error instanceof URIError) return [400, 'the URL has invalid percent-encoding'];
-  if (databaseUnavailable(error)) return [503, 'the database is unavailable; try again shortly'];
+  if (isUnavailable(error)) return [503, 'the database is unavailable; try again shortly'];
   const status = Number(fault.status ?? fault.statusCode);
   // Any other library error that says it is the client's (http-errors' 4xx), in our words.
   if (status >= 400 && status < 500) return [status, 'the request could not be read'];
   return [500, 'internal error'];
-}
-
-/**
- * A lost or restarting database (PostgreSQL): refused or dropped connections, a server
- * shutting down, a pool that could not connect in time. Retrying later will work: 503.
- */
-function databaseUnavailable(error: unknown): boolean {
-  const { code, message } = error as { code?: unknown; message?: unknown };
-  if (typeof code === 'string') {
-    if (
-      ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', '57P01', '57P02', '57P03'].includes(code)
-    )
-      return true;
-    // Class 08: connection exception.
-    if (code.startsWith('08') && code.length === 5) return true;
-  }
-  return (
-    typeof message === 'string' &&
-    /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error)/.test(
-      message,
-    )
-  );
 }
 
 /** An error as an HTML page: the status and the words the JSON answer would carry. */
@@ -108,8 +87,9 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, _next) => {
     const [status, message] = classify(error);
     const where = { method: req.method, path: req.path.slice(0, 200) };
-    // A database error is logged by its code and message only (pg's carries the query's context).
-    const err = error instanceof pg.DatabaseError ? describe(error) : error;
+    // A database error is logged by its code and message only (pg's carries the query's
+    // context); so is a lost database, which every request says while it is away.
+    const err = error instanceof pg.DatabaseError || isUnavailable(error) ? describe(error) : error;
     if (status >= 500) log.error({ err, ...where }, 'request failed');
     else log.warn({ status, reason: message, ...where }, 'request refused');
     if (res.headersSent) return;

@@ -9,7 +9,8 @@ import {
   type WorkerUtils,
 } from 'graphile-worker';
 import type { Logger } from '../log/logger.ts';
-import { describe, openPostgres, quoteIdent, type Pg } from '../postgres/database.ts';
+import { isUnavailable, untilAvailable } from '../postgres/availability.ts';
+import { openPostgres, quoteIdent, type Pg } from '../postgres/database.ts';
 import { scheduleCronItems, supersededTicks, TICK_TASK, type JobSchedule } from './cron-items.ts';
 import { graphileLogger } from './graphile-logger.ts';
 import { startHeartbeat, type HeartbeatOptions } from './heartbeat.ts';
@@ -104,7 +105,6 @@ async function startOn(
     pollIntervalMs = 2_000,
   } = options;
   const logger = graphileLogger(log);
-  guardClients(pg, log);
   const utils: WorkerUtils = await makeWorkerUtils({ pgPool: pg.pool, schema, logger });
   const heartbeat = startHeartbeat({
     ...options.heartbeat,
@@ -128,6 +128,7 @@ async function startOn(
       pollInterval: pollIntervalMs,
       noHandleSignals: true,
       taskList: taskList(
+        pg,
         tasks,
         catchUp === 'latest' ? supersededTicks(options.schedules ?? []) : undefined,
       ),
@@ -169,24 +170,13 @@ async function startOn(
   };
 }
 
-/**
- * A checked-out connection that the server drops (a restart) emits 'error'; unheard, that
- * would end the process. graphile-worker holds one connection for LISTEN all the time, and
- * would install its own handlers (with a console warning) on a pool that has none.
- */
-function guardClients(pg: Pg, log: Logger): void {
-  if (pg.pool.listenerCount('connect') > 0) return;
-  pg.pool.on('connect', (client) =>
-    client.on('error', (err) => log.warn({ err: describe(err) }, 'database connection lost')),
-  );
-}
-
 function taskList(
+  pg: Pg,
   tasks: JobTasks,
   superseded: ((scheduleId: string, tickAt: Date, now: Date) => boolean) | undefined,
 ): Record<string, Task> {
   return {
-    [TICK_TASK]: async (payload, helpers) => {
+    [TICK_TASK]: outlastingOutages(pg, async (payload, helpers) => {
       const { schedule, _cron } = payload as { schedule: string; _cron: { ts: string } };
       const tickAt = new Date(_cron.ts);
       if (superseded?.(schedule, tickAt, new Date())) {
@@ -194,9 +184,27 @@ function taskList(
         return;
       }
       await tasks.tick(schedule, tickAt);
-    },
-    [DISPATCH_TASK]: async (payload) => {
+    }),
+    [DISPATCH_TASK]: outlastingOutages(pg, async (payload) => {
       await tasks.dispatch((payload as { channel: string }).channel);
-    },
+    }),
+  };
+}
+
+/**
+ * A task that failed because the database went away waits for it to answer again (for a
+ * while) before it throws. graphile-worker 0.17 records a job's failure without awaiting it
+ * and retries that write only on a few codes (not a refused connection): thrown at once,
+ * the failure could not be recorded either, an unhandled rejection, and the job would stay
+ * locked by this instance for graphile-worker's 4 hours instead of being retried.
+ */
+function outlastingOutages(pg: Pg, task: Task): Task {
+  return async (payload, helpers) => {
+    try {
+      return await task(payload, helpers);
+    } catch (err) {
+      if (isUnavailable(err)) await untilAvailable(pg, { signal: helpers.abortSignal });
+      throw err;
+    }
   };
 }

@@ -41,9 +41,15 @@ export async function openPostgres(options: PgOptions): Promise<Pg> {
     idleTimeoutMillis: 30_000,
     ...(options.schema ? { options: `-c search_path=${quoteIdent(options.schema)}` } : {}),
   });
-  // An idle connection the server dropped (a restart) must not crash the process: the pool
-  // discards it, and the next query opens a new one.
-  pool.on('error', (err) => options.log?.warn({ err: describe(err) }, 'database connection lost'));
+  // A connection the server dropped (a restart) must not crash the process. Idle, the pool
+  // hears it ('error'), discards it, and the next query opens a new one. Checked out (a
+  // transaction, graphile-worker's LISTEN), pg emits 'error' on the client itself, and the
+  // pool listens no more: unheard, that ends the process. So every client hears its own from
+  // birth; the query or transaction that used it fails and says so.
+  const lost = (err: unknown) =>
+    options.log?.warn({ err: describe(err) }, 'database connection lost');
+  pool.on('error', lost);
+  pool.on('connect', (client) => client.on('error', lost));
   const clients = new AsyncLocalStorage<pg.PoolClient>();
   const db: Pg = {
     pool,

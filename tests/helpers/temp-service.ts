@@ -46,6 +46,8 @@ export async function startTempService(
     clock?: VirtualClock;
     /** The account's storage (a test PostgreSQL schema, say); the test closes it. */
     storage?: Storage;
+    /** False: a front end only, that runs no schedules and dispatches nothing (`createService`). */
+    background?: boolean;
   } = {},
 ): Promise<TempService> {
   const dir = options.dir ?? (await makeTempDir()).dir;
@@ -65,6 +67,7 @@ export async function startTempService(
     now: options.now,
     clock: options.clock,
     storage: options.storage,
+    background: options.background,
   });
   const { url, server } = await service.listen();
   const stop = () => service.close();
