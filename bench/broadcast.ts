@@ -16,7 +16,8 @@ import type { Storage } from '../src/store/storage.ts';
 import type { BenchRow } from './lib/table.ts';
 
 const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 1_000_000);
-const ENTRY: Entry = {
+/** The one entry every broadcast benchmark sends. */
+export const BENCH_ENTRY: Entry = {
   id: 'bench-entry',
   title: 'Benchmark entry',
   date: '2025-01-01',
@@ -56,7 +57,10 @@ export async function broadcastBench(): Promise<BenchRow[]> {
     };
     const broadcasting = createBroadcasting({
       storage,
-      library: { all: () => [ENTRY], get: (id) => (id === ENTRY.id ? ENTRY : undefined) },
+      library: {
+        all: () => [BENCH_ENTRY],
+        get: (id) => (id === BENCH_ENTRY.id ? BENCH_ENTRY : undefined),
+      },
       log: createLogger({ level: 'silent' }),
       publicUrl: 'http://bench.test',
       timeZone: 'Asia/Shanghai',

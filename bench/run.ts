@@ -3,7 +3,9 @@
  * same run (a bare express endpoint, a bare bulk insert), so ratios compare like with like
  * on whatever machine runs it. Each suite runs in a process of its own, so one suite's
  * heap and peak memory do not count against the next. `BENCH_SECONDS` sets each HTTP
- * load's length; `BENCH_ONLY=name,...` runs some suites.
+ * load's length; `BENCH_ONLY=name,...` runs some suites. The PostgreSQL suites (`*-pg`,
+ * `dispatch-instances`) run on DATABASE_URL, each in a fresh schema dropped at the end;
+ * without it they print a note and add no rows.
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';

@@ -53,9 +53,17 @@ function signedRequests(safe: boolean): { path: string; body: string }[] {
   return Array.from({ length: PREBUILT }, (_, i) => build(i));
 }
 
-/** `POST /wechat` driven directly with prebuilt signed requests (also the simulated suite's baseline). */
-export async function measureService(safe: boolean, fixedAnswer: boolean): Promise<HttpLoad> {
+/**
+ * `POST /wechat` driven directly with prebuilt signed requests (also the simulated suite's
+ * baseline); `env` adds to the service's configuration (DATABASE_URL for PostgreSQL).
+ */
+export async function measureService(
+  safe: boolean,
+  fixedAnswer: boolean,
+  env: Record<string, string> = {},
+): Promise<HttpLoad> {
   const { service, url, close } = await startBenchService({
+    ...env,
     WECHAT_TOKEN: TOKEN,
     ...(safe ? { WECHAT_ENCRYPT_MODE: 'safe', WECHAT_AES_KEY: AES_KEY, WECHAT_APPID: APP_ID } : {}),
   });
