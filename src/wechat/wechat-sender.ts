@@ -9,6 +9,7 @@ import {
 } from './api-client.ts';
 import { ERRCODE, WechatApiError } from './api-error.ts';
 import { createMpnewsUploader } from './mpnews.ts';
+import { createNewsCache } from './news-cache.ts';
 import { asText } from './render-reply.ts';
 import { WECHAT_CHANNEL } from './to-inbound.ts';
 
@@ -65,11 +66,44 @@ export function createWechatSender(
     'massSend' | 'sendCustom' | 'sendCustomMpnews' | 'uploadNews' | 'addThumbMaterial'
   >,
 ): ChannelSender {
-  const upload = createMpnewsUploader(client);
+  const news = createNewsCache(createMpnewsUploader(client));
   async function messageFor(reply: Reply): Promise<MassMessage> {
     if (reply.type === 'articles' && reply.articles.length > 0)
-      return { type: 'mpnews', mediaId: await upload(reply.articles) };
+      return { type: 'mpnews', mediaId: await news.mediaId(reply.articles) };
     return { type: 'text', text: truncateUtf8(asText(reply)) };
+  }
+  /** Sends one part; a kept media_id the platform no longer knows is uploaded again, once. */
+  async function sendPart(
+    reply: Reply,
+    message: MassMessage,
+    openIds: string[],
+    clientMsgId: string,
+  ): Promise<SendResult> {
+    try {
+      return await sendPartAs(message, openIds, clientMsgId);
+    } catch (error) {
+      const stale =
+        message.type === 'mpnews' &&
+        reply.type === 'articles' &&
+        error instanceof WechatApiError &&
+        error.errcode === ERRCODE.INVALID_MEDIA_ID;
+      if (!stale) throw error;
+      news.forget(reply.articles);
+      return sendPartAs(await messageFor(reply), openIds, clientMsgId);
+    }
+  }
+  async function sendPartAs(
+    message: MassMessage,
+    openIds: string[],
+    clientMsgId: string,
+  ): Promise<SendResult> {
+    if (openIds.length === 1) {
+      await sendOne(openIds[0]!, message);
+      return { status: 'sent' };
+    }
+    // The msg_id is what MASSSENDJOBFINISH names: the report is matched by it.
+    const { msgId } = await client.massSend({ openIds, message, clientMsgId });
+    return msgId ? { status: 'sent', msgId } : { status: 'sent' };
   }
   return {
     channel: WECHAT_CHANNEL,
@@ -93,13 +127,7 @@ export function createWechatSender(
             results.push(...openIds.map(() => refused!));
             continue;
           }
-          let sent: SendResult = { status: 'sent' };
-          if (openIds.length === 1) await sendOne(openIds[0]!, message);
-          else {
-            // The msg_id is what MASSSENDJOBFINISH names: the report is matched by it.
-            const { msgId } = await client.massSend({ openIds, message, clientMsgId });
-            if (msgId) sent = { status: 'sent', msgId };
-          }
+          const sent = await sendPart(reply, message, openIds, clientMsgId);
           results.push(...openIds.map(() => sent));
         } catch (error) {
           const result = settle(error, openIds.length);

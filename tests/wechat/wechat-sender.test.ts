@@ -89,6 +89,28 @@ describe('createWechatSender', () => {
     expect(sent[0]).not.toEqual(sent[1]);
   });
 
+  it('uploads a card once for all its mass sends (uploadnews allows 10 a day), again only when the platform forgot it', async () => {
+    const s = sender();
+    const card = { type: 'articles' as const, articles: [ENTRY, SECOND] };
+    // One broadcast's card in three of the dispatcher's batches (each one mass send).
+    const results = [];
+    for (const [i, size] of [1_000, 1_000, 500].entries())
+      results.push(...(await s.send(card, recipients(size), `${KEY}/${i}`)));
+    await s.send(card, recipients(5), `${KEY}-later`);
+    expect(new Set(results.map((r) => r.status))).toEqual(new Set(['sent']));
+    expect(stub.callsTo('media/uploadnews')).toHaveLength(1);
+    const sent = stub.callsTo('message/mass/send').map((c) => c.body.mpnews);
+    expect(sent).toHaveLength(4);
+    expect(new Set(sent.map((m) => JSON.stringify(m))).size).toBe(1);
+    // Three days on, the platform no longer knows the news: it is uploaded again, once, and sent.
+    stub.script('message/mass/send', {
+      json: { errcode: INVALID_MEDIA_ID, errmsg: 'invalid media_id' },
+    });
+    const again = await s.send(card, recipients(3), `${KEY}-days-later`);
+    expect(again.map((r) => r.status)).toEqual(['sent', 'sent', 'sent']);
+    expect(stub.callsTo('media/uploadnews')).toHaveLength(2);
+  });
+
   it('sends article cards to a lone recipient as a customer-service mpnews message', async () => {
     await sender().send({ type: 'articles', articles: [ENTRY] }, recipients(1), KEY);
     expect(stub.callsTo('message/custom/send')[0]?.body).toEqual({
@@ -116,7 +138,11 @@ describe('createWechatSender', () => {
     stub.script('media/uploadnews', {
       json: { errcode: INVALID_MEDIA_ID, errmsg: 'invalid media_id' },
     });
-    const results = await s.send({ type: 'articles', articles: [ENTRY] }, recipients(2), `${KEY}b`);
+    const results = await s.send(
+      { type: 'articles', articles: [SECOND] },
+      recipients(2),
+      `${KEY}b`,
+    );
     expect(results.map((r) => r.status)).toEqual(['sent', 'sent']);
     expect(stub.callsTo('material/add_material')).toHaveLength(2);
     const thumbs = stub.callsTo('media/uploadnews').map((c) => c.body.articles);
