@@ -4,11 +4,8 @@
  * SELECT` of as many rows into an unindexed table of the same schema, then one process's
  * dispatcher draining it into the `api` inbox.
  */
-import { createBroadcasting } from '../src/broadcast/broadcasting.ts';
-import { createInboxSender } from '../src/broadcast/inbox-sender.ts';
-import { createLogger } from '../src/log/logger.ts';
 import { postgresStorage } from '../src/store/storage.ts';
-import { BENCH_ENTRY } from './broadcast.ts';
+import { outboxThenDrain } from './broadcast.ts';
 import { openBenchSchema, seedSubscribers, skipWithoutDatabase } from './lib/bench-schema.ts';
 import type { BenchRow } from './lib/table.ts';
 
@@ -24,7 +21,7 @@ export async function broadcastPostgresBench(): Promise<BenchRow[]> {
     // Baseline: the same rows, set-based, into a table with no index and no constraint.
     await pg.query(`CREATE TABLE bare_deliveries (id BIGINT GENERATED ALWAYS AS IDENTITY,
       broadcast_id BIGINT, channel TEXT, user_id TEXT, status TEXT, due_at BIGINT)`);
-    let started = performance.now();
+    const started = performance.now();
     await pg.query(`INSERT INTO bare_deliveries (broadcast_id, channel, user_id, status, due_at)
       SELECT 1, channel, user_id, 'pending', 0 FROM subscribers WHERE state = 'active'`);
     const bareMs = performance.now() - started;
@@ -33,31 +30,7 @@ export async function broadcastPostgresBench(): Promise<BenchRow[]> {
     await pg.query('CHECKPOINT');
 
     const storage = postgresStorage(pg);
-    const broadcasting = createBroadcasting({
-      storage,
-      library: {
-        all: () => [BENCH_ENTRY],
-        get: (id) => (id === BENCH_ENTRY.id ? BENCH_ENTRY : undefined),
-      },
-      log: createLogger({ level: 'silent' }),
-      publicUrl: 'http://bench.test',
-      timeZone: 'Asia/Shanghai',
-      accountType: 'subscription',
-      schedules: [],
-      catchUpHours: 6,
-      dispatch: { ratePerSecond: 0, batchSize: 1000 },
-    });
-    broadcasting.register(createInboxSender(storage, 'api'));
-
-    started = performance.now();
-    const broadcast = await broadcasting.broadcastNow({ kind: 'manual' });
-    const outboxMs = performance.now() - started;
-    if (broadcast.counts.total !== SUBSCRIBERS) throw new Error('the outbox missed subscribers');
-
-    started = performance.now();
-    const drained = await broadcasting.dispatcher.drain();
-    const drainS = (performance.now() - started) / 1000;
-    if (drained.sent !== SUBSCRIBERS) throw new Error(`sent ${drained.sent} of ${SUBSCRIBERS}`);
+    const { outboxMs, drainS } = await outboxThenDrain(storage, SUBSCRIBERS);
 
     const label = `${SUBSCRIBERS.toLocaleString('en')} subscribers`;
     return [

@@ -43,7 +43,7 @@ export async function broadcastBench(): Promise<BenchRow[]> {
     // Baseline: the same rows, set-based, into a table with no index and no constraint.
     db.exec(`CREATE TABLE bare_deliveries (id INTEGER PRIMARY KEY, broadcast_id INTEGER, channel TEXT,
       user_id TEXT, status TEXT, due_at INTEGER)`);
-    let started = performance.now();
+    const started = performance.now();
     db.exec(`INSERT INTO bare_deliveries (broadcast_id, channel, user_id, status, due_at)
       SELECT 1, channel, user_id, 'pending', 0 FROM subscribers WHERE state = 'active'`);
     const bareMs = performance.now() - started;
@@ -55,31 +55,7 @@ export async function broadcastBench(): Promise<BenchRow[]> {
       file: join(dir, 'oasim.db'),
       close: async () => void db.close(),
     };
-    const broadcasting = createBroadcasting({
-      storage,
-      library: {
-        all: () => [BENCH_ENTRY],
-        get: (id) => (id === BENCH_ENTRY.id ? BENCH_ENTRY : undefined),
-      },
-      log: createLogger({ level: 'silent' }),
-      publicUrl: 'http://bench.test',
-      timeZone: 'Asia/Shanghai',
-      accountType: 'subscription',
-      schedules: [],
-      catchUpHours: 6,
-      dispatch: { ratePerSecond: 0, batchSize: 1000 },
-    });
-    broadcasting.register(createInboxSender(storage, 'api'));
-
-    started = performance.now();
-    const broadcast = await broadcasting.broadcastNow({ kind: 'manual' });
-    const outboxMs = performance.now() - started;
-    if (broadcast.counts.total !== SUBSCRIBERS) throw new Error('the outbox missed subscribers');
-
-    started = performance.now();
-    const drained = await broadcasting.dispatcher.drain();
-    const drainS = (performance.now() - started) / 1000;
-    if (drained.sent !== SUBSCRIBERS) throw new Error(`sent ${drained.sent} of ${SUBSCRIBERS}`);
+    const { outboxMs, drainS } = await outboxThenDrain(storage, SUBSCRIBERS);
     const peakMb = process.resourceUsage().maxRSS / 1024;
 
     const label = `${SUBSCRIBERS.toLocaleString('en')} subscribers`;
@@ -111,4 +87,38 @@ export async function broadcastBench(): Promise<BenchRow[]> {
     db.close();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Times a manual broadcast's outbox (to every active subscriber) and then the dispatcher
+ * draining it into the `api` inbox, over `storage`; checks that all `subscribers` got it.
+ */
+export async function outboxThenDrain(
+  storage: Storage,
+  subscribers: number,
+): Promise<{ outboxMs: number; drainS: number }> {
+  const broadcasting = createBroadcasting({
+    storage,
+    library: {
+      all: () => [BENCH_ENTRY],
+      get: (id) => (id === BENCH_ENTRY.id ? BENCH_ENTRY : undefined),
+    },
+    log: createLogger({ level: 'silent' }),
+    publicUrl: 'http://bench.test',
+    timeZone: 'Asia/Shanghai',
+    accountType: 'subscription',
+    schedules: [],
+    catchUpHours: 6,
+    dispatch: { ratePerSecond: 0, batchSize: 1000 },
+  });
+  broadcasting.register(createInboxSender(storage, 'api'));
+  let started = performance.now();
+  const broadcast = await broadcasting.broadcastNow({ kind: 'manual' });
+  const outboxMs = performance.now() - started;
+  if (broadcast.counts.total !== subscribers) throw new Error('the outbox missed subscribers');
+  started = performance.now();
+  const drained = await broadcasting.dispatcher.drain();
+  const drainS = (performance.now() - started) / 1000;
+  if (drained.sent !== subscribers) throw new Error(`sent ${drained.sent} of ${subscribers}`);
+  return { outboxMs, drainS };
 }
