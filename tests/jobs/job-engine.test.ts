@@ -102,12 +102,12 @@ describe.skipIf(!postgresUrl)('job engine on PostgreSQL', () => {
       5_000,
       'the job done',
     );
-    // Failed twice, then succeeded. The six wakes ran it once, or twice when some came while
-    // it ran (a wake then queues one more, for what arrived meanwhile): never six times.
+    // Failed twice, then succeeded, and nothing is left waiting. While the job waited, the
+    // six wakes were one job (above); a wake landing while a run is under way queues one
+    // more (for what arrived meanwhile), so how many runs followed depends on timing.
     await new Promise((done) => setTimeout(done, 1_000));
-    const runs = await jobRuns(db, 'dispatch', 'fail-2');
-    expect(runs.length).toBeGreaterThanOrEqual(3);
-    expect(runs.length).toBeLessThanOrEqual(4);
+    expect((await jobRuns(db, 'dispatch', 'fail-2')).length).toBeGreaterThanOrEqual(3);
+    expect(await jobsWithKey('dispatch:fail-2')).toEqual([]);
   }, 40_000);
 
   it('frees a job locked by a worker that never beat (killed before its first beat)', async () => {
