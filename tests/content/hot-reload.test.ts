@@ -28,7 +28,7 @@ const firstIds = async (url: string, text: string) => {
   return reply?.articles?.map((a) => a.id) ?? [];
 };
 
-describe('messages/ while the service runs', () => {
+describe('the content folder (MESSAGES_DIR) while the service runs', () => {
   it('picks up an added, changed and removed entry file without a restart', async () => {
     running = await startTempService({ env: { WATCH_MESSAGES: 'true' } });
     const file = join(running.messagesDir, 'entries', 'hot-news.md');

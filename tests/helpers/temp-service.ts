@@ -27,10 +27,16 @@ export interface TempService {
   restart(): Promise<TempService>;
 }
 
-/** A temporary folder holding a copy of the sample `messages/` and a fresh database. */
+/**
+ * Where a temporary folder keeps its copy of the sample content (MESSAGES_DIR): named apart
+ * from the project's live `messages/`, so that no test can be mistaken for reading it.
+ */
+const contentOf = (dir: string) => join(dir, 'account-content');
+
+/** A temporary folder holding a copy of the sample content and a fresh database. */
 export async function makeTempDir(): Promise<{ dir: string; messagesDir: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'oasim-test-'));
-  const messagesDir = join(dir, 'messages');
+  const messagesDir = contentOf(dir);
   await cp(SAMPLE_MESSAGES, messagesDir, { recursive: true });
   return { dir, messagesDir };
 }
@@ -51,7 +57,7 @@ export async function startTempService(
   } = {},
 ): Promise<TempService> {
   const dir = options.dir ?? (await makeTempDir()).dir;
-  const messagesDir = join(dir, 'messages');
+  const messagesDir = contentOf(dir);
   const config = loadConfig({
     PORT: '0',
     DATA_DIR: join(dir, 'data'),
