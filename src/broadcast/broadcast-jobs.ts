@@ -1,6 +1,6 @@
 import { startJobEngine, type JobEngine } from '../jobs/job-engine.ts';
 import type { Logger } from '../log/logger.ts';
-import { describe, type Pg } from '../postgres/database.ts';
+import { currentSchema, describe, type Pg } from '../postgres/database.ts';
 import type { Dispatcher } from './dispatcher.ts';
 import type { Schedule, Scheduler } from './scheduler.ts';
 
@@ -58,7 +58,6 @@ export function wakeChannels(jobs: JobEngine, dispatcher: Dispatcher, log: Logge
  * after the account's schema (several accounts, or tests, on one database never share jobs).
  */
 async function jobSchema(pg: Pg): Promise<string> {
-  const [row] = await pg.query<{ schema: string }>('SELECT current_schema() AS schema');
-  const schema = row?.schema ?? 'public';
+  const schema = await currentSchema(pg);
   return schema === 'public' ? 'graphile_worker' : `${schema}_jobs`.slice(0, 63);
 }

@@ -1,4 +1,5 @@
 import type { Logger } from '../log/logger.ts';
+import { currentSchema } from '../postgres/database.ts';
 import type { Storage } from '../store/storage.ts';
 import { createEventHub, type EventHub } from './event-hub.ts';
 import { createPgEventHub, EVENTS_CHANNEL } from './pg-event-hub.ts';
@@ -11,8 +12,7 @@ import { createPgEventHub, EVENTS_CHANNEL } from './pg-event-hub.ts';
  */
 export async function createAccountEventHub(storage: Storage, log?: Logger): Promise<EventHub> {
   if (storage.kind !== 'postgres') return createEventHub();
-  const [row] = await storage.pg.query<{ schema: string }>('SELECT current_schema() AS schema');
-  const schema = row?.schema ?? 'public';
+  const schema = await currentSchema(storage.pg);
   const channel = schema === 'public' ? EVENTS_CHANNEL : `${EVENTS_CHANNEL}_${schema}`.slice(0, 63);
   return createPgEventHub(storage.pg, { log, channel });
 }

@@ -122,6 +122,16 @@ export async function migratePostgres(db: Pg): Promise<void> {
   }
 }
 
+/**
+ * The schema the account lives in (`public` unless DATABASE_URL sets a search_path): what
+ * is per database rather than per schema (NOTIFY channels, graphile-worker's own schema) is
+ * named after it, so that two accounts (or tests) on one database never cross.
+ */
+export async function currentSchema(pg: Pg): Promise<string> {
+  const [row] = await pg.query<{ schema: string | null }>('SELECT current_schema() AS schema');
+  return row?.schema ?? 'public';
+}
+
 export function quoteIdent(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }
