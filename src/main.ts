@@ -3,6 +3,7 @@ import { loadEnvFile } from './config/env-file.ts';
 import { adminApiHint } from './http/admin-token.ts';
 import { listenProblem } from './http/listen-error.ts';
 import { createLogger } from './log/logger.ts';
+import { logUnhandledRejection } from './log/unhandled-rejection.ts';
 import { createService } from './service.ts';
 
 loadEnvFile();
@@ -16,7 +17,7 @@ try {
 }
 const log = createLogger({ level: config.LOG_LEVEL });
 
-process.on('unhandledRejection', (reason) => log.error({ err: reason }, 'unhandled rejection'));
+process.on('unhandledRejection', (reason) => logUnhandledRejection(log, reason));
 
 const service = await createService(config, log);
 let url: string;

@@ -39,6 +39,7 @@ export function startHeartbeat({
   workerSchema,
   log,
   unlock,
+  runningJobs = () => [],
   intervalMs = 5_000,
   staleAfterMs = 30_000,
 }: HeartbeatOptions & {
@@ -47,6 +48,8 @@ export function startHeartbeat({
   workerSchema: string;
   log: Logger;
   unlock: (workerIds: string[]) => Promise<void>;
+  /** The ids of the jobs this instance's workers are running now. */
+  runningJobs?: () => Iterable<string>;
 }): Heartbeat {
   const own = new Set<string>();
   let stopped = false;
@@ -81,10 +84,33 @@ export function startHeartbeat({
     log.warn({ workers: ids }, 'job workers stopped beating: their jobs are unlocked for retry');
   }
 
+  /**
+   * graphile-worker 0.17 records a job's outcome without awaiting it: when the database is
+   * lost at that moment, the job stays locked by this (living) instance, for 4 hours. A job
+   * locked by this instance longer than the stale time that none of its workers runs is
+   * such a job: unlocked, it runs again (the account's work is recorded once, so a second
+   * run finds it done).
+   */
+  async function releaseUnrecorded(): Promise<void> {
+    if (own.size === 0) return;
+    const released = await pg.query<{ id: string }>(
+      `UPDATE ${workerSchema}._private_jobs SET locked_at = NULL, locked_by = NULL
+       WHERE locked_by = ANY($2::text[]) AND locked_at < now() - make_interval(secs => $1)
+       AND NOT (id = ANY($3::bigint[])) RETURNING id`,
+      [staleAfterMs / 1000, [...own], [...runningJobs()]],
+    );
+    if (released.length === 0) return;
+    log.warn(
+      { jobs: released.map((row) => row.id) },
+      'jobs whose outcome was not recorded (the database was away) are unlocked to run again',
+    );
+  }
+
   async function round(): Promise<void> {
     try {
       await beat();
       await sweep();
+      await releaseUnrecorded();
     } catch (err) {
       log.warn({ err: describe(err) }, 'job heartbeat failed; retrying');
     }

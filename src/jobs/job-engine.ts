@@ -106,14 +106,18 @@ async function startOn(
   } = options;
   const logger = graphileLogger(log);
   const utils: WorkerUtils = await makeWorkerUtils({ pgPool: pg.pool, schema, logger });
+  const runningJobs = new Set<string>();
   const heartbeat = startHeartbeat({
     ...options.heartbeat,
     pg,
     workerSchema: quoteIdent(schema),
     log,
     unlock: (ids) => utils.forceUnlockWorkers(ids),
+    runningJobs: () => runningJobs,
   });
   const events: WorkerEvents = new EventEmitter();
+  events.on('job:start', ({ job }) => runningJobs.add(job.id));
+  events.on('job:complete', ({ job }) => runningJobs.delete(job.id));
   // graphile-worker 0.17 locks a job in the name of the worker pool (`locked_by` is the pool's
   // id, not a worker's): the pool is what beats, and what force_unlock_workers frees.
   events.on('pool:create', ({ workerPool }) => heartbeat.add(workerPool.id));

@@ -131,6 +131,39 @@ describe.skipIf(!postgresUrl)('job engine on PostgreSQL', () => {
     expect(run!.runner).toBe('a');
   });
 
+  it('unlocks a job its own living instance left locked (its outcome lost with the database) and runs it again', async () => {
+    const ws = quoteIdent(workerSchema);
+    const a = await start('a');
+    const own = await waitFor(
+      async () => (await a.health()).workers.find((worker) => worker.own)?.workerId,
+      5_000,
+      'the pool to beat',
+    );
+    await db.query(
+      `SELECT ${ws}.add_job($1, json_build_object('channel', 'unrecorded'), run_at := now() + interval '1 hour')`,
+      [DISPATCH_TASK],
+    );
+    // As graphile-worker leaves a job whose completion failed: locked by the pool that ran it.
+    await db.query(
+      `UPDATE ${ws}._private_jobs SET locked_by = $1, locked_at = now() - interval '1 minute', run_at = now()`,
+      [own],
+    );
+    const [run] = await waitFor(
+      async () => {
+        const runs = await jobRuns(db, 'dispatch', 'unrecorded');
+        return runs.length ? runs : undefined;
+      },
+      5_000,
+      'the unrecorded job run again',
+    );
+    expect(run!.runner).toBe('a');
+    await waitFor(
+      async () => ((await db.query(`SELECT 1 FROM ${ws}.jobs`)).length ? undefined : true),
+      5_000,
+      'the job done',
+    );
+  });
+
   it('reports itself healthy with the workers of every instance', async () => {
     const a = await start('a');
     await start('b');
