@@ -14,7 +14,10 @@ export interface EventHub {
   publish(event: AccountEvent): void;
   /** `listener` gets every event from now on; `onClose` when the hub shuts down. Returns the way out. */
   subscribe(listener: EventListener, onClose?: () => void): () => void;
-  /** Ends every subscription (at shutdown, so open streams do not hold the server up). */
+  /**
+   * Ends every subscription (at shutdown, so open streams do not hold the server up; or to
+   * make every page reconnect). Later subscriptions are served as before.
+   */
   close(): void;
 }
 

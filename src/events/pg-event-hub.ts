@@ -27,7 +27,9 @@ export interface PgEventHub extends EventHub {
  * (the payload is the event itself, see `encodeEvent`); each hub keeps one connection of its
  * own LISTENing (outside the pool, so the pool's connections stay free) and hands what other
  * hubs sent to its subscribers. Its own notifications come back too and are skipped, so each
- * subscriber sees each event once. A lost database is logged, never thrown (`listen`).
+ * subscriber sees each event once. A lost database is logged, never thrown (`listen`); once
+ * the listener is back, the subscriptions open before it are ended (their pages reconnect
+ * and catch up).
  */
 export function createPgEventHub(db: Pg, options: PgEventHubOptions = {}): PgEventHub {
   const { channel = EVENTS_CHANNEL, log } = options;
@@ -44,7 +46,12 @@ export function createPgEventHub(db: Pg, options: PgEventHubOptions = {}): PgEve
       if (!envelope) log?.warn({ channel }, 'event notification not understood; skipped');
       else if (envelope.origin !== origin) local.publish(envelope.event);
     },
-    options,
+    {
+      ...options,
+      // Other instances' events sent while the listener was away are lost: every open
+      // stream is ended, so its page connects again and reads its state afresh.
+      onReconnected: () => local.close(),
+    },
   );
   const stop = async () => {
     local.close();

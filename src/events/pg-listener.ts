@@ -14,6 +14,8 @@ export interface PgListenerOptions {
   /** First wait before reconnecting; doubled each failure, up to `maxBackoffMs`. */
   backoffMs?: number;
   maxBackoffMs?: number;
+  /** Called each time it listens again after a drop: what was sent meanwhile is lost. */
+  onReconnected?: () => void;
 }
 
 /**
@@ -27,7 +29,7 @@ export function listen(
   config: pg.ClientConfig,
   channel: string,
   receive: (payload: string) => void,
-  { log, backoffMs = 100, maxBackoffMs = 5_000 }: PgListenerOptions = {},
+  { log, backoffMs = 100, maxBackoffMs = 5_000, onReconnected }: PgListenerOptions = {},
 ): PgListener {
   let client: pg.Client | undefined;
   let stopped = false;
@@ -76,8 +78,11 @@ export function listen(
     }
     if (stopped) return void (await next.end().catch(() => undefined));
     client = next;
-    if (attempt > 0) log?.info({ channel }, 'event listener reconnected');
     up.resolve();
+    if (attempt > 0) {
+      log?.info({ channel }, 'event listener reconnected');
+      onReconnected?.();
+    }
   };
   void connect(0);
 

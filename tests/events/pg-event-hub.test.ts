@@ -93,10 +93,14 @@ describe.skipIf(!DATABASES.includes('postgres'))('the event hub across instances
     expect(onB.seen[0]).toEqual(event(1));
   });
 
-  it('still delivers after the listening connection was killed, once it reconnects', async () => {
+  it('still delivers after the listening connection was killed, once it reconnects, and ends the streams open before (they may have missed events)', async () => {
     const [a, b] = [hub(db), hub(other)];
     await Promise.all([a.listening(), b.listening()]);
-    const onB = collect(b);
+    let ended = 0;
+    b.subscribe(
+      () => {},
+      () => ended++,
+    );
     const killed = await db.query<{ killed: boolean }>(
       `SELECT pg_terminate_backend(pid) AS killed FROM pg_stat_activity
        WHERE datname = current_database() AND query = $1`,
@@ -106,6 +110,8 @@ describe.skipIf(!DATABASES.includes('postgres'))('the event hub across instances
     await vi.waitFor(() => expect(logged('event listener lost')).toBe(2));
     await Promise.all([a.listening(), b.listening()]);
     expect(logged('event listener reconnected')).toBe(2);
+    expect(ended).toBe(1);
+    const onB = collect(b);
     a.publish(event(3));
     await onB.until(1);
     expect(onB.ids()).toEqual([3]);

@@ -130,17 +130,21 @@ describe.skipIf(!postgresUrl)('live updates across instances', () => {
   );
 
   it(
-    'keeps streaming after the database restarts under the listening instance (its listener reconnects)',
+    'ends the streams open through a database restart (they may have missed events), and streams again once its listener reconnects',
     { timeout: 30_000 },
     async () => {
       const proxy = await proxyPostgres(postgresUrl!);
       cleanups.push(() => proxy.close());
       const { a, b } = await twoInstances(proxy);
-      const stream = readStream(a.url, isDone);
+      // Read until the server ends it: the page's cue to connect again and read its state.
+      const before = readStream(a.url, () => false);
       await new Promise((settle) => setTimeout(settle, 200));
       // Every connection of A's is cut (its LISTEN too) and refused for a second.
       await proxy.outage(1_000);
       await listening(a);
+      expect(await before).not.toContain('event:');
+      const stream = readStream(a.url, isDone);
+      await new Promise((settle) => setTimeout(settle, 200));
       const id = await broadcastAt(b.url);
       await expectWholeBroadcast(await stream, id);
     },
