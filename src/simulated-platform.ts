@@ -21,7 +21,7 @@ export function hostSimulator(
     selfUrl,
     log,
   }: { clock: VirtualClock; adminToken?: string; selfUrl: () => string; log: Logger },
-): Simulator {
+): Promise<Simulator> {
   return createSimulator({
     dataDir: config.DATA_DIR,
     target: {

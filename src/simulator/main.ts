@@ -9,7 +9,7 @@ async function main(): Promise<void> {
   const config = loadSimConfig(process.env);
   const log = createLogger({ level: config.LOG_LEVEL });
   const token = config.SIM_TOKEN ?? resolveSimToken(config.SIM_DATA_DIR);
-  const sim = createSimulator({
+  const sim = await createSimulator({
     dataDir: config.SIM_DATA_DIR,
     target: {
       url: config.SIM_TARGET_URL,

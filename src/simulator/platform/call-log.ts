@@ -59,7 +59,7 @@ export function createCallLog(db: Database.Database) {
 
   return {
     /** Stores a call; answers its id. */
-    record(call: Omit<CallRecord, 'id' | 'verdict'>): number {
+    async record(call: Omit<CallRecord, 'id' | 'verdict'>): Promise<number> {
       const { lastInsertRowid } = insert.run({
         at: call.at,
         api: call.api,
@@ -75,10 +75,10 @@ export function createCallLog(db: Database.Database) {
       return id;
     },
     /** Newest first; `before` is the id of the last call of the previous page. */
-    page({
+    async page({
       limit = CALLS_PAGE_DEFAULT,
       before,
-    }: { limit?: number; before?: number } = {}): CallRecord[] {
+    }: { limit?: number; before?: number } = {}): Promise<CallRecord[]> {
       // Values from a query string: anything odd falls back to the defaults.
       const size = Number.isFinite(limit)
         ? Math.max(1, Math.min(CALLS_PAGE_MAX, Math.floor(limit)))
@@ -86,7 +86,7 @@ export function createCallLog(db: Database.Database) {
       const cursor = Number.isSafeInteger(before) ? before! : Number.MAX_SAFE_INTEGER;
       return page.all(cursor, size).map(toRecord);
     },
-    clear: () => db.exec('DELETE FROM platform_calls'),
+    clear: async () => void db.exec('DELETE FROM platform_calls'),
   };
 }
 
@@ -119,3 +119,5 @@ function toRecord(row: CallRow): CallRecord {
     answer: parse(row.answer),
   };
 }
+
+export type CallLog = ReturnType<typeof createCallLog>;

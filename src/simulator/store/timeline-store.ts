@@ -71,12 +71,16 @@ export function createTimelineStore(db: Database.Database) {
       return seen && append({ ...seen, record }, id);
     });
   return {
-    append: (item: NewTimelineItem) => append(item),
+    append: async (item: NewTimelineItem) => append(item),
     /** Newest first, older than the item `before`. */
-    page(openid: string, limit: number, before = Number.MAX_SAFE_INTEGER): TimelineItem[] {
+    async page(
+      openid: string,
+      limit: number,
+      before = Number.MAX_SAFE_INTEGER,
+    ): Promise<TimelineItem[]> {
       return (page.all(openid, before, limit) as Row[]).map(toItem);
     },
-    item(id: number): TimelineItem | undefined {
+    async item(id: number): Promise<TimelineItem | undefined> {
       const row = one.get(id) as Row | undefined;
       return row && toItem(row);
     },
@@ -84,9 +88,9 @@ export function createTimelineStore(db: Database.Database) {
      * In one commit: item `id` keeps `record`, and `seen` (what came of it, if anything)
      * is added sharing it.
      */
-    settle: (id: number, record: Record<string, unknown>, seen?: NewTimelineItem) =>
+    settle: async (id: number, record: Record<string, unknown>, seen?: NewTimelineItem) =>
       settle(id, record, seen),
-    clear: () => void db.exec('DELETE FROM sim_timeline'),
+    clear: async () => void db.exec('DELETE FROM sim_timeline'),
   };
 }
 

@@ -50,7 +50,7 @@ describe('user/info', () => {
   it('describes a follower with their tags, and only the subscribe flag of someone who left', async () => {
     const token = await start(2);
     p.followers.update(openidOf(1), { subscribeScene: 'ADD_SCENE_QR_CODE', qrScene: '42' });
-    const tagId = p.api.tagUser(openidOf(1), 'press');
+    const tagId = await p.api.tagUser(openidOf(1), 'press');
     const info = await p.call('user/info', {
       token,
       query: { openid: openidOf(1), lang: 'zh_CN' },
@@ -169,10 +169,10 @@ describe('tags', () => {
       (await p.call('tags/getidlist', { token, body: { openid: openidOf(1) } })).tagid_list,
     ).toEqual([]);
     expect((await tag(all.slice(0, 50))).errcode).toBe(0);
-    for (let i = 1; i < TAGS_PER_USER; i++) p.api.tagUser(openidOf(1), `extra-${i}`);
+    for (let i = 1; i < TAGS_PER_USER; i++) await p.api.tagUser(openidOf(1), `extra-${i}`);
     await create(token, 'twenty-first');
     const last = (await p.call('tags/get', { token })).tags as { id: number }[];
     expect((await tag([openidOf(1)], last.at(-1)!.id)).errcode).toBe(45059);
-    expect(() => p.api.tagUser(openidOf(1), 'another')).toThrow(/20 tags/);
+    await expect(p.api.tagUser(openidOf(1), 'another')).rejects.toThrow(/20 tags/);
   });
 });

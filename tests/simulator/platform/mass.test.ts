@@ -73,9 +73,9 @@ describe('message/mass/sendall', () => {
   it('sends to the followers with a tag only', async () => {
     const token = await start({ followers: 10 });
     const tagged = [openidOf(2), openidOf(5), openidOf(7)];
-    for (const openid of tagged) p.api.tagUser(openid, 'press');
+    for (const openid of tagged) await p.api.tagUser(openid, 'press');
     p.followers.update(openidOf(7), { subscribed: false });
-    const tagId = p.api.tagUser(openidOf(2), 'press');
+    const tagId = await p.api.tagUser(openidOf(2), 'press');
     const { msg_id } = await p.call('message/mass/sendall', {
       token,
       body: { filter: { is_to_all: false, tag_id: tagId }, ...TEXT },

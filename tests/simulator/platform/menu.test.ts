@@ -37,15 +37,15 @@ describe('menu/create and the menu queries', () => {
         ],
       },
     });
-    expect(p.api.publishedMenu()?.buttons).toEqual(MENU.button);
-    expect(p.api.publishedMenu()?.publishedAt).toEqual(p.clock.now());
+    expect((await p.api.publishedMenu())?.buttons).toEqual(MENU.button);
+    expect((await p.api.publishedMenu())?.publishedAt).toEqual(p.clock.now());
   });
 
   it('forgets the menu on menu/delete (menu/get then answers 46003)', async () => {
     await create(MENU);
     expect((await p.call('menu/delete', { token })).errcode).toBe(0);
     expect((await p.call('menu/get', { token })).errcode).toBe(46003);
-    expect(p.api.publishedMenu()).toBeUndefined();
+    expect(await p.api.publishedMenu()).toBeUndefined();
     expect((await p.call('get_current_selfmenu_info', { token })).is_menu_open).toBe(0);
   });
 
@@ -73,7 +73,7 @@ describe('menu/create and the menu queries', () => {
     ['a sub-button url over 1,024 bytes', sub({ ...VIEW, url: 'u'.repeat(1025) }), 40027],
   ])('refuses %s', async (_, menu, code) => {
     expect((await create(menu)).errcode).toBe(code);
-    expect(p.api.publishedMenu()).toBeUndefined();
+    expect(await p.api.publishedMenu()).toBeUndefined();
   });
 
   it('takes names at their byte limits: 16 for a button, 60 for a sub-button', async () => {

@@ -93,7 +93,7 @@ describe('POST /cgi-bin/stable_token', () => {
 
   it('issues a working stable token after a reset forgot the last one', async () => {
     const before = (await stable()).access_token;
-    p.api.reset();
+    await p.api.reset();
     const after = (await stable()).access_token as string;
     expect(after).not.toBe(before);
     expect((await probe(after)).errcode).toBe(46003);

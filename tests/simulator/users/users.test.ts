@@ -27,32 +27,36 @@ describe('simulated users', () => {
   it('gives a population OpenIDs of the platform shape, the same for the same seed', async () => {
     const a = await open();
     const b = await open();
-    const first = a.users.populate({ count: POPULATION, seed: SEED });
-    const second = b.users.populate({ count: POPULATION, seed: SEED });
+    const first = await a.users.populate({ count: POPULATION, seed: SEED });
+    const second = await b.users.populate({ count: POPULATION, seed: SEED });
     expect(first.openids).toEqual(second.openids);
     expect(new Set(first.openids).size).toBe(POPULATION);
     for (const openid of first.openids) expect(openid).toMatch(OPENID_PATTERN);
-    expect(a.users.get(first.openids[0]!)?.nickname).toBe(
-      b.users.get(second.openids[0]!)?.nickname,
+    expect((await a.users.get(first.openids[0]!))?.nickname).toBe(
+      (await b.users.get(second.openids[0]!))?.nickname,
     );
   });
 
   it('gives another seed other OpenIDs, and creates a repeated population only once', async () => {
     const { users } = await open();
-    const one = users.populate({ count: 10, seed: 'one' });
-    const other = users.populate({ count: 10, seed: 'two' });
+    const one = await users.populate({ count: 10, seed: 'one' });
+    const other = await users.populate({ count: 10, seed: 'two' });
     expect(other.openids.filter((o) => one.openids.includes(o))).toEqual([]);
-    expect(users.populate({ count: 10, seed: 'one' }).created).toBe(0);
-    expect(users.list(undefined, 100).total).toBe(20);
+    expect((await users.populate({ count: 10, seed: 'one' })).created).toBe(0);
+    expect((await users.list(undefined, 100)).total).toBe(20);
   });
 
   it('keeps users and their state across a restart', async () => {
     const first = await open();
-    const alice = first.users.create({ nickname: 'Alice', tags: ['vip'] });
-    first.users.change(alice.openid, { subscribed: true, subscribeTime: NOW, qrScene: 'poster' });
+    const alice = await first.users.create({ nickname: 'Alice', tags: ['vip'] });
+    await first.users.change(alice.openid, {
+      subscribed: true,
+      subscribeTime: NOW,
+      qrScene: 'poster',
+    });
     first.db.close();
     const again = await open(first.dir);
-    expect(again.users.get(alice.openid)).toMatchObject({
+    expect(await again.users.get(alice.openid)).toMatchObject({
       nickname: 'Alice',
       language: 'zh_CN',
       tags: ['vip'],
@@ -65,12 +69,12 @@ describe('simulated users', () => {
 
   it('pages followers only, in OpenID order, going on after one who unfollowed', async () => {
     const { users } = await open();
-    const { openids } = users.populate({ count: 6, seed: SEED });
+    const { openids } = await users.populate({ count: 6, seed: SEED });
     const sorted = [...openids].sort();
-    for (const openid of sorted.slice(0, 5)) users.change(openid, { subscribed: true });
-    const first = users.page(undefined, 2);
+    for (const openid of sorted.slice(0, 5)) await users.change(openid, { subscribed: true });
+    const first = await users.page(undefined, 2);
     expect(first).toEqual({ total: 5, openids: sorted.slice(0, 2) });
-    users.change(sorted[1]!, { subscribed: false });
-    expect(users.page(sorted[1], 10).openids).toEqual(sorted.slice(2, 5));
+    await users.change(sorted[1]!, { subscribed: false });
+    expect((await users.page(sorted[1], 10)).openids).toEqual(sorted.slice(2, 5));
   });
 });
