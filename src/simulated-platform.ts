@@ -24,6 +24,7 @@ export function hostSimulator(
 ): Promise<Simulator> {
   return createSimulator({
     dataDir: config.DATA_DIR,
+    databaseUrl: config.SIMULATOR_DATABASE_URL,
     target: {
       url: () => `${selfUrl()}/wechat`,
       token: config.WECHAT_TOKEN ?? WECHAT_DEV_TOKEN,

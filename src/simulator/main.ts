@@ -11,6 +11,7 @@ async function main(): Promise<void> {
   const token = config.SIM_TOKEN ?? resolveSimToken(config.SIM_DATA_DIR);
   const sim = await createSimulator({
     dataDir: config.SIM_DATA_DIR,
+    databaseUrl: config.SIMULATOR_DATABASE_URL,
     target: {
       url: config.SIM_TARGET_URL,
       token: config.SIM_TARGET_TOKEN,

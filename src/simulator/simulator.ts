@@ -72,7 +72,7 @@ export async function createSimulator(options: SimulatorOptions): Promise<Simula
     ...options.target,
     originalId: options.target.originalId ?? originalIdFor(options.target.appId),
   };
-  const storage = await openSimStorage(options);
+  const storage = await openSimStorage({ ...options, log });
   const events = createEventHub();
   const users = createUsers({ store: storage.users, clock });
   const timeline = createTimeline({ store: storage.timeline, clock, events });

@@ -30,7 +30,7 @@ export interface MassJob {
   finishedAt: number | null;
 }
 
-interface JobRow {
+export interface JobRow {
   msg_id: number;
   msg_data_id: number | null;
   api: string;
@@ -177,7 +177,7 @@ export function createMassStore(db: Database.Database) {
 
 export type MassStore = ReturnType<typeof createMassStore>;
 
-function toJob(row: JobRow | undefined): MassJob | undefined {
+export function toJob(row: JobRow | undefined): MassJob | undefined {
   return (
     row && {
       msgId: row.msg_id,

@@ -7,7 +7,7 @@ export interface SimUser extends Follower {
   createdAt: Date;
 }
 
-interface Row {
+export interface UserRow {
   openid: string;
   nickname: string;
   language: string;
@@ -23,7 +23,7 @@ interface Row {
 
 const date = (ms: number | null) => (ms === null ? undefined : new Date(ms));
 
-function toUser(row: Row): SimUser {
+export function toUser(row: UserRow): SimUser {
   return {
     openid: row.openid,
     nickname: row.nickname,
@@ -90,11 +90,11 @@ export function createUserStore(db: Database.Database) {
     /** Inserts users not there yet (same OpenID: kept as it is); answers how many were new. */
     insert: async (users: NewUser[]): Promise<number> => insertMany(users),
     async get(openid: string): Promise<SimUser | undefined> {
-      const row = byId.get(openid) as Row | undefined;
+      const row = byId.get(openid) as UserRow | undefined;
       return row && toUser(row);
     },
     async page(afterOpenid: string, limit: number): Promise<SimUser[]> {
-      return (after.all(afterOpenid, limit) as Row[]).map(toUser);
+      return (after.all(afterOpenid, limit) as UserRow[]).map(toUser);
     },
     async followerPage(afterOpenid: string, limit: number): Promise<string[]> {
       return (followersAfter.all(afterOpenid, limit) as { openid: string }[]).map((r) => r.openid);

@@ -1,29 +1,29 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { OPENID_PATTERN } from '../../../src/simulator/users/population.ts';
 import { createUsers } from '../../../src/simulator/users/users.ts';
-import { openSimDatabase } from '../../../src/simulator/store/sim-database.ts';
-import { createUserStore } from '../../../src/simulator/store/user-store.ts';
+import type { SimStorage } from '../../../src/simulator/store/sim-storage.ts';
+import { DATABASES, testSimPlace, type TestSimPlace } from '../sim-storage-fixture.ts';
 
 const NOW = new Date('2026-11-23T04:00:00Z');
 const clock = { now: () => NOW };
 const POPULATION = 50;
 const SEED = 'demo';
 
-const dirs: string[] = [];
-async function open(dir?: string) {
-  const at = dir ?? (await mkdtemp(join(tmpdir(), 'oasim-sim-users-')));
-  if (!dir) dirs.push(at);
-  const db = openSimDatabase(at);
-  return { dir: at, db, users: createUsers({ store: createUserStore(db), clock }) };
-}
+const places: TestSimPlace[] = [];
+const opened: SimStorage[] = [];
 afterEach(async () => {
-  await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
+  await Promise.all(opened.splice(0).map((s) => s.close().catch(() => {})));
+  await Promise.all(places.splice(0).map((p) => p.dispose()));
 });
 
-describe('simulated users', () => {
+describe.each(DATABASES)('simulated users on %s', (kind) => {
+  async function open(place?: TestSimPlace) {
+    const at = place ?? (await testSimPlace(kind));
+    if (!place) places.push(at);
+    const storage = await at.open();
+    opened.push(storage);
+    return { place: at, storage, users: createUsers({ store: storage.users, clock }) };
+  }
   it('gives a population OpenIDs of the platform shape, the same for the same seed', async () => {
     const a = await open();
     const b = await open();
@@ -54,8 +54,8 @@ describe('simulated users', () => {
       subscribeTime: NOW,
       qrScene: 'poster',
     });
-    first.db.close();
-    const again = await open(first.dir);
+    await first.storage.close();
+    const again = await open(first.place);
     expect(await again.users.get(alice.openid)).toMatchObject({
       nickname: 'Alice',
       language: 'zh_CN',
@@ -64,7 +64,6 @@ describe('simulated users', () => {
       subscribeTime: NOW,
       qrScene: 'poster',
     });
-    again.db.close();
   });
 
   it('pages followers only, in OpenID order, going on after one who unfollowed', async () => {
