@@ -14,6 +14,7 @@ import type {
   PlatformDeps,
 } from '../../../src/simulator/platform/ports.ts';
 import { sqliteStorageOf, type SimStorage } from '../../../src/simulator/store/sim-storage.ts';
+import { openTestSimStorage, type DatabaseKind } from '../sim-storage-fixture.ts';
 
 export const APP_ID = 'wx0123456789abcdef';
 export const APP_SECRET = '0123456789abcdef0123456789abcdef';
@@ -155,6 +156,8 @@ export async function startPlatform(
     db?: Database;
     /** The platform's database: an in-memory SQLite one (over `db`) unless given. */
     storage?: SimStorage;
+    /** `postgres`: a fresh schema on the test PostgreSQL (dropped on close). */
+    kind?: DatabaseKind;
     /** A clock without travel, for the real-time path; the fake virtual one otherwise. */
     clock?: Clock;
   } = {},
@@ -167,8 +170,10 @@ export async function startPlatform(
   const events: TestPlatform['events'] = [];
   const refuse = new Set<string>();
   const callbackDown = { value: false };
-  const db = options.storage ? undefined : (options.db ?? new Database(':memory:'));
-  const storage = options.storage ?? sqliteStorageOf(db!);
+  const onPostgres = !options.storage && options.kind === 'postgres';
+  const db = options.storage || onPostgres ? undefined : (options.db ?? new Database(':memory:'));
+  const storage =
+    options.storage ?? (onPostgres ? await openTestSimStorage('postgres') : sqliteStorageOf(db!));
   const api = await createPlatformApi({
     stores: storage.platform,
     atomically: (work) => storage.atomically(work),
