@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SimStorage } from '../../../src/simulator/store/sim-storage.ts';
-import { DATABASES, openTestSimStorage } from '../sim-storage-fixture.ts';
+import { DATABASES, openTestSimStorage, testSimPlace } from '../sim-storage-fixture.ts';
 
 const NOW = new Date('2026-11-23T04:00:00Z');
 const AT = NOW.toISOString();
@@ -178,5 +178,20 @@ describe.each(DATABASES)("the simulator's stores on %s", (kind) => {
     expect(page[1]).toMatchObject({ verdict: 'refused', errcode: 46003 });
     expect(typeof page[0]!.request).toBe('string');
     expect(await log.page({ before: ids[1] })).toHaveLength(1);
+  });
+});
+
+describe.skipIf(!DATABASES.includes('postgres'))("the simulator's state on PostgreSQL", () => {
+  it('serves one simulator process at a time: a second one on the same schema is refused', async () => {
+    const place = await testSimPlace('postgres');
+    try {
+      const first = await place.open();
+      await expect(place.open()).rejects.toThrow(/another simulator process uses the state/);
+      await first.close();
+      const again = await place.open();
+      await again.close();
+    } finally {
+      await place.dispose();
+    }
   });
 });

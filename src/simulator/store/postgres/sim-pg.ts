@@ -73,13 +73,39 @@ export async function openSimPg(options: SimPgOptions): Promise<SimPg> {
     },
     close: () => pool.end(),
   };
+  let holder: pg.PoolClient | undefined;
   try {
     await migrate(pool);
+    holder = await holdState(pool);
   } catch (err) {
     await pool.end();
     throw err;
   }
-  return db;
+  return {
+    ...db,
+    async close() {
+      holder.release(true);
+      await pool.end();
+    },
+  };
+}
+
+/**
+ * One simulator process per state: its clock and its mass-send timers live in the process,
+ * so a second one on the same schema would deliver half-sent jobs again. A session lock,
+ * per schema, held on a connection of its own while the simulator runs.
+ */
+async function holdState(pool: pg.Pool): Promise<pg.PoolClient> {
+  const client = await pool.connect();
+  const { rows } = await client.query<{ held: boolean; schema: string }>(
+    `SELECT pg_try_advisory_lock(hashtext('oasim-simulator:' || current_schema())) AS held,
+       current_schema() AS schema`,
+  );
+  if (rows[0]?.held) return client;
+  client.release();
+  throw new Error(
+    `another simulator process uses the state in schema ${rows[0]?.schema ?? '?'}: one simulator serves a state`,
+  );
 }
 
 /** The simulator's own lock id (not the account's): instances starting together take turns. */
