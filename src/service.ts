@@ -236,7 +236,7 @@ export async function createService(
   });
   const simulator =
     hosting && clock
-      ? hostSimulator(config, {
+      ? await hostSimulator(config, {
           clock,
           adminToken: adminToken?.token,
           selfUrl: () => listening ?? config.publicUrl,

@@ -21,9 +21,10 @@ export function hostSimulator(
     selfUrl,
     log,
   }: { clock: VirtualClock; adminToken?: string; selfUrl: () => string; log: Logger },
-): Simulator {
+): Promise<Simulator> {
   return createSimulator({
     dataDir: config.DATA_DIR,
+    databaseUrl: config.SIMULATOR_DATABASE_URL,
     target: {
       url: () => `${selfUrl()}/wechat`,
       token: config.WECHAT_TOKEN ?? WECHAT_DEV_TOKEN,

@@ -57,6 +57,14 @@ const cronList = z.string().superRefine((value, ctx) => {
   }
 });
 
+const postgresUrl = z
+  .string()
+  .max(2048, 'must be at most 2048 characters')
+  .regex(
+    /^postgres(ql)?:\/\/\S+$/,
+    'must be a postgres:// URL, such as postgres://user@host:5432/oasim',
+  );
+
 const schema = z.object({
   NODE_ENV: z
     .enum(['development', 'production', 'test'], {
@@ -68,14 +76,7 @@ const schema = z.object({
   PUBLIC_URL: z.url({ error: 'must be an absolute http(s) URL' }).optional(),
   DATA_DIR: z.string().min(1, 'must not be empty').default('data'),
   // PostgreSQL instead of DATA_DIR/oasim.db (issue 12): several instances share one account.
-  DATABASE_URL: z
-    .string()
-    .max(2048, 'must be at most 2048 characters')
-    .regex(
-      /^postgres(ql)?:\/\/\S+$/,
-      'must be a postgres:// URL, such as postgres://user@host:5432/oasim',
-    )
-    .optional(),
+  DATABASE_URL: postgresUrl.optional(),
   DATABASE_POOL_SIZE: wholeNumber(1, 200).default(10),
   MESSAGES_DIR: z.string().min(1, 'must not be empty').default('messages'),
   LOG_LEVEL: z
@@ -139,6 +140,8 @@ const schema = z.object({
   BLOCK_AFTER_FAILURES: wholeNumber(1, 100).default(3),
   // The simulated WeChat platform (src/simulator/): on outside production unless turned off.
   SIMULATOR: z.enum(['on', 'off'], { error: 'must be on or off' }).optional(),
+  // The simulator's own state on PostgreSQL instead of DATA_DIR/simulator.db.
+  SIMULATOR_DATABASE_URL: postgresUrl.optional(),
   ...wechatConfigShape,
 });
 
@@ -163,6 +166,7 @@ export const SECRET_KEYS: ReadonlySet<string> = new Set([
   'WECHATY_PUPPET_OPTIONS',
   // A connection string may carry a password.
   'DATABASE_URL',
+  'SIMULATOR_DATABASE_URL',
 ]);
 
 /** The longest value echoed back in a problem; longer ones are cut. */

@@ -54,7 +54,7 @@ async function ownSimulator(target: string) {
   if (mode !== 'plain' && mode !== 'compat' && mode !== 'safe')
     throw new Error(`--target-mode must be plain, compat or safe, not ${mode}`);
   const token = randomBytes(24).toString('base64url');
-  const sim = createSimulator({
+  const sim = await createSimulator({
     dataDir: await mkdtemp(join(tmpdir(), 'oasim-converse-')),
     target: {
       url: target,

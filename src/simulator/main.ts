@@ -9,8 +9,9 @@ async function main(): Promise<void> {
   const config = loadSimConfig(process.env);
   const log = createLogger({ level: config.LOG_LEVEL });
   const token = config.SIM_TOKEN ?? resolveSimToken(config.SIM_DATA_DIR);
-  const sim = createSimulator({
+  const sim = await createSimulator({
     dataDir: config.SIM_DATA_DIR,
+    databaseUrl: config.SIMULATOR_DATABASE_URL,
     target: {
       url: config.SIM_TARGET_URL,
       token: config.SIM_TARGET_TOKEN,

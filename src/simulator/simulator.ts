@@ -11,10 +11,7 @@ import { controlAccess } from './control/control-auth.ts';
 import { controlRoutes } from './control/control-routes.ts';
 import { createPlatformApi, type PlatformApi } from './platform/platform-api.ts';
 import type { CallbackPoster } from './platform/ports.ts';
-import { openSimDatabase } from './store/sim-database.ts';
-import { createTimelineStore } from './store/timeline-store.ts';
-import { writeBatchOf } from './store/write-batch.ts';
-import { createUserStore } from './store/user-store.ts';
+import { openSimStorage } from './store/open-sim-storage.ts';
 import { createEventHub } from './timeline/event-hub.ts';
 import { createTimeline } from './timeline/timeline.ts';
 import { createUsers } from './users/users.ts';
@@ -24,6 +21,8 @@ import { phoneRoutes } from './web/phone-routes.ts';
 export interface SimulatorOptions {
   /** Where `simulator.db` lives. */
   dataDir: string;
+  /** PostgreSQL for the simulator's state instead of `simulator.db` (a secret: never logged). */
+  databaseUrl?: string;
   /** The account's callback; `originalId` defaults to one derived from the AppID. */
   target: Omit<CallbackTarget, 'originalId'> & { originalId?: string };
   /** The hosted account as the platform knows it: what its API client must present. */
@@ -64,7 +63,7 @@ export function originalIdFor(appId: string): string {
  * callback, and the API the account calls. It shares nothing with the account but the
  * wire codecs and the clock.
  */
-export function createSimulator(options: SimulatorOptions): Simulator {
+export async function createSimulator(options: SimulatorOptions): Promise<Simulator> {
   const { log } = options;
   const clock =
     options.clock ??
@@ -73,12 +72,10 @@ export function createSimulator(options: SimulatorOptions): Simulator {
     ...options.target,
     originalId: options.target.originalId ?? originalIdFor(options.target.appId),
   };
-  const db = openSimDatabase(options.dataDir);
-  const userStore = createUserStore(db);
-  const timelineStore = createTimelineStore(db);
+  const storage = await openSimStorage({ ...options, log });
   const events = createEventHub();
-  const users = createUsers({ store: userStore, clock });
-  const timeline = createTimeline({ store: timelineStore, clock, events });
+  const users = createUsers({ store: storage.users, clock });
+  const timeline = createTimeline({ store: storage.timeline, clock, events });
   const callback = createCallbackClient({ target, clock });
   const poster: CallbackPoster = {
     async postEvent(fields) {
@@ -95,8 +92,14 @@ export function createSimulator(options: SimulatorOptions): Simulator {
       });
     },
   };
-  const platform = createPlatformApi({
-    db,
+  // Commits shared by the writes of one event-loop turn on SQLite (see write-batch.ts).
+  storage.onCommitError((err) =>
+    log?.error({ err }, "the simulator's database refused a commit; that moment's writes are lost"),
+  );
+  const atomically = <T>(work: () => Promise<T>) => storage.atomically(work);
+  const platform = await createPlatformApi({
+    stores: storage.platform,
+    atomically,
     clock,
     followers: users,
     timeline,
@@ -105,10 +108,6 @@ export function createSimulator(options: SimulatorOptions): Simulator {
     account: options.account,
     log,
   });
-  // Commits shared by the writes of one event-loop turn (see write-batch.ts).
-  const batch = writeBatchOf(db);
-  batch.onError = (err) =>
-    log?.error({ err }, "the simulator's database refused a commit; that moment's writes are lost");
   const act = createActions({
     users,
     timeline,
@@ -116,18 +115,18 @@ export function createSimulator(options: SimulatorOptions): Simulator {
     clock,
     publishedMenu: () => platform.publishedMenu(),
     canEncrypt: target.aesKey !== undefined,
-    atomically: <T>(work: () => T) => batch.run(work),
+    atomically,
   });
   const stopTravelEvents = clock.onTravel(({ from, to }) =>
     events.emit('clock', { from: from.toISOString(), to: to.toISOString() }),
   );
-  const reset = () => {
-    platform.reset();
+  const reset = async () => {
+    await platform.reset();
     callback.reset();
-    db.transaction(() => {
-      timelineStore.clear();
-      userStore.clear();
-    })();
+    await atomically(async () => {
+      await storage.timeline.clear();
+      await storage.users.clear();
+    });
     events.emit('reset', { at: clock.now().toISOString() });
   };
 
@@ -164,8 +163,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
       stopTravelEvents();
       events.close();
       await platform.close();
-      batch.flush();
-      db.close();
+      await storage.close();
     },
   };
 }

@@ -13,6 +13,7 @@ const BAD_SECRETS: Record<string, string> = {
   WECHATY_PUPPET_SERVICE_TOKEN: `${MARKER} with spaces`,
   WECHATY_PUPPET_OPTIONS: `{"token":"${MARKER}"`,
   DATABASE_URL: `mysql://user:${MARKER}@host/db`,
+  SIMULATOR_DATABASE_URL: `mysql://user:${MARKER}@host/db`,
 };
 
 function problemsOf(env: Record<string, string>): string[] {

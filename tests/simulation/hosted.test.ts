@@ -1,6 +1,9 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createVirtualClock } from '../../src/clock/virtual-clock.ts';
 import { UNAVAILABLE_TEXT } from '../../src/simulator/callback/target.ts';
+import { admin, postgresUrl } from '../helpers/postgres.ts';
 import { startTempService, type TempService } from '../helpers/temp-service.ts';
 
 /** A Monday noon in Beijing. */
@@ -222,6 +225,41 @@ type Report = {
   channelErrors?: Record<string, { errcode?: number; count: number }>;
   platform?: { total: number; sent: number; failed: number };
 };
+
+describe.skipIf(!postgresUrl)("the hosted platform's state on PostgreSQL", () => {
+  it('keeps users and timelines in SIMULATOR_DATABASE_URL, a broadcast on each timeline once', async () => {
+    const schema = `h_${randomBytes(6).toString('hex')}`;
+    await admin(`CREATE SCHEMA "${schema}"`);
+    const url = new URL(postgresUrl!);
+    url.searchParams.set('options', `-c search_path=${schema}`);
+    try {
+      const { call, service } = await startHosted({ SIMULATOR_DATABASE_URL: url.toString() });
+      const created = await followingPopulation(call, 'pg');
+      const {
+        json: { broadcast },
+      } = await call<{ broadcast: { id: number } }>('POST', '/admin/api/broadcasts');
+      await service.broadcasting.dispatcher.drain();
+      await allHandedOver(call, broadcast.id);
+      await call('POST', '/sim/api/clock', { advance: '10m' });
+      await expect
+        .poll(() => platformReport(call, broadcast.id))
+        .toMatchObject({ sent: FOLLOWERS, failed: 0 });
+      const sql = new pg.Client({ connectionString: url.toString() });
+      await sql.connect();
+      const { rows } = await sql.query<{ openid: string; n: number }>(
+        `SELECT u.openid, count(t.id)::int AS n FROM sim_users u
+         LEFT JOIN sim_timeline t ON t.openid = u.openid AND t.source = 'mass'
+         GROUP BY u.openid ORDER BY u.openid`,
+      );
+      await sql.end();
+      expect(rows).toEqual([...created.openids].sort().map((openid) => ({ openid, n: 1 })));
+    } finally {
+      await running?.cleanup();
+      running = undefined;
+      await admin(`DROP SCHEMA "${schema}" CASCADE`);
+    }
+  });
+});
 
 describe('faults through the hosted platform', () => {
   it('pauses the broadcast on a 45009 between two mass sends, sends the rest after the pause, once to each follower', async () => {

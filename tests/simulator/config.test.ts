@@ -9,6 +9,15 @@ describe('the standalone simulator settings', () => {
     expect(config.SIM_APPSECRET).toMatch(/^[0-9a-f]{32}$/);
     expect(config.SIM_TARGET_TOKEN).toBe(SIM_DEV_TOKEN);
     expect(decodeAesKey(config.SIM_TARGET_AES_KEY)).toHaveLength(32);
+    expect(config.SIMULATOR_DATABASE_URL).toBeUndefined();
+  });
+
+  it('names a bad SIMULATOR_DATABASE_URL and its rule, never its value', () => {
+    const secret = 'mysql://user:Sup3rSecretMarker@host/db';
+    expect(() => loadSimConfig({ SIMULATOR_DATABASE_URL: secret })).toThrow(
+      /SIMULATOR_DATABASE_URL: must be a postgres:\/\/ URL/,
+    );
+    expect(() => loadSimConfig({ SIMULATOR_DATABASE_URL: secret })).not.toThrow(/Sup3rSecret/);
   });
 
   it.each([

@@ -51,7 +51,7 @@ export async function startWorld(
     aesKey: AES_KEY,
     encryptMode: mode,
   };
-  const sim = createSimulator({
+  const sim = await createSimulator({
     dataDir: dir,
     target,
     account: { appId: APP_ID, appSecret: APP_SECRET, type: 'service' },

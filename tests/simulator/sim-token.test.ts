@@ -31,7 +31,7 @@ describe('the control token of the simulator run alone', () => {
 
   it('is required: without one the control API refuses even this machine', async () => {
     dir = await mkdtemp(join(tmpdir(), 'oasim-simtoken-'));
-    const sim = createSimulator({
+    const sim = await createSimulator({
       dataDir: dir,
       target: {
         url: 'http://127.0.0.1:9/wechat',

@@ -31,11 +31,11 @@ interface Deps {
   timeline: Timeline;
   callback: CallbackClient;
   clock: Clock;
-  publishedMenu: () => { buttons: MenuButton[]; publishedAt: Date } | undefined;
+  publishedMenu: () => Promise<{ buttons: MenuButton[]; publishedAt: Date } | undefined>;
   /** Whether the target has an AES key, which the `appid` break needs. */
   canEncrypt: boolean;
   /** Runs `work` in one transaction of the simulator's database. */
-  atomically<T>(work: () => T): T;
+  atomically<T>(work: () => Promise<T>): Promise<T>;
 }
 
 /** Does what a user does on the phone: the callback to the account, the timeline, the state. */
@@ -54,7 +54,7 @@ export function createActions({
     action: Action,
     known?: SimUser,
   ): Promise<ActionResult> {
-    const user = known?.openid === openid ? known : users.get(openid);
+    const user = known?.openid === openid ? known : await users.get(openid);
     if (!user) throw new ActionRefused(404, `no user ${openid}`);
     if (action.type === 'follow' && user.subscribed)
       throw new ActionRefused(409, `${user.nickname} already follows the account`);
@@ -65,13 +65,13 @@ export function createActions({
         400,
         'break appid encrypts for another AppID: the target needs an AES key',
       );
-    const menuId = menuCheck(action, publishedMenu);
+    const menuId = await menuCheck(action, publishedMenu);
     const now = clock.now();
     const { fields, isEvent, msgId } = inboundFields(action, { now, menuId });
     const { break: spoil, ...sent } = action;
     // The user's new state and what they sent: one commit, before the phone sends it.
-    const sentItem = atomically(() => {
-      users.change(openid, stateChange(action, now));
+    const sentItem = await atomically(async () => {
+      await users.change(openid, stateChange(action, now));
       return timeline.add({
         openid,
         source: 'user',
@@ -82,19 +82,19 @@ export function createActions({
     // The user's own item keeps its exchange too: the inspector opens it from either bubble,
     // also when the account answered nothing to show.
     // What the phone showed keeps the same exchange: one copy stored, one commit.
-    const items = timeline.settle(sentItem, { ...exchange }, outcomeItem(openid, exchange));
+    const items = await timeline.settle(sentItem, { ...exchange }, outcomeItem(openid, exchange));
     return { exchange, items };
   };
 }
 
 /** A click or view must be a button of the published menu; answers the menu's id for VIEW. */
-function menuCheck(
+async function menuCheck(
   action: Action,
-  published: () => { buttons: MenuButton[]; publishedAt: Date } | undefined,
-): string | undefined {
+  published: () => Promise<{ buttons: MenuButton[]; publishedAt: Date } | undefined>,
+): Promise<string | undefined> {
   if (action.type !== 'click' && action.type !== 'view') return undefined;
   // Read only for a menu action: a text does not pay for the menu's row.
-  const menu = published();
+  const menu = await published();
   const buttons = (menu?.buttons ?? []).flatMap((b) => [b, ...(b.sub_button ?? [])]);
   const found =
     action.type === 'click'

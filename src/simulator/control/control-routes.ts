@@ -37,7 +37,7 @@ export interface ControlDeps {
   events: ReturnType<typeof createEventHub>;
   platform: PlatformApi;
   callback: CallbackClient;
-  reset(): void;
+  reset(): Promise<void>;
   /** The account as the phone shows it: its name, original id and callback mode. */
   account: { name: string; originalId: string; encryptMode: string };
   log?: Logger;
@@ -54,36 +54,36 @@ export function controlRoutes(deps: ControlDeps): Router {
   router.use('/load', loadRoutes({ users, act: deps.act, events }));
   router.use(express.json({ limit: MAX_CONTROL_BODY, strict: false }));
 
-  const userOf = (req: Request) => {
+  const userOf = async (req: Request) => {
     const openid = String(req.params.openid);
-    const user = users.get(openid);
+    const user = await users.get(openid);
     if (!user) throw new ControlError(404, `no user ${openid.slice(0, 64)}`);
     return user;
   };
 
-  router.post('/users', (req, res) => {
+  router.post('/users', async (req, res) => {
     const body = parse(createUsersSchema, req.body);
     if ('count' in body) {
-      const { openids, created } = users.populate(body);
+      const { openids, created } = await users.populate(body);
       return res.status(201).json({ created, openids });
     }
-    const user = users.create(body);
+    const user = await users.create(body);
     try {
-      for (const tag of body.tags ?? []) platform.tagUser(user.openid, tag);
+      for (const tag of body.tags ?? []) await platform.tagUser(user.openid, tag);
     } catch (error) {
       const said = error instanceof Error ? error.message : 'refused';
       throw new ControlError(400, `the user was created, but a tag was refused: ${said}`);
     }
     return res.status(201).json({ user });
   });
-  router.get('/users', (req, res) => {
+  router.get('/users', async (req, res) => {
     const { limit, after } = parse(pageSchema, req.query);
-    const { total, users: page } = users.list(after, limit);
+    const { total, users: page } = await users.list(after, limit);
     res.json({ total, users: page, next: page.length === limit ? page.at(-1)?.openid : null });
   });
-  router.get('/users/:openid', (req, res) => void res.json({ user: userOf(req) }));
+  router.get('/users/:openid', async (req, res) => void res.json({ user: await userOf(req) }));
   router.post('/users/:openid/actions', async (req, res) => {
-    const user = userOf(req);
+    const user = await userOf(req);
     const action = parse(actionSchema, req.body);
     try {
       res.json(await deps.act(user.openid, action, user));
@@ -92,28 +92,28 @@ export function controlRoutes(deps: ControlDeps): Router {
       throw error;
     }
   });
-  router.get('/users/:openid/timeline', (req, res) => {
-    const user = userOf(req);
+  router.get('/users/:openid/timeline', async (req, res) => {
+    const user = await userOf(req);
     const { limit, before } = parse(pageSchema, req.query);
-    const items = timeline.page(user.openid, limit, before);
+    const items = await timeline.page(user.openid, limit, before);
     res.json({ items, next: items.length === limit ? items.at(-1)?.id : null });
   });
   // One item with its raw exchange: the inspector's deep link, and a live item's details.
-  router.get('/users/:openid/timeline/:id', (req, res) => {
-    const user = userOf(req);
+  router.get('/users/:openid/timeline/:id', async (req, res) => {
+    const user = await userOf(req);
     const id = Number(req.params.id);
-    const item = Number.isSafeInteger(id) && id > 0 ? timeline.item(id) : undefined;
+    const item = Number.isSafeInteger(id) && id > 0 ? await timeline.item(id) : undefined;
     if (!item || item.openid !== user.openid)
       throw new ControlError(404, `no item ${String(req.params.id).slice(0, 20)} on this timeline`);
     res.json({ item });
   });
 
   // A session clicked through by hand, as a conversation script: a regression test.
-  router.get('/users/:openid/script', (req, res) => {
-    const user = userOf(req);
+  router.get('/users/:openid/script', async (req, res) => {
+    const user = await userOf(req);
     const items: TimelineItem[] = [];
     for (let before: number | undefined; items.length < MAX_SCRIPT_ITEMS;) {
-      const page = timeline.page(user.openid, MAX_TIMELINE_PAGE, before);
+      const page = await timeline.page(user.openid, MAX_TIMELINE_PAGE, before);
       items.push(...page);
       if (page.length < MAX_TIMELINE_PAGE) break;
       before = page.at(-1)!.id;
@@ -141,35 +141,35 @@ export function controlRoutes(deps: ControlDeps): Router {
     }
   });
 
-  router.post('/faults', (req, res) => {
+  router.post('/faults', async (req, res) => {
     const fault = parse(faultSchema, req.body);
     if ('callback' in fault) callback.inject(fault.callback);
     else platform.inject(fault);
-    res.status(201).json({ faults: faultState() });
+    res.status(201).json({ faults: await faultState() });
   });
-  const faultState = () => ({
-    api: (platform.state().faults as unknown[] | undefined) ?? [],
+  const faultState = async () => ({
+    api: ((await platform.state()).faults as unknown[] | undefined) ?? [],
     callback: callback.pendingFaults(),
   });
 
-  router.get('/platform', (_req, res) => {
-    const counts = users.list(undefined, 1).total;
-    const state = platform.state();
+  router.get('/platform', async (_req, res) => {
+    const counts = (await users.list(undefined, 1)).total;
+    const state = await platform.state();
     res.json({
       ...state,
       account: { ...(state.account as object), ...deps.account },
-      calls: platform.calls({ limit: RECENT_CALLS }),
+      calls: await platform.calls({ limit: RECENT_CALLS }),
       simulator: {
         now: clock.now().toISOString(),
         users: counts,
-        followers: users.page(undefined, 0).total,
+        followers: (await users.page(undefined, 0)).total,
         callbackFaults: callback.pendingFaults(),
         streams: events.clients(),
       },
     });
   });
-  router.post('/reset', (_req, res) => {
-    deps.reset();
+  router.post('/reset', async (_req, res) => {
+    await deps.reset();
     res.json({ reset: true });
   });
 

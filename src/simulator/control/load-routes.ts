@@ -25,6 +25,8 @@ export function loadRoutes({ users, act, events }: LoadDeps): Router {
 
   router.post('/', async (req, res) => {
     const body = loadSchema.parse(req.body);
+    // Read before the check: nothing awaits between the check and the start.
+    const openids = await openidsOf(body, users);
     if (current?.report().state === 'running')
       throw new ControlError(
         409,
@@ -32,7 +34,7 @@ export function loadRoutes({ users, act, events }: LoadDeps): Router {
       );
     const run = startLoad(
       {
-        openids: openidsOf(body, users),
+        openids,
         texts: typeof body.text === 'string' ? [body.text] : body.text,
         concurrency: body.concurrency,
         ...(body.conversations !== undefined && { conversations: body.conversations }),
@@ -58,9 +60,9 @@ export function loadRoutes({ users, act, events }: LoadDeps): Router {
 }
 
 /** The users a load names, each following the account. */
-function openidsOf(body: LoadBody, users: Users): string[] {
+async function openidsOf(body: LoadBody, users: Users): Promise<string[]> {
   if (typeof body.users === 'number') {
-    const { total, openids } = users.page(undefined, body.users);
+    const { total, openids } = await users.page(undefined, body.users);
     if (openids.length < body.users)
       throw new ControlError(
         409,
@@ -69,7 +71,7 @@ function openidsOf(body: LoadBody, users: Users): string[] {
     return openids;
   }
   for (const openid of body.users) {
-    const user = users.get(openid);
+    const user = await users.get(openid);
     if (!user) throw new ControlError(404, `no user ${openid}`);
     if (!user.subscribed)
       throw new ControlError(

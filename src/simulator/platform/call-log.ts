@@ -20,9 +20,9 @@ export interface CallRecord {
 const MAX_LOGGED_CHARS = 4096;
 export const CALLS_PAGE_MAX = 500;
 const CALLS_PAGE_DEFAULT = 50;
-const KEEP_CALLS = 10_000;
+export const KEEP_CALLS = 10_000;
 
-interface CallRow {
+export interface CallRow {
   id: number;
   at: string;
   api: string;
@@ -59,7 +59,7 @@ export function createCallLog(db: Database.Database) {
 
   return {
     /** Stores a call; answers its id. */
-    record(call: Omit<CallRecord, 'id' | 'verdict'>): number {
+    async record(call: Omit<CallRecord, 'id' | 'verdict'>): Promise<number> {
       const { lastInsertRowid } = insert.run({
         at: call.at,
         api: call.api,
@@ -75,22 +75,31 @@ export function createCallLog(db: Database.Database) {
       return id;
     },
     /** Newest first; `before` is the id of the last call of the previous page. */
-    page({
-      limit = CALLS_PAGE_DEFAULT,
-      before,
-    }: { limit?: number; before?: number } = {}): CallRecord[] {
-      // Values from a query string: anything odd falls back to the defaults.
-      const size = Number.isFinite(limit)
-        ? Math.max(1, Math.min(CALLS_PAGE_MAX, Math.floor(limit)))
-        : CALLS_PAGE_DEFAULT;
-      const cursor = Number.isSafeInteger(before) ? before! : Number.MAX_SAFE_INTEGER;
+    async page(options: CallsPage = {}): Promise<CallRecord[]> {
+      const { cursor, size } = pageOf(options);
       return page.all(cursor, size).map(toRecord);
     },
-    clear: () => db.exec('DELETE FROM platform_calls'),
+    clear: async () => void db.exec('DELETE FROM platform_calls'),
   };
 }
 
-function clip(value: unknown): string | null {
+export interface CallsPage {
+  limit?: number;
+  before?: number;
+}
+
+/** Values from a query string: anything odd falls back to the defaults. */
+export function pageOf({ limit = CALLS_PAGE_DEFAULT, before }: CallsPage): {
+  cursor: number;
+  size: number;
+} {
+  const size = Number.isFinite(limit)
+    ? Math.max(1, Math.min(CALLS_PAGE_MAX, Math.floor(limit)))
+    : CALLS_PAGE_DEFAULT;
+  return { cursor: Number.isSafeInteger(before) ? before! : Number.MAX_SAFE_INTEGER, size };
+}
+
+export function clip(value: unknown): string | null {
   if (value === undefined) return null;
   const text = JSON.stringify(value);
   return text.length <= MAX_LOGGED_CHARS ? text : `${text.slice(0, MAX_LOGGED_CHARS)}…`;
@@ -105,7 +114,7 @@ function parse(text: string | null): unknown {
   }
 }
 
-function toRecord(row: CallRow): CallRecord {
+export function toRecord(row: CallRow): CallRecord {
   return {
     id: row.id,
     at: row.at,
@@ -119,3 +128,5 @@ function toRecord(row: CallRow): CallRecord {
     answer: parse(row.answer),
   };
 }
+
+export type CallLog = ReturnType<typeof createCallLog>;

@@ -29,44 +29,44 @@ export function customSendApi({
   store: CustomStore;
   followers: FollowerDirectory;
   timeline: TimelineWriter;
-  materialOf: (mediaId: unknown) => PlatformMessage;
+  materialOf: (mediaId: unknown) => Promise<PlatformMessage>;
 }): ApiTable {
   return {
     'message/custom/send': {
       token: true,
       body: true,
-      handle(request) {
+      async handle(request) {
         const body = bodyOf(request);
-        const follower = recipient(body.touser, followers);
-        const message = customMessage(body, materialOf);
-        checkWindow(follower, store, request.now);
-        timeline.append(follower.openid, {
+        const follower = await recipient(body.touser, followers);
+        const message = await customMessage(body, materialOf);
+        await checkWindow(follower, store, request.now);
+        await timeline.append(follower.openid, {
           source: 'custom',
           message,
           record: { api: 'message/custom/send', body },
         });
         // Counted once delivered: a timeline that refused it leaves the window untouched.
         const horizon = new Date(request.now.getTime() - CUSTOM_WINDOWS.message.ms);
-        store.record(follower.openid, request.now, horizon);
+        await store.record(follower.openid, request.now, horizon);
         return OK;
       },
     },
   };
 }
 
-function recipient(touser: unknown, followers: FollowerDirectory): Follower {
+async function recipient(touser: unknown, followers: FollowerDirectory): Promise<Follower> {
   if (typeof touser !== 'string' || !touser)
     throw new PlatformError(40003, 'the message names no touser');
-  const follower = followers.get(touser);
+  const follower = await followers.get(touser);
   if (!follower) throw new PlatformError(40003, `${touser} is not a user of this account`);
   if (!follower.subscribed) throw new PlatformError(43004, `${touser} does not follow the account`);
   return follower;
 }
 
-function customMessage(
+async function customMessage(
   body: Json,
-  materialOf: (mediaId: unknown) => PlatformMessage,
-): PlatformMessage {
+  materialOf: (mediaId: unknown) => Promise<PlatformMessage>,
+): Promise<PlatformMessage> {
   switch (body.msgtype) {
     case 'text': {
       const content = objectField(body, 'text').content;
@@ -105,7 +105,7 @@ function customMessage(
 }
 
 /** 45015 outside every open window; 45047 when each open window has used its messages. */
-function checkWindow(follower: Follower, store: CustomStore, now: Date) {
+async function checkWindow(follower: Follower, store: CustomStore, now: Date) {
   const open = [
     { at: follower.lastMessageAt, ...CUSTOM_WINDOWS.message },
     { at: follower.lastEventAt, ...CUSTOM_WINDOWS.event },
@@ -118,7 +118,8 @@ function checkWindow(follower: Follower, store: CustomStore, now: Date) {
       45015,
       `${follower.openid} has not written in 48 hours, nor followed, clicked or scanned in the last minute`,
     );
-  if (open.every((w) => store.countSince(follower.openid, w.at) >= w.messages))
+  const used = await Promise.all(open.map((w) => store.countSince(follower.openid, w.at)));
+  if (open.every((w, i) => used[i]! >= w.messages))
     throw new PlatformError(
       45047,
       `${follower.openid} already got every message their last interaction allows`,

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { asyncTransaction } from '../store/sqlite-transaction.ts';
 
 /** When customer-service messages went to each user: what the per-window counts read. */
 export function createCustomStore(db: Database.Database) {
@@ -18,12 +19,14 @@ export function createCustomStore(db: Database.Database) {
     'DELETE FROM platform_custom_sends WHERE openid = ? AND at < ?',
   );
   return {
-    countSince: (openid: string, at: Date) => since.get(openid, at.getTime())?.n ?? 0,
+    countSince: async (openid: string, at: Date) => since.get(openid, at.getTime())?.n ?? 0,
     /** Records a send and forgets this user's sends older than `forgetBefore`. */
-    record: db.transaction((openid: string, at: Date, forgetBefore: Date) => {
+    record: asyncTransaction(db, (openid: string, at: Date, forgetBefore: Date) => {
       prune.run(openid, forgetBefore.getTime());
       insert.run(openid, at.getTime());
     }),
-    clear: () => db.exec('DELETE FROM platform_custom_sends'),
+    clear: async () => void db.exec('DELETE FROM platform_custom_sends'),
   };
 }
+
+export type CustomStore = ReturnType<typeof createCustomStore>;

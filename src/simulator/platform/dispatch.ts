@@ -30,7 +30,7 @@ export function createDispatch({
   events,
 }: {
   apis: ApiTable;
-  checkToken(token: string | undefined, now: Date): void;
+  checkToken(token: string | undefined, now: Date): Promise<void>;
   faults: ReturnType<typeof createFaults>;
   quotas: ReturnType<typeof createQuotas>;
   calls: ReturnType<typeof createCallLog>;
@@ -46,14 +46,14 @@ export function createDispatch({
       if (!handler) throw new PlatformError(48001, `the platform has no API named ${api}`);
       const raw = call.body.toString('utf8');
       body = handler.upload ? undefined : parseBody(raw);
-      if (handler.token) checkToken(query.access_token, now);
+      if (handler.token) await checkToken(query.access_token, now);
       const fault = faults.take(api);
       if (fault !== undefined) throw new PlatformError(fault, 'an injected fault');
-      quotas.check(api, now);
+      await quotas.check(api, now);
       if (handler.body && body === undefined)
         throw new PlatformError(44002, 'the call needs a JSON body and has none');
       answer = await handler.handle({ query, body, raw, now });
-      quotas.count(api, now);
+      await quotas.count(api, now);
     } catch (error) {
       // A fault of the simulator itself is the platform's "system error", never a 500.
       const refusal =
@@ -74,7 +74,7 @@ export function createDispatch({
       request: { query: maskQuery(query), ...(body === undefined ? {} : { body: maskBody(body) }) },
       answer: maskAnswer(answer),
     };
-    const id = calls.record(record);
+    const id = await calls.record(record);
     events.emit('platform.call', {
       id,
       at: record.at,

@@ -9,23 +9,23 @@ export const BATCHGET_MAX = 100;
 /** The follower list and user info, read from the simulator's users. */
 export function followerApi(
   followers: FollowerDirectory,
-  tagsOf: (openid: string) => number[],
+  tagsOf: (openid: string) => Promise<number[]>,
 ): ApiTable {
-  function info(openid: unknown): Json {
+  async function info(openid: unknown): Promise<Json> {
     if (typeof openid !== 'string' || !openid)
       throw new PlatformError(41009, 'the call names no openid');
-    const follower = followers.get(openid);
+    const follower = await followers.get(openid);
     if (!follower) throw new PlatformError(40003, `${openid} is not a user of this account`);
-    return userInfo(follower, tagsOf(openid));
+    return userInfo(follower, await tagsOf(openid));
   }
   return {
     'user/get': {
       token: true,
-      handle({ query }) {
+      async handle({ query }) {
         const after = query.next_openid || undefined;
-        if (after !== undefined && !followers.get(after))
+        if (after !== undefined && !(await followers.get(after)))
           throw new PlatformError(40003, `next_openid ${after} is not a user of this account`);
-        const { total, openids } = followers.page(after, FOLLOWERS_PAGE);
+        const { total, openids } = await followers.page(after, FOLLOWERS_PAGE);
         if (openids.length === 0) return { total, count: 0, next_openid: '' };
         return {
           total,
@@ -39,15 +39,18 @@ export function followerApi(
     'user/info/batchget': {
       token: true,
       body: true,
-      handle(request) {
+      async handle(request) {
         const list = bodyOf(request).user_list;
         if (!Array.isArray(list) || list.length === 0 || list.length > BATCHGET_MAX)
           throw new PlatformError(40032, `user_list holds 1 to ${BATCHGET_MAX} users`);
-        return {
-          user_info_list: list.map((item: unknown) =>
-            info(typeof item === 'object' && item !== null ? (item as Json).openid : undefined),
-          ),
-        };
+        const infos: Json[] = [];
+        for (const item of list as unknown[])
+          infos.push(
+            await info(
+              typeof item === 'object' && item !== null ? (item as Json).openid : undefined,
+            ),
+          );
+        return { user_info_list: infos };
       },
     },
   };

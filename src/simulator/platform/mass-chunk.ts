@@ -1,4 +1,3 @@
-import type Database from 'better-sqlite3';
 import type { Clock } from '../../clock/clock.ts';
 import type { Logger } from '../../log/logger.ts';
 import type { MassJob, MassStore } from './mass-store.ts';
@@ -11,8 +10,9 @@ export const DELIVERY_CHUNK = 5_000;
 export const SERVICE_MONTHLY_RECEIPTS = 4;
 
 export interface DeliveryDeps {
-  db: Database.Database;
   store: MassStore;
+  /** One transaction of the simulator's database for `work`. */
+  atomically<T>(work: () => Promise<T>): Promise<T>;
   clock: Clock;
   followers: FollowerDirectory;
   timeline: TimelineWriter;
@@ -20,15 +20,15 @@ export interface DeliveryDeps {
   events: EventSink;
   accountType: 'subscription' | 'service';
   /** Members of a tag in OpenID order after `after`. */
-  tagMembers(tagId: number, after: string, limit: number): string[];
+  tagMembers(tagId: number, after: string, limit: number): Promise<string[]>;
   log?: Pick<Logger, 'warn'>;
 }
 
 /** The next chunk of a job's recipients, where its cursor left off. */
-export function nextRecipients(
+export async function nextRecipients(
   job: MassJob,
   deps: DeliveryDeps,
-): { openids: string[]; cursor: string | null; last: boolean } {
+): Promise<{ openids: string[]; cursor: string | null; last: boolean }> {
   const { target } = job;
   if (target.kind === 'list') {
     const start = Number(job.cursor ?? 0);
@@ -38,13 +38,13 @@ export function nextRecipients(
   }
   const openids =
     target.kind === 'all'
-      ? deps.followers.page(job.cursor ?? undefined, DELIVERY_CHUNK).openids
-      : deps.tagMembers(target.tagId, job.cursor ?? '', DELIVERY_CHUNK);
+      ? (await deps.followers.page(job.cursor ?? undefined, DELIVERY_CHUNK)).openids
+      : await deps.tagMembers(target.tagId, job.cursor ?? '', DELIVERY_CHUNK);
   return { openids, cursor: openids.at(-1) ?? job.cursor, last: openids.length < DELIVERY_CHUNK };
 }
 
 /** Puts a chunk on the timelines and the job's counts forward, in one transaction. */
-export function deliverChunk(
+export async function deliverChunk(
   job: MassJob,
   chunk: { openids: string[]; cursor: string | null },
   deps: DeliveryDeps,
@@ -58,22 +58,22 @@ export function deliverChunk(
     errors: 0,
     filteredOut: 0,
   };
-  deps.db.transaction(() => {
+  await deps.atomically(async () => {
     for (const openid of chunk.openids) {
       // The follower list is followers only; a tag or a list may name someone who left.
-      if (job.target.kind !== 'all' && !deps.followers.get(openid)?.subscribed) {
+      if (job.target.kind !== 'all' && !(await deps.followers.get(openid))?.subscribed) {
         step.errors++;
         continue;
       }
       if (deps.accountType === 'service') {
-        if (store.receivedThisMonth(openid, month) >= SERVICE_MONTHLY_RECEIPTS) {
+        if ((await store.receivedThisMonth(openid, month)) >= SERVICE_MONTHLY_RECEIPTS) {
           step.filteredOut++;
           continue;
         }
-        store.receive(openid, month);
+        await store.receive(openid, month);
       }
       try {
-        deps.timeline.append(openid, {
+        await deps.timeline.append(openid, {
           source: 'mass',
           message: job.message,
           msgId: String(job.msgId),
@@ -86,14 +86,14 @@ export function deliverChunk(
         step.errors++;
       }
     }
-    store.progress(job.msgId, step);
-  })();
+    await store.progress(job.msgId, step);
+  });
 }
 
 /** Marks the job done and tells the account with MASSSENDJOBFINISH, counts as delivered. */
 export async function finishJob(job: MassJob, deps: DeliveryDeps) {
   const failed = job.sent === 0 && job.errors > 0;
-  deps.store.setStatus(
+  await deps.store.setStatus(
     job.msgId,
     failed ? 'SEND_FAIL' : 'SEND_SUCCESS',
     deps.clock.now().getTime(),

@@ -36,20 +36,20 @@ export function createMassDelivery(deps: DeliveryDeps) {
 
   async function runChunk(msgId: number) {
     timers.delete(msgId);
-    const job = store.get(msgId);
+    const job = await store.get(msgId);
     if (closed || !job || job.status !== 'SENDING') return;
     let last: boolean;
     try {
-      const chunk = nextRecipients(job, deps);
-      deliverChunk(job, chunk, deps);
+      const chunk = await nextRecipients(job, deps);
+      await deliverChunk(job, chunk, deps);
       last = chunk.last;
     } catch (error) {
       // The chunk rolled back; a job that cannot go on ends failed rather than hang SENDING.
       deps.log?.warn({ err: error, msgId }, 'mass job stopped by an error');
-      store.setStatus(msgId, 'SEND_FAIL', clock.now().getTime());
+      await store.setStatus(msgId, 'SEND_FAIL', clock.now().getTime());
       return;
     }
-    const after = store.get(msgId)!;
+    const after = (await store.get(msgId))!;
     if (last) await finishJob(after, deps);
     else schedule(after);
   }
@@ -62,9 +62,9 @@ export function createMassDelivery(deps: DeliveryDeps) {
   return {
     start: schedule,
     /** Picks up jobs a previous run left half-sent. */
-    resume() {
-      for (const msgId of store.sending()) {
-        const job = store.get(msgId);
+    async resume() {
+      for (const msgId of await store.sending()) {
+        const job = await store.get(msgId);
         if (job) schedule(job);
       }
     },

@@ -13,10 +13,10 @@ export const CLIENT_MSG_ID_TOO_FAST_MS = MINUTE;
 export const MASS_TEXT_BYTES = 2048;
 
 /** What a mass send carries: text, or uploaded news material (`mpnews`). */
-export function massMessage(
+export async function massMessage(
   body: Json,
-  materialOf: (mediaId: unknown) => PlatformMessage,
-): PlatformMessage {
+  materialOf: (mediaId: unknown) => Promise<PlatformMessage>,
+): Promise<PlatformMessage> {
   switch (body.msgtype) {
     case 'text': {
       const content = objectField(body, 'text').content;
@@ -40,12 +40,16 @@ export function massMessage(
  * The job's idempotency key: 45067 over 64 bytes; a key seen in the last 24 hours is
  * 45066 when that job is under a minute old, else 45065 naming the first job's msg_id.
  */
-export function checkClientMsgId(store: MassStore, value: unknown, now: number): string | null {
+export async function checkClientMsgId(
+  store: MassStore,
+  value: unknown,
+  now: number,
+): Promise<string | null> {
   if (value === undefined || value === null || value === '') return null;
   if (typeof value !== 'string') throw new PlatformError(47001, 'clientmsgid must be a string');
   if (bytes(value) > CLIENT_MSG_ID_BYTES)
     throw new PlatformError(45067, `clientmsgid is over ${CLIENT_MSG_ID_BYTES} bytes`);
-  const first = store.byClientMsgId(value, now - CLIENT_MSG_ID_MEMORY_MS);
+  const first = await store.byClientMsgId(value, now - CLIENT_MSG_ID_MEMORY_MS);
   if (first && now - first.createdAt < CLIENT_MSG_ID_TOO_FAST_MS)
     throw new PlatformError(45066, `clientmsgid ${value} was used less than a minute ago`);
   if (first)
@@ -60,13 +64,13 @@ export function checkClientMsgId(store: MassStore, value: unknown, now: number):
  * A subscription account mass-sends once a Beijing day (45028 past it). A service account
  * may send every day; its limit is per user (4 a month), applied at delivery.
  */
-export function checkAccountQuota(
+export async function checkAccountQuota(
   store: MassStore,
   accountType: 'subscription' | 'service',
   now: number,
 ) {
   if (accountType !== 'subscription') return;
   const dayStart = Math.floor((now + SHANGHAI_OFFSET_MS) / DAY) * DAY - SHANGHAI_OFFSET_MS;
-  if (store.countSince(dayStart) >= 1)
+  if ((await store.countSince(dayStart)) >= 1)
     throw new PlatformError(45028, 'a subscription account mass-sends once a day (Beijing time)');
 }

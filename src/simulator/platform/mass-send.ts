@@ -15,8 +15,8 @@ export interface MassDeps {
   followers: FollowerDirectory;
   timeline: TimelineWriter;
   accountType: 'subscription' | 'service';
-  tagExists(tagId: number): boolean;
-  materialOf(mediaId: unknown): PlatformMessage;
+  tagExists(tagId: number): Promise<boolean>;
+  materialOf(mediaId: unknown): Promise<PlatformMessage>;
 }
 
 /** `message/mass/sendall|send|preview`: jobs accepted here, delivered on the clock. */
@@ -24,16 +24,16 @@ export function massSendApi(deps: MassDeps): ApiTable {
   const { store } = deps;
 
   /** Checks in the platform's order, then one job row and its first chunk scheduled. */
-  function accept(api: string, body: Json, target: MassTarget, now: Date): Json {
-    const message = massMessage(body, deps.materialOf);
-    const clientMsgId = checkClientMsgId(store, body.clientmsgid, now.getTime());
-    checkAccountQuota(store, deps.accountType, now.getTime());
-    const msgId = store.nextMsgId();
+  async function accept(api: string, body: Json, target: MassTarget, now: Date): Promise<Json> {
+    const message = await massMessage(body, deps.materialOf);
+    const clientMsgId = await checkClientMsgId(store, body.clientmsgid, now.getTime());
+    await checkAccountQuota(store, deps.accountType, now.getTime());
+    const msgId = await store.nextMsgId();
     const msgDataId = message.msgtype === 'mpnews' ? msgId + 1_000_000_000 : null;
     const createdAt = now.getTime();
-    const rate = currentRate(store);
-    store.insert({ msgId, msgDataId, api, target, message, clientMsgId, createdAt, rate });
-    deps.delivery.start(store.get(msgId)!);
+    const rate = await currentRate(store);
+    await store.insert({ msgId, msgDataId, api, target, message, clientMsgId, createdAt, rate });
+    deps.delivery.start((await store.get(msgId))!);
     return {
       errcode: 0,
       errmsg: 'send job submission success',
@@ -46,13 +46,14 @@ export function massSendApi(deps: MassDeps): ApiTable {
     'message/mass/sendall': {
       token: true,
       body: true,
-      handle(request) {
+      async handle(request) {
         const body = bodyOf(request);
         const filter = objectField(body, 'filter');
         if (filter.is_to_all === true || filter.is_to_all === 'true')
           return accept('mass/sendall', body, { kind: 'all' }, request.now);
         const tagId = integerField(filter, 'tag_id', 45159);
-        if (!deps.tagExists(tagId)) throw new PlatformError(45159, `no tag has id ${tagId}`);
+        if (!(await deps.tagExists(tagId)))
+          throw new PlatformError(45159, `no tag has id ${tagId}`);
         return accept('mass/sendall', body, { kind: 'tag', tagId }, request.now);
       },
     },
@@ -72,18 +73,18 @@ export function massSendApi(deps: MassDeps): ApiTable {
     'message/mass/preview': {
       token: true,
       body: true,
-      handle(request) {
+      async handle(request) {
         const body = bodyOf(request);
         const touser = body.touser;
         if (typeof touser !== 'string' || !touser)
           throw new PlatformError(40003, 'preview names no touser');
-        const follower = deps.followers.get(touser);
+        const follower = await deps.followers.get(touser);
         if (!follower) throw new PlatformError(40003, `${touser} is not a user of this account`);
         if (!follower.subscribed)
           throw new PlatformError(43004, `${touser} does not follow the account`);
-        const message = massMessage(body, deps.materialOf);
-        const msgId = store.nextMsgId();
-        deps.timeline.append(touser, {
+        const message = await massMessage(body, deps.materialOf);
+        const msgId = await store.nextMsgId();
+        await deps.timeline.append(touser, {
           source: 'preview',
           message,
           msgId: String(msgId),

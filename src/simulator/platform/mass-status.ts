@@ -7,15 +7,16 @@ export const MASS_SPEEDS = [800_000, 600_000, 450_000, 300_000, 100_000] as cons
 export const DEFAULT_SPEED = 0;
 
 /** The messages a minute a new job goes at. */
-export function currentRate(store: MassStore): number {
-  return MASS_SPEEDS[store.setting('mass_speed') ?? DEFAULT_SPEED] ?? MASS_SPEEDS[DEFAULT_SPEED];
+export async function currentRate(store: MassStore): Promise<number> {
+  const level = (await store.setting('mass_speed')) ?? DEFAULT_SPEED;
+  return MASS_SPEEDS[level] ?? MASS_SPEEDS[DEFAULT_SPEED];
 }
 
 /** `message/mass/get|delete` and `message/mass/speed/get|set`. */
 export function massStatusApi(store: MassStore, stopDelivery: (msgId: number) => void): ApiTable {
-  function job(body: Json) {
+  async function job(body: Json) {
     const msgId = integerField(body, 'msg_id', 40059);
-    const found = store.get(msgId);
+    const found = await store.get(msgId);
     if (!found) throw new PlatformError(40059, `no mass job has msg_id ${msgId}`);
     return found;
   }
@@ -23,17 +24,17 @@ export function massStatusApi(store: MassStore, stopDelivery: (msgId: number) =>
     'message/mass/get': {
       token: true,
       body: true,
-      handle(request) {
-        const found = job(bodyOf(request));
+      async handle(request) {
+        const found = await job(bodyOf(request));
         return { msg_id: found.msgId, msg_status: found.status };
       },
     },
     'message/mass/delete': {
       token: true,
       body: true,
-      handle(request) {
+      async handle(request) {
         const body = bodyOf(request);
-        const found = job(body);
+        const found = await job(body);
         if (body.article_idx !== undefined) {
           const idx = integerField(body, 'article_idx', 40060);
           const articles = found.message.msgtype === 'text' ? 0 : found.message.articles.length;
@@ -42,14 +43,14 @@ export function massStatusApi(store: MassStore, stopDelivery: (msgId: number) =>
             throw new PlatformError(40060, `job ${found.msgId} has no article ${idx}`);
         }
         stopDelivery(found.msgId);
-        store.setStatus(found.msgId, 'DELETE', request.now.getTime());
+        await store.setStatus(found.msgId, 'DELETE', request.now.getTime());
         return OK;
       },
     },
     'message/mass/speed/get': {
       token: true,
-      handle: () => {
-        const level = store.setting('mass_speed') ?? DEFAULT_SPEED;
+      handle: async () => {
+        const level = (await store.setting('mass_speed')) ?? DEFAULT_SPEED;
         // realspeed is in units of 10,000 a minute.
         return { speed: level, realspeed: (MASS_SPEEDS[level] ?? 0) / 10_000 };
       },
@@ -57,11 +58,11 @@ export function massStatusApi(store: MassStore, stopDelivery: (msgId: number) =>
     'message/mass/speed/set': {
       token: true,
       body: true,
-      handle(request) {
+      async handle(request) {
         const level = bodyOf(request).speed;
         if (typeof level !== 'number' || !Number.isInteger(level) || level < 0 || level > 4)
           throw new PlatformError(45083, 'speed must be a level from 0 to 4');
-        store.putSetting('mass_speed', level);
+        await store.putSetting('mass_speed', level);
         return OK;
       },
     },

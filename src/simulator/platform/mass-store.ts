@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { asyncTransaction } from '../store/sqlite-transaction.ts';
 import type { PlatformMessage } from './ports.ts';
 
 /** Who a job goes to: every follower, a tag's followers, or a list of OpenIDs. */
@@ -29,7 +30,7 @@ export interface MassJob {
   finishedAt: number | null;
 }
 
-interface JobRow {
+export interface JobRow {
   msg_id: number;
   msg_data_id: number | null;
   api: string;
@@ -123,12 +124,12 @@ export function createMassStore(db: Database.Database) {
   const setting = (key: string) => getSetting.get(key)?.value;
   return {
     /** A fresh msg_id: 10-digit integers, as the platform's are. */
-    nextMsgId: db.transaction((): number => {
+    nextMsgId: asyncTransaction(db, (): number => {
       const next = setting('next_msg_id') ?? 1_000_000_001;
       putSetting.run('next_msg_id', next + 1);
       return next;
     }),
-    insert(
+    async insert(
       job: Pick<
         MassJob,
         'msgId' | 'msgDataId' | 'api' | 'target' | 'message' | 'clientMsgId' | 'createdAt' | 'rate'
@@ -140,14 +141,15 @@ export function createMassStore(db: Database.Database) {
         message: JSON.stringify(job.message),
       });
     },
-    get: (msgId: number) => toJob(get.get(msgId)),
+    get: async (msgId: number) => toJob(get.get(msgId)),
     /** The first job with this clientmsgid created after `after` (ms). */
-    byClientMsgId: (clientMsgId: string, after: number) => toJob(byClient.get(clientMsgId, after)),
+    byClientMsgId: async (clientMsgId: string, after: number) =>
+      toJob(byClient.get(clientMsgId, after)),
     /** Jobs accepted since `at`, deleted ones too: deleting a send does not give it back. */
-    countSince: (at: number) => since.get(at)?.n ?? 0,
-    sending: () => sending.all().map((r) => r.msg_id),
-    recent: (limit: number) => recent.all(limit).map((r) => toJob(r)!),
-    progress: (
+    countSince: async (at: number) => since.get(at)?.n ?? 0,
+    sending: async () => sending.all().map((r) => r.msg_id),
+    recent: async (limit: number) => recent.all(limit).map((r) => toJob(r)!),
+    progress: async (
       msgId: number,
       step: {
         cursor: string | null;
@@ -157,16 +159,16 @@ export function createMassStore(db: Database.Database) {
         filteredOut: number;
       },
     ) => void progress.run({ msgId, ...step }),
-    setStatus: (msgId: number, status: MassStatus, at: number | null) =>
+    setStatus: async (msgId: number, status: MassStatus, at: number | null) =>
       void setStatus.run(status, at, msgId),
-    receivedThisMonth: (openid: string, month: string) =>
+    receivedThisMonth: async (openid: string, month: string) =>
       received.get(openid, month)?.received ?? 0,
-    receive: (openid: string, month: string) => void receive.run(openid, month),
-    setting,
-    putSetting: (key: string, value: number) => void putSetting.run(key, value),
+    receive: async (openid: string, month: string) => void receive.run(openid, month),
+    setting: async (key: string) => setting(key),
+    putSetting: async (key: string, value: number) => void putSetting.run(key, value),
     /** Forgets jobs, receipts and the speed; msg_ids keep counting, so none is given twice. */
-    clear: () =>
-      db.exec(
+    clear: async () =>
+      void db.exec(
         `DELETE FROM platform_mass_jobs; DELETE FROM platform_mass_receipts;
          DELETE FROM platform_settings WHERE key <> 'next_msg_id'`,
       ),
@@ -175,7 +177,7 @@ export function createMassStore(db: Database.Database) {
 
 export type MassStore = ReturnType<typeof createMassStore>;
 
-function toJob(row: JobRow | undefined): MassJob | undefined {
+export function toJob(row: JobRow | undefined): MassJob | undefined {
   return (
     row && {
       msgId: row.msg_id,

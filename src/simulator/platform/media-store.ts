@@ -39,17 +39,20 @@ export function createMediaStore(db: Database.Database) {
   );
   const count = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM platform_media');
   return {
-    put: (mediaId: string, articles: NewsArticle[], at: Date) =>
+    put: async (mediaId: string, articles: NewsArticle[], at: Date) =>
       void insert.run(mediaId, JSON.stringify(articles), at.getTime()),
-    get(mediaId: string): NewsArticle[] | undefined {
+    async get(mediaId: string): Promise<NewsArticle[] | undefined> {
       const row = get.get(mediaId);
       return row && (JSON.parse(row.articles) as NewsArticle[]);
     },
     /** Permanent material (`material/add_material`): only its type is kept, not the file. */
-    putMaterial: (mediaId: string, type: string, at: Date) =>
+    putMaterial: async (mediaId: string, type: string, at: Date) =>
       void insertMaterial.run(mediaId, type, at.getTime()),
-    materialType: (mediaId: string): string | undefined => material.get(mediaId)?.type,
-    count: () => count.get()?.n ?? 0,
-    clear: () => db.exec('DELETE FROM platform_media; DELETE FROM platform_material'),
+    materialType: async (mediaId: string): Promise<string | undefined> =>
+      material.get(mediaId)?.type,
+    count: async () => count.get()?.n ?? 0,
+    clear: async () => void db.exec('DELETE FROM platform_media; DELETE FROM platform_material'),
   };
 }
+
+export type MediaStore = ReturnType<typeof createMediaStore>;

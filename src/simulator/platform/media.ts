@@ -32,7 +32,7 @@ export function createMedia(store: MediaStore) {
     'material/add_material': {
       token: true,
       upload: true,
-      handle({ query, raw, now }) {
+      async handle({ query, raw, now }) {
         const type = query.type ?? '';
         if (type !== 'thumb' && type !== 'image')
           throw new PlatformError(40004, `material type "${type}" is not thumb or image`);
@@ -43,14 +43,14 @@ export function createMedia(store: MediaStore) {
         if (size > limits.bytes)
           throw new PlatformError(40006, `a ${type} is at most ${limits.bytes} bytes`);
         const mediaId = randomBytes(48).toString('base64url');
-        store.putMaterial(mediaId, type, now);
+        await store.putMaterial(mediaId, type, now);
         return { media_id: mediaId, url: `http://mmbiz.qpic.cn/mmbiz_jpg/${mediaId}/0` };
       },
     },
     'media/uploadnews': {
       token: true,
       body: true,
-      handle(request) {
+      async handle(request) {
         const articles = bodyOf(request).articles;
         if (!Array.isArray(articles) || articles.length === 0)
           throw new PlatformError(44003, 'the body has no articles');
@@ -61,24 +61,24 @@ export function createMedia(store: MediaStore) {
           );
         const valid = articles.map((article: unknown, i) => validateArticle(article, i));
         for (const [i, a] of valid.entries())
-          if (!store.materialType(a.thumb_media_id))
+          if (!(await store.materialType(a.thumb_media_id)))
             throw new PlatformError(
               40007,
               `article ${i + 1}'s thumb_media_id names no permanent material`,
             );
         // Real media_ids are 64 characters of [A-Za-z0-9_-].
         const mediaId = randomBytes(48).toString('base64url');
-        store.put(mediaId, valid, request.now);
+        await store.put(mediaId, valid, request.now);
         return { type: 'news', media_id: mediaId, created_at: seconds(request.now) };
       },
     },
   };
 
   /** The phone's view of uploaded material; 40007 when the media_id is unknown. */
-  function messageOf(mediaId: unknown): PlatformMessage {
+  async function messageOf(mediaId: unknown): Promise<PlatformMessage> {
     if (typeof mediaId !== 'string' || !mediaId)
       throw new PlatformError(41006, 'the message names no media_id');
-    const articles = store.get(mediaId);
+    const articles = await store.get(mediaId);
     if (!articles) throw new PlatformError(40007, `no material has media_id ${mediaId}`);
     return {
       msgtype: 'mpnews',

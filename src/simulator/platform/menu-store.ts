@@ -17,7 +17,7 @@ export function createMenuStore(db: Database.Database) {
      ON CONFLICT (id) DO UPDATE SET buttons = excluded.buttons, published_at = excluded.published_at`,
   );
   return {
-    get(): { buttons: MenuButton[]; publishedAt: Date } | undefined {
+    async get(): Promise<{ buttons: MenuButton[]; publishedAt: Date } | undefined> {
       const row = get.get();
       return (
         row && {
@@ -26,7 +26,10 @@ export function createMenuStore(db: Database.Database) {
         }
       );
     },
-    put: (buttons: MenuButton[], at: Date) => void put.run(JSON.stringify(buttons), at.getTime()),
-    clear: () => db.exec('DELETE FROM platform_menu'),
+    put: async (buttons: MenuButton[], at: Date) =>
+      void put.run(JSON.stringify(buttons), at.getTime()),
+    clear: async () => void db.exec('DELETE FROM platform_menu'),
   };
 }
+
+export type MenuStore = ReturnType<typeof createMenuStore>;

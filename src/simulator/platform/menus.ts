@@ -14,8 +14,8 @@ const UNICODE_ESCAPE = /(?<!\\)(?:\\\\)*\\u[0-9a-fA-F]{4}/;
  * to the live stream (`menu`), so open phones show the new menu at once.
  */
 export function menuApi(store: MenuStore, events?: EventSink): ApiTable {
-  const current = () => {
-    const menu = store.get();
+  const current = async () => {
+    const menu = await store.get();
     if (!menu) throw new PlatformError(46003, 'no menu is published');
     return menu;
   };
@@ -23,34 +23,36 @@ export function menuApi(store: MenuStore, events?: EventSink): ApiTable {
     'menu/create': {
       token: true,
       body: true,
-      handle(request) {
+      async handle(request) {
         // The platform takes menu names as UTF-8 and refuses JSON's \u escapes.
         if (UNICODE_ESCAPE.test(request.raw))
           throw new PlatformError(40033, 'the menu JSON has \\u escapes; send UTF-8 as is');
         const buttons = validateMenu(bodyOf(request));
-        store.put(buttons, request.now);
+        await store.put(buttons, request.now);
         events?.emit('menu', { buttons: buttons.length, at: request.now.toISOString() });
         return OK;
       },
     },
     'menu/get': {
       token: true,
-      handle: () => ({
-        menu: { button: current().buttons.map((b) => ({ ...b, sub_button: b.sub_button ?? [] })) },
+      handle: async () => ({
+        menu: {
+          button: (await current()).buttons.map((b) => ({ ...b, sub_button: b.sub_button ?? [] })),
+        },
       }),
     },
     get_current_selfmenu_info: {
       token: true,
-      handle() {
-        const menu = store.get();
+      async handle() {
+        const menu = await store.get();
         if (!menu) return { is_menu_open: 0, selfmenu_info: { button: [] } };
         return { is_menu_open: 1, selfmenu_info: { button: menu.buttons.map(selfMenuButton) } };
       },
     },
     'menu/delete': {
       token: true,
-      handle(request) {
-        store.clear();
+      async handle(request) {
+        await store.clear();
         events?.emit('menu', { buttons: 0, at: request.now.toISOString() });
         return OK;
       },

@@ -1,30 +1,24 @@
-import type Database from 'better-sqlite3';
 import type express from 'express';
 import type { Logger } from '../../log/logger.ts';
 import type { ApiTable } from './api.ts';
-import { createCallLog, type CallRecord } from './call-log.ts';
+import type { CallRecord } from './call-log.ts';
 import { customSendApi } from './custom-send.ts';
-import { createCustomStore } from './custom-store.ts';
 import { createDispatch } from './dispatch.ts';
 import { createFaults, type Fault } from './faults.ts';
 import { followerApi } from './followers.ts';
 import { createMassDelivery } from './mass-delivery.ts';
 import { massSendApi } from './mass-send.ts';
 import { massStatusApi } from './mass-status.ts';
-import { createMassStore, type MassStore } from './mass-store.ts';
+import type { MassStore } from './mass-store.ts';
 import { createMedia } from './media.ts';
-import { createMediaStore } from './media-store.ts';
 import type { MenuButton } from './menu-rules.ts';
-import { createMenuStore } from './menu-store.ts';
 import { menuApi } from './menus.ts';
 import { platformRouter } from './platform-router.ts';
+import type { PlatformStores } from './platform-stores.ts';
 import type { PlatformDeps } from './ports.ts';
-import { createQuotaStore } from './quota-store.ts';
 import { createQuotas, quotaApi } from './quotas.ts';
 import { createTags } from './tags.ts';
-import { createTagStore } from './tag-store.ts';
 import { createTokens } from './tokens.ts';
-import { createTokenStore } from './token-store.ts';
 
 export { MAX_BODY_BYTES } from './platform-router.ts';
 
@@ -33,40 +27,25 @@ export interface PlatformApi {
   router: express.Router;
   close(): Promise<void>;
   /** Forgets every token, menu, tag, job and count: a fresh platform. */
-  reset(): void;
+  reset(): Promise<void>;
   /** A summary for the control API and the inspector. */
-  state(): Record<string, unknown>;
+  state(): Promise<Record<string, unknown>>;
   /** The next `times` calls of `api` answer `errcode`. */
   inject(fault: Fault): void;
   /** The call log, newest first. */
-  calls(options?: { limit?: number; before?: number }): CallRecord[];
+  calls(options?: { limit?: number; before?: number }): Promise<CallRecord[]>;
   /** The menu users see, or undefined when none is published. */
-  publishedMenu(): { buttons: MenuButton[]; publishedAt: Date } | undefined;
+  publishedMenu(): Promise<{ buttons: MenuButton[]; publishedAt: Date } | undefined>;
   /** Gives a user a tag by name, creating it if need be; answers the tag id. Throws PlatformError. */
-  tagUser(openid: string, tagName: string): number;
+  tagUser(openid: string, tagName: string): Promise<number>;
 }
 
-type Deps = PlatformDeps & { db: Database.Database; log?: Logger };
-
-/** The platform's tables, each created by its store. */
-function openStores(db: Database.Database) {
-  return {
-    tokens: createTokenStore(db),
-    quota: createQuotaStore(db),
-    menu: createMenuStore(db),
-    tags: createTagStore(db),
-    media: createMediaStore(db),
-    custom: createCustomStore(db),
-    mass: createMassStore(db),
-    calls: createCallLog(db),
-  };
-}
-type Stores = ReturnType<typeof openStores>;
+type Deps = PlatformDeps & { stores: PlatformStores; log?: Logger };
+type Stores = PlatformStores;
 
 /** The simulated platform's API (`/cgi-bin/...`), over the simulator's own database. */
-export function createPlatformApi(deps: Deps): PlatformApi {
-  const { db, clock, account } = deps;
-  const stores = openStores(db);
+export async function createPlatformApi(deps: Deps): Promise<PlatformApi> {
+  const { stores, clock, account } = deps;
   const faults = createFaults((name) => Object.hasOwn(apis, name));
   const quotas = createQuotas(stores.quota);
   const tokens = createTokens(stores.tokens, account);
@@ -92,28 +71,30 @@ export function createPlatformApi(deps: Deps): PlatformApi {
     calls: stores.calls,
     events: deps.events,
   });
-  delivery.resume();
+  await delivery.resume();
 
   return {
     router: platformRouter(dispatch, clock, deps.log),
     async close() {
       delivery.close();
     },
-    reset() {
+    async reset() {
       delivery.cancelAll();
       faults.clear();
-      db.transaction(() => Object.values(stores).forEach((store) => store.clear()))();
+      await deps.atomically(async () => {
+        for (const store of Object.values(stores)) await store.clear();
+      });
     },
-    state: () => ({
+    state: async () => ({
       account: { appId: account.appId, type: account.type },
-      tokens: stores.tokens.count(),
-      menu: stores.menu.get() ?? null,
-      tags: stores.tags.all(),
-      media: stores.media.count(),
-      massSpeed: stores.mass.setting('mass_speed') ?? 0,
-      massJobs: jobSummaries(stores.mass),
+      tokens: await stores.tokens.count(),
+      menu: (await stores.menu.get()) ?? null,
+      tags: await stores.tags.all(),
+      media: await stores.media.count(),
+      massSpeed: (await stores.mass.setting('mass_speed')) ?? 0,
+      massJobs: await jobSummaries(stores.mass),
       deliveriesPending: delivery.pending(),
-      quota: quotas.usage(clock.now()),
+      quota: await quotas.usage(clock.now()),
       faults: faults.pending(),
     }),
     inject: (fault) => faults.inject(fault),
@@ -146,15 +127,15 @@ function mediaAndMessageApis(
       followers: deps.followers,
       timeline: deps.timeline,
       accountType: deps.account.type,
-      tagExists: (id) => stores.tags.byId(id) !== undefined,
+      tagExists: async (id) => (await stores.tags.byId(id)) !== undefined,
       materialOf: media.messageOf,
     }),
   };
 }
 
 /** The latest jobs without their message or OpenID lists: the state stays small. */
-function jobSummaries(store: MassStore) {
-  return store.recent(20).map(({ target, message: _message, ...job }) => ({
+async function jobSummaries(store: MassStore) {
+  return (await store.recent(20)).map(({ target, message: _message, ...job }) => ({
     ...job,
     target: target.kind === 'list' ? { kind: 'list', count: target.openids.length } : target,
   }));

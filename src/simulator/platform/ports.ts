@@ -28,13 +28,13 @@ export interface Follower {
 }
 
 export interface FollowerDirectory {
-  get(openid: string): Follower | undefined;
+  get(openid: string): Promise<Follower | undefined>;
   /**
    * Followers (subscribed only), in a stable order, starting after `after`. `after` may have
    * unfollowed since the previous page (a mass send walks the list over minutes): the page
    * still starts after its place in the order, which OpenID order gives for free.
    */
-  page(after: string | undefined, limit: number): { total: number; openids: string[] };
+  page(after: string | undefined, limit: number): Promise<{ total: number; openids: string[] }>;
 }
 
 /** A message the platform put on a user's phone, outside a passive reply. */
@@ -54,9 +54,9 @@ export type PlatformMessage =
 export interface TimelineWriter {
   /**
    * Appends to a user's timeline. `source` says how it arrived; `record` is the raw
-   * exchange for the inspector (the API call that caused it, its msg_id, ...). Synchronous:
-   * a mass send calls it for a chunk of 5,000 users inside one transaction of the
-   * simulator's database, so a write there on the same handle joins that transaction.
+   * exchange for the inspector (the API call that caused it, its msg_id, ...). A mass send
+   * calls it for a chunk of 5,000 users inside one transaction of the simulator's database
+   * (`atomically`): a write there joins that transaction.
    */
   append(
     openid: string,
@@ -66,7 +66,7 @@ export interface TimelineWriter {
       msgId?: string;
       record?: Record<string, unknown>;
     },
-  ): void;
+  ): Promise<void>;
 }
 
 /**
@@ -95,6 +95,8 @@ export interface PlatformDeps {
   timeline: TimelineWriter;
   callback: CallbackPoster;
   events: EventSink;
+  /** Runs `work` in one transaction of the simulator's database; a nested call joins it. */
+  atomically<T>(work: () => Promise<T>): Promise<T>;
   /** The hosted account: the AppID and secret its API client must present. */
   account: { appId: string; appSecret: string; type: 'subscription' | 'service' };
 }

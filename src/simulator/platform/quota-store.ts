@@ -23,11 +23,13 @@ export function createQuotaStore(db: Database.Database) {
     'SELECT api, calls FROM platform_quota WHERE period = ? ORDER BY api',
   );
   return {
-    used: (api: string, period: string) => get.get(api, period)?.calls ?? 0,
-    count: (api: string, period: string) => void add.run(api, period),
+    used: async (api: string, period: string) => get.get(api, period)?.calls ?? 0,
+    count: async (api: string, period: string) => void add.run(api, period),
     /** Forgets the day's counts of every API but `keep` (clear_quota's own count). */
-    clearDay: (period: string, keep: string) => void clearPeriod.run(period, keep),
-    usage: (period: string) => all.all(period),
-    clear: () => db.exec('DELETE FROM platform_quota'),
+    clearDay: async (period: string, keep: string) => void clearPeriod.run(period, keep),
+    usage: async (period: string) => all.all(period),
+    clear: async () => void db.exec('DELETE FROM platform_quota'),
   };
 }
+
+export type QuotaStore = ReturnType<typeof createQuotaStore>;

@@ -1,6 +1,6 @@
 import { OK, bodyOf, optionalString, type ApiTable } from './api.ts';
 import { PlatformError } from './errcodes.ts';
-import type { createQuotaStore } from './quota-store.ts';
+import type { QuotaStore } from './quota-store.ts';
 import { shanghaiDay, shanghaiMonth } from './shanghai-time.ts';
 
 /**
@@ -34,26 +34,28 @@ const SHARED_QUOTA: Readonly<Record<string, string>> = {
 export const CLEAR_QUOTA_MONTHLY = 10;
 const CLEAR_QUOTA = 'clear_quota';
 
-export type QuotaStore = ReturnType<typeof createQuotaStore>;
+export type { QuotaStore } from './quota-store.ts';
 
 /** Daily quotas: checked before a call, counted once it is accepted. */
 export function createQuotas(store: QuotaStore) {
   const limitOf = (api: string) => DAILY_QUOTA[api] ?? DEFAULT_DAILY_QUOTA;
   const bucketOf = (api: string) => SHARED_QUOTA[api] ?? api;
   return {
-    check(api: string, now: Date) {
+    async check(api: string, now: Date) {
       if (api === CLEAR_QUOTA) return;
       const limit = limitOf(bucketOf(api));
-      if (store.used(bucketOf(api), shanghaiDay(now)) >= limit)
+      if ((await store.used(bucketOf(api), shanghaiDay(now))) >= limit)
         throw new PlatformError(45009, `${api} was already called ${limit} times today`);
     },
-    count(api: string, now: Date) {
-      if (api !== CLEAR_QUOTA) store.count(bucketOf(api), shanghaiDay(now));
+    async count(api: string, now: Date) {
+      if (api !== CLEAR_QUOTA) await store.count(bucketOf(api), shanghaiDay(now));
     },
-    usage(now: Date) {
-      return store
-        .usage(shanghaiDay(now))
-        .map(({ api, calls }) => ({ api, calls, limit: limitOf(api) }));
+    async usage(now: Date) {
+      return (await store.usage(shanghaiDay(now))).map(({ api, calls }) => ({
+        api,
+        calls,
+        limit: limitOf(api),
+      }));
     },
   };
 }
@@ -64,19 +66,19 @@ export function quotaApi(store: QuotaStore, appId: string): ApiTable {
     clear_quota: {
       token: true,
       body: true,
-      handle(request) {
+      async handle(request) {
         const { now } = request;
         const appid = optionalString(bodyOf(request), 'appid');
         if (!appid) throw new PlatformError(41002, 'the body names no appid');
         if (appid !== appId) throw new PlatformError(40013, 'the appid is not this account');
         const month = shanghaiMonth(now);
-        if (store.used(CLEAR_QUOTA, month) >= CLEAR_QUOTA_MONTHLY)
+        if ((await store.used(CLEAR_QUOTA, month)) >= CLEAR_QUOTA_MONTHLY)
           throw new PlatformError(
             48006,
             `the quota was already cleared ${CLEAR_QUOTA_MONTHLY} times this month`,
           );
-        store.count(CLEAR_QUOTA, month);
-        store.clearDay(shanghaiDay(now), CLEAR_QUOTA);
+        await store.count(CLEAR_QUOTA, month);
+        await store.clearDay(shanghaiDay(now), CLEAR_QUOTA);
         return OK;
       },
     },

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { asyncTransaction } from '../store/sqlite-transaction.ts';
 
 export interface TagRow {
   id: number;
@@ -53,31 +54,33 @@ export function createTagStore(db: Database.Database) {
   );
 
   return {
-    all: () => all.all(),
-    byId: (id: number) => byId.get(id),
-    byName: (name: string) => byName.get(name),
-    total: () => total.get()?.n ?? 0,
-    create(name: string): number {
+    all: async () => all.all(),
+    byId: async (id: number) => byId.get(id),
+    byName: async (name: string) => byName.get(name),
+    total: async () => total.get()?.n ?? 0,
+    async create(name: string): Promise<number> {
       insert.run(name);
       return byName.get(name)!.id;
     },
-    rename: (id: number, name: string) => void rename.run(name, id),
-    remove: db.transaction((id: number) => {
+    rename: async (id: number, name: string) => void rename.run(name, id),
+    remove: asyncTransaction(db, (id: number) => {
       removeMembers.run(id);
       remove.run(id);
     }),
-    memberCount: (id: number) => memberCount.get(id)?.n ?? 0,
-    tagsOf: (openid: string) => tagsOf.all(openid).map((r) => r.tag_id),
+    memberCount: async (id: number) => memberCount.get(id)?.n ?? 0,
+    tagsOf: async (openid: string) => tagsOf.all(openid).map((r) => r.tag_id),
     /** Applies every change or none: one bad OpenID costs the call, not half of it. */
-    tag: db.transaction((id: number, openids: string[]) => {
+    tag: asyncTransaction(db, (id: number, openids: string[]) => {
       for (const openid of openids) add.run(id, openid);
     }),
-    untag: db.transaction((id: number, openids: string[]) => {
+    untag: asyncTransaction(db, (id: number, openids: string[]) => {
       for (const openid of openids) drop.run(id, openid);
     }),
     /** Members in OpenID order, after `after` (exclusive). */
-    members: (id: number, after: string, limit: number) =>
+    members: async (id: number, after: string, limit: number) =>
       members.all(id, after, limit).map((r) => r.openid),
-    clear: () => db.exec('DELETE FROM platform_tag_members; DELETE FROM platform_tags'),
+    clear: async () => void db.exec('DELETE FROM platform_tag_members; DELETE FROM platform_tags'),
   };
 }
+
+export type TagStore = ReturnType<typeof createTagStore>;

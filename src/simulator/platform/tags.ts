@@ -12,11 +12,11 @@ export function createTags(store: TagStore, followers: FollowerDirectory) {
     api: tagApi(store, rules),
     tagsOf: (openid: string) => store.tagsOf(openid),
     /** Gives a user a tag by name, creating the tag if need be; answers the tag's id. */
-    tagUser(openid: string, tagName: string): number {
-      const existingId = store.byName(tagName)?.id;
-      rules.checkRoom(openid, existingId);
-      const id = existingId ?? rules.create(tagName).id;
-      store.tag(id, [openid]);
+    async tagUser(openid: string, tagName: string): Promise<number> {
+      const existingId = (await store.byName(tagName))?.id;
+      await rules.checkRoom(openid, existingId);
+      const id = existingId ?? (await rules.create(tagName)).id;
+      await store.tag(id, [openid]);
       return id;
     },
   };
@@ -27,65 +27,70 @@ function tagApi(store: TagStore, rules: ReturnType<typeof createTagRules>): ApiT
     'tags/create': {
       token: true,
       body: true,
-      handle: (request) => ({ tag: rules.create(objectField(bodyOf(request), 'tag').name) }),
+      handle: async (request) => ({
+        tag: await rules.create(objectField(bodyOf(request), 'tag').name),
+      }),
     },
-    'tags/get': { token: true, handle: () => ({ tags: store.all() }) },
+    'tags/get': { token: true, handle: async () => ({ tags: await store.all() }) },
     'tags/update': {
       token: true,
       body: true,
-      handle(request) {
+      async handle(request) {
         const tag = objectField(bodyOf(request), 'tag');
-        const id = rules.existing(tag, 'id');
-        store.rename(id, rules.checkName(tag.name, id));
+        const id = await rules.existing(tag, 'id');
+        await store.rename(id, await rules.checkName(tag.name, id));
         return OK;
       },
     },
     'tags/delete': {
       token: true,
       body: true,
-      handle(request) {
-        const id = rules.existing(objectField(bodyOf(request), 'tag'), 'id');
-        if (store.memberCount(id) > TAG_LIMITS.deletableMembers)
+      async handle(request) {
+        const id = await rules.existing(objectField(bodyOf(request), 'tag'), 'id');
+        if ((await store.memberCount(id)) > TAG_LIMITS.deletableMembers)
           throw new PlatformError(45057, `tag ${id} has over 100,000 followers`);
-        store.remove(id);
+        await store.remove(id);
         return OK;
       },
     },
     'tags/members/batchtagging': {
       token: true,
       body: true,
-      handle(request) {
+      async handle(request) {
         const body = bodyOf(request);
-        const id = rules.existing(body, 'tagid');
-        const openids = rules.openidList(body);
-        for (const openid of openids) rules.checkRoom(openid, id);
-        store.tag(id, openids);
+        const id = await rules.existing(body, 'tagid');
+        const openids = await rules.openidList(body);
+        for (const openid of openids) await rules.checkRoom(openid, id);
+        await store.tag(id, openids);
         return OK;
       },
     },
     'tags/members/batchuntagging': {
       token: true,
       body: true,
-      handle(request) {
+      async handle(request) {
         const body = bodyOf(request);
-        store.untag(rules.existing(body, 'tagid'), rules.openidList(body));
+        const id = await rules.existing(body, 'tagid');
+        await store.untag(id, await rules.openidList(body));
         return OK;
       },
     },
     'tags/getidlist': {
       token: true,
       body: true,
-      handle: (request) => ({ tagid_list: store.tagsOf(rules.known(bodyOf(request).openid)) }),
+      handle: async (request) => ({
+        tagid_list: await store.tagsOf(await rules.known(bodyOf(request).openid)),
+      }),
     },
     'user/tag/get': {
       token: true,
       body: true,
-      handle(request) {
+      async handle(request) {
         const body = bodyOf(request);
         const id = integerField(body, 'tagid', 45159);
-        if (!store.byId(id)) throw new PlatformError(45159, `no tag has id ${id}`);
+        if (!(await store.byId(id))) throw new PlatformError(45159, `no tag has id ${id}`);
         const after = typeof body.next_openid === 'string' ? body.next_openid : '';
-        const openids = store.members(id, after, TAG_LIMITS.page);
+        const openids = await store.members(id, after, TAG_LIMITS.page);
         return {
           count: openids.length,
           data: { openid: openids },

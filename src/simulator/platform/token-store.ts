@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { asyncTransaction } from '../store/sqlite-transaction.ts';
 
 /** Tokens of `token` and of `stable_token` are apart: getting one never replaces the other. */
 export type TokenKind = 'token' | 'stable';
@@ -41,15 +42,20 @@ export function createTokenStore(db: Database.Database) {
   const count = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM platform_access_tokens');
 
   return {
-    find: (digest: string) => find.get(digest),
-    latest: (kind: TokenKind) => latest.get(kind),
+    find: async (digest: string) => find.get(digest),
+    latest: async (kind: TokenKind) => latest.get(kind),
     /** Stores a new latest token, marking the others of its kind as replaced now. */
-    issue: db.transaction((digest: string, kind: TokenKind, now: number, expiresAt: number) => {
-      prune.run(now - 24 * 3600_000);
-      replace.run(now, kind);
-      insert.run(digest, kind, now, expiresAt);
-    }),
-    count: () => count.get()?.n ?? 0,
-    clear: () => db.exec('DELETE FROM platform_access_tokens'),
+    issue: asyncTransaction(
+      db,
+      (digest: string, kind: TokenKind, now: number, expiresAt: number) => {
+        prune.run(now - 24 * 3600_000);
+        replace.run(now, kind);
+        insert.run(digest, kind, now, expiresAt);
+      },
+    ),
+    count: async () => count.get()?.n ?? 0,
+    clear: async () => void db.exec('DELETE FROM platform_access_tokens'),
   };
 }
+
+export type TokenStore = ReturnType<typeof createTokenStore>;

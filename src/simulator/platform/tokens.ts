@@ -27,18 +27,23 @@ export function createTokens(store: TokenStore, account: { appId: string; appSec
   // stable_token answers its latest token again: that one is kept whole, in memory only.
   let latestStable: string | undefined;
 
-  function issue(kind: TokenKind, now: Date) {
+  async function issue(kind: TokenKind, now: Date) {
     // Real tokens are long opaque strings of [A-Za-z0-9_-]; 128 characters here.
     const token = randomBytes(96).toString('base64url');
-    store.issue(digestOf(token), kind, now.getTime(), now.getTime() + TOKEN_LIFETIME_S * 1000);
+    await store.issue(
+      digestOf(token),
+      kind,
+      now.getTime(),
+      now.getTime() + TOKEN_LIFETIME_S * 1000,
+    );
     if (kind === 'stable') latestStable = token;
     return { access_token: token, expires_in: TOKEN_LIFETIME_S };
   }
 
   /** Throws the platform's refusal for a token that cannot be used now. */
-  function check(token: string | undefined, now: Date) {
+  async function check(token: string | undefined, now: Date) {
     if (!token) throw new PlatformError(41001, 'the call carries no access_token');
-    const row = store.find(digestOf(token));
+    const row = await store.find(digestOf(token));
     if (!row) throw new PlatformError(40001, 'the platform never issued this access_token');
     const at = now.getTime();
     if (row.replaced_at !== null && at > row.replaced_at + REPLACED_GRACE_MS)
@@ -50,7 +55,7 @@ export function createTokens(store: TokenStore, account: { appId: string; appSec
   const api: ApiTable = {
     token: {
       token: false,
-      handle({ query, now }) {
+      async handle({ query, now }) {
         credentials(query.grant_type, query.appid, query.secret);
         return issue('token', now);
       },
@@ -58,11 +63,11 @@ export function createTokens(store: TokenStore, account: { appId: string; appSec
     stable_token: {
       token: false,
       body: true,
-      handle(request) {
+      async handle(request) {
         const body = bodyOf(request);
         credentials(body.grant_type, optionalString(body, 'appid'), optionalString(body, 'secret'));
         const force = body.force_refresh === true || body.force_refresh === 'true';
-        const latest = store.latest('stable');
+        const latest = await store.latest('stable');
         const at = request.now.getTime();
         // Without force_refresh the same token comes back until it expires (or until a
         // restart or reset, which forget it: then a new one is issued).

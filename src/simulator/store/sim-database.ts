@@ -49,7 +49,8 @@ export function openSimDatabase(dir: string): BetterSqlite3.Database {
   return db;
 }
 
-function migrate(db: BetterSqlite3.Database): void {
+/** Applies the migrations `db` lacks (each once; safe to call again). */
+export function migrate(db: BetterSqlite3.Database): void {
   db.exec('CREATE TABLE IF NOT EXISTS sim_schema_version (version INTEGER NOT NULL)');
   const row = db.prepare('SELECT MAX(version) AS version FROM sim_schema_version').get() as {
     version: number | null;

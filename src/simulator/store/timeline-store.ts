@@ -21,7 +21,7 @@ export interface TimelineItem {
 
 export type NewTimelineItem = Omit<TimelineItem, 'id'>;
 
-interface Row {
+export interface TimelineRow {
   id: number;
   openid: string;
   at: number;
@@ -30,7 +30,7 @@ interface Row {
   record: string | null;
 }
 
-function toItem(row: Row): TimelineItem {
+export function toItem(row: TimelineRow): TimelineItem {
   return {
     id: row.id,
     openid: row.openid,
@@ -42,7 +42,7 @@ function toItem(row: Row): TimelineItem {
 }
 
 /** An item with its record, or the record of the item it shares it with. */
-const READ = `SELECT t.id, t.openid, t.at, t.source, t.body, COALESCE(t.record, r.record) AS record
+export const READ_TIMELINE = `SELECT t.id, t.openid, t.at, t.source, t.body, COALESCE(t.record, r.record) AS record
   FROM sim_timeline t LEFT JOIN sim_timeline r ON r.id = t.record_of`;
 
 /** The timeline table: SQL only. */
@@ -50,8 +50,10 @@ export function createTimelineStore(db: Database.Database) {
   const insert = db.prepare(
     'INSERT INTO sim_timeline (openid, at, source, body, record, record_of) VALUES (?, ?, ?, ?, ?, ?)',
   );
-  const page = db.prepare(`${READ} WHERE t.openid = ? AND t.id < ? ORDER BY t.id DESC LIMIT ?`);
-  const one = db.prepare(`${READ} WHERE t.id = ?`);
+  const page = db.prepare(
+    `${READ_TIMELINE} WHERE t.openid = ? AND t.id < ? ORDER BY t.id DESC LIMIT ?`,
+  );
+  const one = db.prepare(`${READ_TIMELINE} WHERE t.id = ?`);
   const setRecord = db.prepare('UPDATE sim_timeline SET record = ? WHERE id = ?');
   /** `recordOf`: the item whose stored record this one shares (its own is not written). */
   const append = (item: NewTimelineItem, recordOf?: number): TimelineItem => {
@@ -71,22 +73,26 @@ export function createTimelineStore(db: Database.Database) {
       return seen && append({ ...seen, record }, id);
     });
   return {
-    append: (item: NewTimelineItem) => append(item),
+    append: async (item: NewTimelineItem) => append(item),
     /** Newest first, older than the item `before`. */
-    page(openid: string, limit: number, before = Number.MAX_SAFE_INTEGER): TimelineItem[] {
-      return (page.all(openid, before, limit) as Row[]).map(toItem);
+    async page(
+      openid: string,
+      limit: number,
+      before = Number.MAX_SAFE_INTEGER,
+    ): Promise<TimelineItem[]> {
+      return (page.all(openid, before, limit) as TimelineRow[]).map(toItem);
     },
-    item(id: number): TimelineItem | undefined {
-      const row = one.get(id) as Row | undefined;
+    async item(id: number): Promise<TimelineItem | undefined> {
+      const row = one.get(id) as TimelineRow | undefined;
       return row && toItem(row);
     },
     /**
      * In one commit: item `id` keeps `record`, and `seen` (what came of it, if anything)
      * is added sharing it.
      */
-    settle: (id: number, record: Record<string, unknown>, seen?: NewTimelineItem) =>
+    settle: async (id: number, record: Record<string, unknown>, seen?: NewTimelineItem) =>
       settle(id, record, seen),
-    clear: () => void db.exec('DELETE FROM sim_timeline'),
+    clear: async () => void db.exec('DELETE FROM sim_timeline'),
   };
 }
 

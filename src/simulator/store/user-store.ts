@@ -7,7 +7,7 @@ export interface SimUser extends Follower {
   createdAt: Date;
 }
 
-interface Row {
+export interface UserRow {
   openid: string;
   nickname: string;
   language: string;
@@ -23,7 +23,7 @@ interface Row {
 
 const date = (ms: number | null) => (ms === null ? undefined : new Date(ms));
 
-function toUser(row: Row): SimUser {
+export function toUser(row: UserRow): SimUser {
   return {
     openid: row.openid,
     nickname: row.nickname,
@@ -88,20 +88,20 @@ export function createUserStore(db: Database.Database) {
 
   return {
     /** Inserts users not there yet (same OpenID: kept as it is); answers how many were new. */
-    insert: (users: NewUser[]): number => insertMany(users),
-    get(openid: string): SimUser | undefined {
-      const row = byId.get(openid) as Row | undefined;
+    insert: async (users: NewUser[]): Promise<number> => insertMany(users),
+    async get(openid: string): Promise<SimUser | undefined> {
+      const row = byId.get(openid) as UserRow | undefined;
       return row && toUser(row);
     },
-    page(afterOpenid: string, limit: number): SimUser[] {
-      return (after.all(afterOpenid, limit) as Row[]).map(toUser);
+    async page(afterOpenid: string, limit: number): Promise<SimUser[]> {
+      return (after.all(afterOpenid, limit) as UserRow[]).map(toUser);
     },
-    followerPage(afterOpenid: string, limit: number): string[] {
+    async followerPage(afterOpenid: string, limit: number): Promise<string[]> {
       return (followersAfter.all(afterOpenid, limit) as { openid: string }[]).map((r) => r.openid);
     },
-    counts: () => counts.get() as { total: number; followers: number },
+    counts: async () => counts.get() as { total: number; followers: number },
     /** `qrScene: undefined` with the key present clears it (a follow without a scene). */
-    update(openid: string, change: UserChange): void {
+    async update(openid: string, change: UserChange): Promise<void> {
       const ms = (d: Date | undefined) => (d ? d.getTime() : null);
       update.run({
         openid,
@@ -114,7 +114,7 @@ export function createUserStore(db: Database.Database) {
         last_event_at: ms(change.lastEventAt),
       });
     },
-    clear: () => void db.exec('DELETE FROM sim_users'),
+    clear: async () => void db.exec('DELETE FROM sim_users'),
   };
 }
 

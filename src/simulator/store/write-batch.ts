@@ -10,6 +10,11 @@ import type Database from 'better-sqlite3';
  */
 export interface WriteBatch {
   run<T>(work: () => T): T;
+  /**
+   * Opens the turn's transaction if none is open: what follows in this turn commits with
+   * it (no savepoint: async work cannot be one).
+   */
+  join(): void;
   /** Commits now (before the database closes). */
   flush(): void;
   /**
@@ -39,22 +44,25 @@ function createWriteBatch(db: Database.Database): WriteBatch {
     open = false;
     if (db.open && db.inTransaction) db.exec('COMMIT');
   };
+  const join = () => {
+    if (db.inTransaction) return;
+    db.exec('BEGIN IMMEDIATE');
+    open = true;
+    setImmediate(() => {
+      try {
+        flush();
+      } catch (error) {
+        if (db.open && db.inTransaction) db.exec('ROLLBACK');
+        batch.onError(error);
+      }
+    });
+  };
   const batch: WriteBatch = {
     run<T>(work: () => T): T {
-      if (!db.inTransaction) {
-        db.exec('BEGIN IMMEDIATE');
-        open = true;
-        setImmediate(() => {
-          try {
-            flush();
-          } catch (error) {
-            if (db.open && db.inTransaction) db.exec('ROLLBACK');
-            batch.onError(error);
-          }
-        });
-      }
+      join();
       return nested(work) as T;
     },
+    join,
     flush,
     onError: (error) => process.emitWarning(`simulator commit failed: ${String(error)}`),
   };

@@ -6,9 +6,9 @@ import type { NewTimelineItem, TimelineItem, TimelineStore } from '../store/time
 export const MAX_TIMELINE_PAGE = 200;
 
 export interface Timeline extends TimelineWriter {
-  add(item: Omit<NewTimelineItem, 'at'>): TimelineItem;
-  page(openid: string, limit: number, before?: number): TimelineItem[];
-  item(id: number): TimelineItem | undefined;
+  add(item: Omit<NewTimelineItem, 'at'>): Promise<TimelineItem>;
+  page(openid: string, limit: number, before?: number): Promise<TimelineItem[]>;
+  item(id: number): Promise<TimelineItem | undefined>;
   /**
    * After an exchange, in one commit: the item the user sent keeps its raw `record`, and
    * what the phone showed (`seen`, if anything) is added holding the same record. Answers
@@ -18,7 +18,7 @@ export interface Timeline extends TimelineWriter {
     sent: TimelineItem,
     record: Record<string, unknown>,
     seen?: Omit<NewTimelineItem, 'at' | 'record'>,
-  ): TimelineItem[];
+  ): Promise<TimelineItem[]>;
 }
 
 /** Users' timelines: every item stamped with virtual time, stored, and told to the live stream. */
@@ -31,8 +31,8 @@ export function createTimeline({
   clock: Clock;
   events: EventSink;
 }): Timeline {
-  const add = (item: Omit<NewTimelineItem, 'at'>) => {
-    const stored = store.append({ ...item, at: clock.now().toISOString() });
+  const add = async (item: Omit<NewTimelineItem, 'at'>) => {
+    const stored = await store.append({ ...item, at: clock.now().toISOString() });
     const { record: _record, ...summary } = stored;
     events.emit('timeline', summary);
     return stored;
@@ -41,8 +41,8 @@ export function createTimeline({
     add,
     page: (openid, limit, before) => store.page(openid, limit, before),
     item: (id) => store.item(id),
-    settle(sent, record, seen) {
-      const shown = store.settle(
+    async settle(sent, record, seen) {
+      const shown = await store.settle(
         sent.id,
         record,
         seen && { ...seen, at: clock.now().toISOString() },
@@ -53,8 +53,8 @@ export function createTimeline({
       }
       return [{ ...sent, record }, ...(shown ? [shown] : [])];
     },
-    append(openid, { source, message, msgId, record }) {
-      add({
+    async append(openid, { source, message, msgId, record }) {
+      await add({
         openid,
         source,
         message: { ...message },

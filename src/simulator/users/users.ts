@@ -7,32 +7,39 @@ import { randomOpenid, seededOpenid, seededProfile } from './population.ts';
 export const MAX_POPULATION = 10_000;
 
 export interface Users extends FollowerDirectory {
-  get(openid: string): SimUser | undefined;
-  create(user: { nickname: string; language?: string; tags?: string[] }): SimUser;
+  get(openid: string): Promise<SimUser | undefined>;
+  create(user: { nickname: string; language?: string; tags?: string[] }): Promise<SimUser>;
   /** Creates `count` users from `seed`; answers their OpenIDs and how many were new. */
-  populate(options: { count: number; seed: string }): { openids: string[]; created: number };
-  list(after: string | undefined, limit: number): { total: number; users: SimUser[] };
-  change(openid: string, change: UserChange): void;
+  populate(options: {
+    count: number;
+    seed: string;
+  }): Promise<{ openids: string[]; created: number }>;
+  list(after: string | undefined, limit: number): Promise<{ total: number; users: SimUser[] }>;
+  change(openid: string, change: UserChange): Promise<void>;
 }
 
 /** The simulated users, over their store; also the platform's follower directory. */
 export function createUsers({ store, clock }: { store: UserStore; clock: Clock }): Users {
-  const must = (openid: string) => {
-    const user = store.get(openid);
+  const must = async (openid: string) => {
+    const user = await store.get(openid);
     if (!user) throw new RangeError(`no user ${openid}`);
     return user;
   };
   return {
     get: (openid) => store.get(openid),
-    page(after, limit) {
-      return { total: store.counts().followers, openids: store.followerPage(after ?? '', limit) };
+    async page(after, limit) {
+      const [counts, openids] = await Promise.all([
+        store.counts(),
+        store.followerPage(after ?? '', limit),
+      ]);
+      return { total: counts.followers, openids };
     },
-    create({ nickname, language = 'zh_CN', tags = [] }) {
+    async create({ nickname, language = 'zh_CN', tags = [] }) {
       const openid = randomOpenid();
-      store.insert([{ openid, nickname, language, tags, createdAt: clock.now() }]);
+      await store.insert([{ openid, nickname, language, tags, createdAt: clock.now() }]);
       return must(openid);
     },
-    populate({ count, seed }) {
+    async populate({ count, seed }) {
       const createdAt = clock.now();
       const users = Array.from({ length: count }, (_, i) => ({
         openid: seededOpenid(seed, i),
@@ -40,10 +47,11 @@ export function createUsers({ store, clock }: { store: UserStore; clock: Clock }
         tags: [],
         createdAt,
       }));
-      return { openids: users.map((u) => u.openid), created: store.insert(users) };
+      return { openids: users.map((u) => u.openid), created: await store.insert(users) };
     },
-    list(after, limit) {
-      return { total: store.counts().total, users: store.page(after ?? '', limit) };
+    async list(after, limit) {
+      const [counts, users] = await Promise.all([store.counts(), store.page(after ?? '', limit)]);
+      return { total: counts.total, users };
     },
     change: (openid, change) => store.update(openid, change),
   };

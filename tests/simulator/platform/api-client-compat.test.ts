@@ -46,7 +46,7 @@ describe('the account API client on the simulated platform', () => {
     await p.clock.advance(2 * HOUR);
     const second = await client.accessToken();
     expect(second).not.toBe(first);
-    expect(p.api.calls({ limit: 10 }).filter((c) => c.api === 'token')).toHaveLength(2);
+    expect((await p.api.calls({ limit: 10 })).filter((c) => c.api === 'token')).toHaveLength(2);
   });
 
   it('refreshes a token another party replaced, and the call goes through', async () => {
@@ -54,8 +54,8 @@ describe('the account API client on the simulated platform', () => {
     await p.token(); // someone else asked for a token: the client's one is replaced
     await p.clock.advance(10 * MINUTE);
     await client.createMenu(MENU);
-    expect(p.api.publishedMenu()).toBeDefined();
-    const verdicts = p.api.calls({ limit: 3 }).map((c) => `${c.api} ${c.errcode}`);
+    expect(await p.api.publishedMenu()).toBeDefined();
+    const verdicts = (await p.api.calls({ limit: 3 })).map((c) => `${c.api} ${c.errcode}`);
     expect(verdicts).toEqual(['menu/create 0', 'token 0', 'menu/create 40001']);
   });
 
@@ -106,7 +106,7 @@ describe('the account API client on the simulated platform', () => {
   });
 
   it('mass-sends to all and to a tag, and previews', async () => {
-    const tagId = p.api.tagUser(openidOf(4), 'press');
+    const tagId = await p.api.tagUser(openidOf(4), 'press');
     const all = await client.massSendAll({ message: TEXT, clientMsgId: 'all-1' });
     const tagged = await client.massSendAll({ message: TEXT, tagId, clientMsgId: 'tag-1' });
     await client.massPreview({ openId: openidOf(5), message: TEXT });
@@ -123,7 +123,7 @@ describe('the account API client on the simulated platform', () => {
 
   it('publishes the menu of rules.yaml as the platform menu', async () => {
     await client.createMenu(MENU);
-    expect(p.api.publishedMenu()?.buttons).toEqual([
+    expect((await p.api.publishedMenu())?.buttons).toEqual([
       { type: 'click', name: 'Latest', key: 'LATEST' },
       { name: 'More', sub_button: [{ type: 'view', name: 'Site', url: 'https://example.org/' }] },
     ]);

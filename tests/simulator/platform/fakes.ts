@@ -13,6 +13,8 @@ import type {
   PlatformMessage,
   PlatformDeps,
 } from '../../../src/simulator/platform/ports.ts';
+import { sqliteStorageOf, type SimStorage } from '../../../src/simulator/store/sim-storage.ts';
+import { openTestSimStorage, type DatabaseKind } from '../sim-storage-fixture.ts';
 
 export const APP_ID = 'wx0123456789abcdef';
 export const APP_SECRET = '0123456789abcdef0123456789abcdef';
@@ -76,8 +78,8 @@ export function fakeFollowers() {
     add(openid: string, fields?: Partial<Follower>): Follower;
     update(openid: string, fields: Partial<Follower>): void;
   } = {
-    get: (openid) => users.get(openid),
-    page(after, limit) {
+    get: async (openid) => users.get(openid),
+    async page(after, limit) {
       const list = subscribed();
       let start = 0;
       if (after !== undefined) {
@@ -133,7 +135,9 @@ export interface TestPlatform {
   refuse: Set<string>;
   /** While true, the account's callback is down: posting an event rejects. */
   callbackDown: { value: boolean };
-  db: Database;
+  /** The SQLite handle under `storage`, when it is SQLite. */
+  db?: Database;
+  storage: SimStorage;
   /** A call as a client makes it: JSON in, JSON out. */
   call(
     name: string,
@@ -150,6 +154,10 @@ export async function startPlatform(
     type?: PlatformDeps['account']['type'];
     followers?: number;
     db?: Database;
+    /** The platform's database: an in-memory SQLite one (over `db`) unless given. */
+    storage?: SimStorage;
+    /** `postgres`: a fresh schema on the test PostgreSQL (dropped on close). */
+    kind?: DatabaseKind;
     /** A clock without travel, for the real-time path; the fake virtual one otherwise. */
     clock?: Clock;
   } = {},
@@ -162,13 +170,17 @@ export async function startPlatform(
   const events: TestPlatform['events'] = [];
   const refuse = new Set<string>();
   const callbackDown = { value: false };
-  const db = options.db ?? new Database(':memory:');
-  const api = createPlatformApi({
-    db,
+  const onPostgres = !options.storage && options.kind === 'postgres';
+  const db = options.storage || onPostgres ? undefined : (options.db ?? new Database(':memory:'));
+  const storage =
+    options.storage ?? (onPostgres ? await openTestSimStorage('postgres') : sqliteStorageOf(db!));
+  const api = await createPlatformApi({
+    stores: storage.platform,
+    atomically: (work) => storage.atomically(work),
     clock: options.clock ?? clock,
     followers,
     timeline: {
-      append(openid, item) {
+      async append(openid, item) {
         if (refuse.has(openid)) throw new Error(`timeline of ${openid} is broken`);
         timeline.push({ openid, ...item });
       },
@@ -212,6 +224,7 @@ export async function startPlatform(
     refuse,
     callbackDown,
     db,
+    storage,
     call,
     async token() {
       const answer = await call('token', {
@@ -222,7 +235,7 @@ export async function startPlatform(
     async close() {
       await api.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      db.close();
+      await storage.close();
     },
   };
 }

@@ -67,8 +67,8 @@ describe('answers outside any API', () => {
     const token = await p.token();
     const long = await p.call(`menu/${'x'.repeat(5000)}`, { token });
     expect(long.errcode).toBe(48001);
-    expect(p.api.calls({ limit: 1 })[0]!.api.length).toBeLessThan(250);
-    p.db.close();
+    expect((await p.api.calls({ limit: 1 }))[0]!.api.length).toBeLessThan(250);
+    p.db!.close();
     const res = await fetch(`${p.url}/cgi-bin/menu/get?access_token=${token}`);
     expect(res.status).toBe(200);
     expect(((await res.json()) as { errcode: number }).errcode).toBe(-1);
@@ -115,7 +115,7 @@ describe('fault injection', () => {
       ).errcode;
     const answers = [await send(), await send(), await send(), await send()];
     expect(answers).toEqual([0, 0, 45009, 0]);
-    expect(p.api.state().faults).toEqual([]);
+    expect((await p.api.state()).faults).toEqual([]);
   });
 
   it('touches only the API it names, and takes the /cgi-bin/ form of the name', async () => {
@@ -141,7 +141,7 @@ describe('fault injection', () => {
   ])('refuses to inject a fault with %s, in words', async (_, fault, words) => {
     p = await startPlatform();
     expect(() => p.api.inject(fault)).toThrow(words);
-    expect(p.api.state().faults).toEqual([]);
+    expect((await p.api.state()).faults).toEqual([]);
   });
 });
 
@@ -151,7 +151,7 @@ describe('the call log', () => {
     const token = await p.token();
     await p.call('menu/get', { token });
     await p.call('menu/get', { token: 'forged' });
-    const [forged, noMenu, issued] = p.api.calls({ limit: 3 });
+    const [forged, noMenu, issued] = await p.api.calls({ limit: 3 });
     expect(forged).toMatchObject({ api: 'menu/get', verdict: 'refused', errcode: 40001 });
     expect(forged?.reason).toMatch(/never issued/);
     expect(noMenu).toMatchObject({
@@ -160,17 +160,17 @@ describe('the call log', () => {
       reason: 'no menu is published',
     });
     expect(issued).toMatchObject({ api: 'token', verdict: 'accepted', errcode: 0 });
-    expect(p.api.calls({ limit: 1, before: noMenu!.id })).toEqual([issued]);
+    expect(await p.api.calls({ limit: 1, before: noMenu!.id })).toEqual([issued]);
     for (const odd of [{ limit: Number.NaN }, { before: Number.NaN }, { limit: 1e9 }])
-      expect(p.api.calls(odd)).toHaveLength(3);
-    expect(p.api.calls({ limit: -5 })).toHaveLength(1);
+      expect(await p.api.calls(odd)).toHaveLength(3);
+    expect(await p.api.calls({ limit: -5 })).toHaveLength(1);
   });
 
   it('tells the live stream about each call with its verdict', async () => {
     p = await startPlatform();
     const token = await p.token();
     await p.call('menu/get', { token });
-    const [latest] = p.api.calls({ limit: 1 });
+    const [latest] = await p.api.calls({ limit: 1 });
     expect(p.events.filter((e) => e.type === 'platform.call').map((e) => e.data)).toEqual([
       expect.objectContaining({ api: 'token', verdict: 'accepted', errcode: 0 }),
       {
@@ -191,16 +191,16 @@ describe('the call log', () => {
     await p.call('stable_token', {
       body: { grant_type: 'client_credential', appid: 'wx1', secret: APP_SECRET },
     });
-    const tables = p.db
-      .prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'")
+    const tables = p
+      .db!.prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'")
       .all();
     const stored = JSON.stringify(
-      tables.map(({ name }) => p.db.prepare(`SELECT * FROM "${name}"`).all()),
+      tables.map(({ name }) => p.db!.prepare(`SELECT * FROM "${name}"`).all()),
     );
     expect(stored).not.toContain(token);
     expect(stored).not.toContain(APP_SECRET);
-    expect(p.api.calls({ limit: 1 })[0]?.token).toBeUndefined();
-    expect(p.api.calls({ limit: 2 })[1]?.token).toMatch(/^.{6}….{4}$/);
+    expect((await p.api.calls({ limit: 1 }))[0]?.token).toBeUndefined();
+    expect((await p.api.calls({ limit: 2 }))[1]?.token).toMatch(/^.{6}….{4}$/);
   });
 });
 
@@ -208,15 +208,15 @@ describe('state, reset and restart', () => {
   it('forgets tokens, menus, tags, jobs and counts on reset', async () => {
     p = await startPlatform({ followers: 2 });
     const token = await p.token();
-    p.api.tagUser(openidOf(1), 'press');
+    await p.api.tagUser(openidOf(1), 'press');
     await p.call('menu/create', {
       token,
       body: { button: [{ type: 'click', name: 'a', key: 'A' }] },
     });
-    expect(p.api.state()).toMatchObject({ tokens: 1, tags: [{ name: 'press', count: 1 }] });
-    p.api.reset();
-    expect(p.api.state()).toMatchObject({ tokens: 0, tags: [], menu: null, massJobs: [] });
-    expect(p.api.publishedMenu()).toBeUndefined();
+    expect(await p.api.state()).toMatchObject({ tokens: 1, tags: [{ name: 'press', count: 1 }] });
+    await p.api.reset();
+    expect(await p.api.state()).toMatchObject({ tokens: 0, tags: [], menu: null, massJobs: [] });
+    expect(await p.api.publishedMenu()).toBeUndefined();
     expect((await p.call('menu/get', { token })).errcode).toBe(40001);
   });
 
@@ -232,7 +232,7 @@ describe('state, reset and restart', () => {
       ).msg_id;
     };
     const before = await send();
-    p.api.reset();
+    await p.api.reset();
     expect(await send()).not.toBe(before);
   });
 
@@ -251,11 +251,12 @@ describe('state, reset and restart', () => {
     expect(before).toBeLessThan(FOLLOWERS);
     await p.api.close();
 
-    const again = createPlatformApi({
-      db,
+    const again = await createPlatformApi({
+      stores: p.storage.platform,
+      atomically: (work) => p.storage.atomically(work),
       clock: p.clock,
       followers: p.followers,
-      timeline: { append: (openid, item) => void p.timeline.push({ openid, ...item }) },
+      timeline: { append: async (openid, item) => void p.timeline.push({ openid, ...item }) },
       callback: { postEvent: async (fields) => void p.posted.push(fields) },
       events: { emit: () => {} },
       account: { appId: APP_ID, appSecret: APP_SECRET, type: 'service' },

@@ -75,7 +75,7 @@ async function stubWorld(mode: Mode, answer: Answer): Promise<StubWorld> {
   const stubServer = await listen(stub);
   const dir = await mkdtemp(join(tmpdir(), 'oasim-sim-stub-'));
   const clock = createVirtualClock({ start: START });
-  const sim: Simulator = createSimulator({
+  const sim: Simulator = await createSimulator({
     dataDir: dir,
     target: {
       url: `http://127.0.0.1:${port(stubServer)}/wechat`,
