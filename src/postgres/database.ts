@@ -92,6 +92,7 @@ export async function migratePostgres(db: Pg): Promise<void> {
   try {
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
     try {
+      await createNamedSchema(client);
       await client.query('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
       const { rows } = await client.query<{ version: number }>(
         'SELECT version FROM schema_version',
@@ -120,6 +121,21 @@ export async function migratePostgres(db: Pg): Promise<void> {
   } finally {
     client.release();
   }
+}
+
+/**
+ * A search_path that names no existing schema (DATABASE_URL's `options=-c search_path=oasim`
+ * on a fresh database): its first schema is created, so the tables have a home, rather than
+ * PostgreSQL's "no schema has been selected to create in".
+ */
+async function createNamedSchema(client: pg.PoolClient): Promise<void> {
+  const { rows } = await client.query<{ name: string | null }>(
+    `SELECT CASE WHEN current_schema() IS NULL THEN (
+       SELECT (parse_ident(trim(entry)))[1] FROM unnest(string_to_array(current_setting('search_path'), ',')) AS entry
+       WHERE trim(entry) NOT IN ('', '"$user"') LIMIT 1) END AS name`,
+  );
+  const name = rows[0]?.name;
+  if (name) await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(name)}`);
 }
 
 /**

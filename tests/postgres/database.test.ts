@@ -26,6 +26,23 @@ describe.skipIf(!postgresUrl)('PostgreSQL connection', () => {
     expect(await db.query('SELECT version FROM schema_version')).toHaveLength(1);
   });
 
+  it("creates the schema DATABASE_URL's search_path names when it does not exist yet", async () => {
+    const db = await open({ migrate: false });
+    const schema = `${db.schema}_fresh`;
+    const url = new URL(db.url);
+    url.searchParams.set('options', `-c search_path=${schema}`);
+    const account = await openPostgres({ url: url.toString() });
+    try {
+      expect(await account.query('SELECT current_schema() AS schema')).toEqual([{ schema }]);
+      expect(await account.query('SELECT version FROM schema_version')).toEqual([
+        { version: POSTGRES_MIGRATIONS.length },
+      ]);
+    } finally {
+      await account.close();
+      await db.query(`DROP SCHEMA ${schema} CASCADE`);
+    }
+  });
+
   it('runs a transaction on one connection, and rolls it back whole on an error', async () => {
     const db = await open();
     await db.query('CREATE TABLE t (v TEXT)');

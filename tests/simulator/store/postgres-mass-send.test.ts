@@ -33,7 +33,7 @@ describe.skipIf(!postgresUrl)('the simulator with its state on PostgreSQL', () =
   let sql: pg.Client;
 
   beforeAll(async () => {
-    await admin(`CREATE SCHEMA "${schema}"`);
+    // The URL's schema does not exist yet: the simulator creates it at its first start.
     dir = await mkdtemp(join(tmpdir(), 'oasim-sim-pg-'));
     sim = await createSimulator({
       dataDir: dir,

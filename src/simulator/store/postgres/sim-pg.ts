@@ -116,6 +116,7 @@ async function migrate(pool: pg.Pool): Promise<void> {
   try {
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
     try {
+      await createNamedSchema(client);
       await client.query(
         'CREATE TABLE IF NOT EXISTS sim_schema_version (version INTEGER NOT NULL)',
       );
@@ -144,6 +145,20 @@ async function migrate(pool: pg.Pool): Promise<void> {
   } finally {
     client.release();
   }
+}
+
+/**
+ * A search_path that names no existing schema (`options=-c search_path=sim` on a fresh
+ * database): its first schema is created, so the tables have a home.
+ */
+async function createNamedSchema(client: pg.PoolClient): Promise<void> {
+  const { rows } = await client.query<{ name: string | null }>(
+    `SELECT CASE WHEN current_schema() IS NULL THEN (
+       SELECT (parse_ident(trim(entry)))[1] FROM unnest(string_to_array(current_setting('search_path'), ',')) AS entry
+       WHERE trim(entry) NOT IN ('', '"$user"') LIMIT 1) END AS name`,
+  );
+  const name = rows[0]?.name;
+  if (name) await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(name)}`);
 }
 
 export function quoteIdent(name: string): string {
