@@ -2,12 +2,12 @@ import type { Clock } from '../../clock/clock.ts';
 import type { Logger } from '../../log/logger.ts';
 import type { MassJob, MassStore } from './mass-store.ts';
 import type { CallbackPoster, EventSink, FollowerDirectory, TimelineWriter } from './ports.ts';
+import { planChunk } from './mass-recipients.ts';
 import { shanghaiMonth } from './shanghai-time.ts';
 
 /** Recipients a chunk takes: one transaction each, so 100,000 followers are 20 commits. */
 export const DELIVERY_CHUNK = 5_000;
-/** A service account reaches each user at most 4 times a month; the rest are filtered out. */
-export const SERVICE_MONTHLY_RECEIPTS = 4;
+export { SERVICE_MONTHLY_RECEIPTS } from './mass-recipients.ts';
 
 export interface DeliveryDeps {
   store: MassStore;
@@ -47,7 +47,7 @@ export async function nextRecipients(
 
 /**
  * Puts a chunk on the timelines and the job's counts forward, in one transaction. The chunk
- * is read and written set-based (a handful of statements on PostgreSQL); if the set write
+ * is read and written set-based (a handful of statements on PostgreSQL); if a set statement
  * fails, it goes again one recipient at a time, so a bad one costs only itself.
  */
 export async function deliverChunk(
@@ -67,36 +67,6 @@ export async function deliverChunk(
       filteredOut: plan.filteredOut,
     });
   });
-}
-
-/** Who of a chunk gets the message, in its order; who is an error or filtered out. */
-async function planChunk(job: MassJob, openids: string[], month: string, deps: DeliveryDeps) {
-  // The follower list is followers only; a tag or a list may name someone who left.
-  const following =
-    job.target.kind === 'all' ? undefined : await deps.followers.subscribedAmong(openids);
-  const received =
-    deps.accountType === 'service'
-      ? await deps.store.receiptsThisMonth([...new Set(openids)], month)
-      : undefined;
-  const recipients: string[] = [];
-  let errors = 0;
-  let filteredOut = 0;
-  for (const openid of openids) {
-    if (following && !following.has(openid)) {
-      errors++;
-      continue;
-    }
-    if (received) {
-      const count = received.get(openid) ?? 0;
-      if (count >= SERVICE_MONTHLY_RECEIPTS) {
-        filteredOut++;
-        continue;
-      }
-      received.set(openid, count + 1);
-    }
-    recipients.push(openid);
-  }
-  return { recipients, errors, filteredOut };
 }
 
 /** Receipts and timeline items for `openids`; answers how many could not have them. */

@@ -65,11 +65,14 @@ export interface TimelineWriter {
   /**
    * Appends to a user's timeline. `source` says how it arrived; `record` is the raw
    * exchange for the inspector (the API call that caused it, its msg_id, ...). A mass send
-   * calls it for a chunk of 5,000 users inside one transaction of the simulator's database
-   * (`atomically`): a write there joins that transaction.
+   * calls it for one user at a time only when `appendMany` refused its chunk, each call in
+   * a savepoint of the chunk's transaction (`atomically`): a write there joins it.
    */
   append(openid: string, item: PlatformItem): Promise<void>;
-  /** The same item on each of `openids`' timelines, in order: all of them, or none. */
+  /**
+   * The same item on each of `openids`' timelines, in order, one event each: all of them,
+   * or none (it throws). A mass send's chunk of up to 5,000 users, inside its transaction.
+   */
   appendMany(openids: string[], item: PlatformItem): Promise<void>;
 }
 
