@@ -100,6 +100,7 @@ export async function createSimulator(options: SimulatorOptions): Promise<Simula
   const platform = await createPlatformApi({
     stores: storage.platform,
     atomically,
+    savepoint: (work) => storage.savepoint(work),
     clock,
     followers: users,
     timeline,

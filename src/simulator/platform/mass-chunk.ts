@@ -2,17 +2,19 @@ import type { Clock } from '../../clock/clock.ts';
 import type { Logger } from '../../log/logger.ts';
 import type { MassJob, MassStore } from './mass-store.ts';
 import type { CallbackPoster, EventSink, FollowerDirectory, TimelineWriter } from './ports.ts';
+import { planChunk } from './mass-recipients.ts';
 import { shanghaiMonth } from './shanghai-time.ts';
 
 /** Recipients a chunk takes: one transaction each, so 100,000 followers are 20 commits. */
 export const DELIVERY_CHUNK = 5_000;
-/** A service account reaches each user at most 4 times a month; the rest are filtered out. */
-export const SERVICE_MONTHLY_RECEIPTS = 4;
+export { SERVICE_MONTHLY_RECEIPTS } from './mass-recipients.ts';
 
 export interface DeliveryDeps {
   store: MassStore;
   /** One transaction of the simulator's database for `work`. */
   atomically<T>(work: () => Promise<T>): Promise<T>;
+  /** Inside `atomically`: if `work` throws, only its writes are undone. */
+  savepoint<T>(work: () => Promise<T>): Promise<T>;
   clock: Clock;
   followers: FollowerDirectory;
   timeline: TimelineWriter;
@@ -43,51 +45,62 @@ export async function nextRecipients(
   return { openids, cursor: openids.at(-1) ?? job.cursor, last: openids.length < DELIVERY_CHUNK };
 }
 
-/** Puts a chunk on the timelines and the job's counts forward, in one transaction. */
+/**
+ * Puts a chunk on the timelines and the job's counts forward, in one transaction. The chunk
+ * is read and written set-based (a handful of statements on PostgreSQL); if a set statement
+ * fails, it goes again one recipient at a time, so a bad one costs only itself.
+ */
 export async function deliverChunk(
   job: MassJob,
   chunk: { openids: string[]; cursor: string | null },
   deps: DeliveryDeps,
 ) {
-  const { store } = deps;
   const month = shanghaiMonth(deps.clock.now());
-  const step = {
-    cursor: chunk.cursor,
-    done: chunk.openids.length,
-    sent: 0,
-    errors: 0,
-    filteredOut: 0,
-  };
   await deps.atomically(async () => {
-    for (const openid of chunk.openids) {
-      // The follower list is followers only; a tag or a list may name someone who left.
-      if (job.target.kind !== 'all' && !(await deps.followers.get(openid))?.subscribed) {
-        step.errors++;
-        continue;
-      }
-      if (deps.accountType === 'service') {
-        if ((await store.receivedThisMonth(openid, month)) >= SERVICE_MONTHLY_RECEIPTS) {
-          step.filteredOut++;
-          continue;
-        }
-        await store.receive(openid, month);
-      }
-      try {
-        await deps.timeline.append(openid, {
-          source: 'mass',
-          message: job.message,
-          msgId: String(job.msgId),
-          record: { api: `message/${job.api}`, msg_id: job.msgId },
-        });
-        step.sent++;
-      } catch (error) {
-        // One timeline that cannot take the message costs that user only, not the chunk.
-        deps.log?.warn({ err: error, openid, msgId: job.msgId }, 'mass message not delivered');
-        step.errors++;
-      }
-    }
-    await store.progress(job.msgId, step);
+    const plan = await planChunk(job, chunk.openids, month, deps);
+    const failed = await deliverAll(job, plan.recipients, month, deps);
+    await deps.store.progress(job.msgId, {
+      cursor: chunk.cursor,
+      done: chunk.openids.length,
+      sent: plan.recipients.length - failed,
+      errors: plan.errors + failed,
+      filteredOut: plan.filteredOut,
+    });
   });
+}
+
+/** Receipts and timeline items for `openids`; answers how many could not have them. */
+async function deliverAll(job: MassJob, openids: string[], month: string, deps: DeliveryDeps) {
+  const item = {
+    source: 'mass' as const,
+    message: job.message,
+    msgId: String(job.msgId),
+    record: { api: `message/${job.api}`, msg_id: job.msgId },
+  };
+  const service = deps.accountType === 'service';
+  try {
+    await deps.savepoint(async () => {
+      if (service) await deps.store.receiveAll(openids, month);
+      await deps.timeline.appendMany(openids, item);
+    });
+    return 0;
+  } catch (error) {
+    deps.log?.warn({ err: error, msgId: job.msgId }, 'mass chunk refused; one recipient at a time');
+  }
+  let failed = 0;
+  for (const openid of openids) {
+    try {
+      await deps.savepoint(async () => {
+        if (service) await deps.store.receive(openid, month);
+        await deps.timeline.append(openid, item);
+      });
+    } catch (error) {
+      // One timeline that cannot take the message costs that user only, not the chunk.
+      deps.log?.warn({ err: error, openid, msgId: job.msgId }, 'mass message not delivered');
+      failed++;
+    }
+  }
+  return failed;
 }
 
 /** Marks the job done and tells the account with MASSSENDJOBFINISH, counts as delivered. */

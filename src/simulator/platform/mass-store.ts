@@ -164,6 +164,19 @@ export function createMassStore(db: Database.Database) {
     receivedThisMonth: async (openid: string, month: string) =>
       received.get(openid, month)?.received ?? 0,
     receive: async (openid: string, month: string) => void receive.run(openid, month),
+    /** This month's receipts of those of `openids` who have any. */
+    receiptsThisMonth: async (openids: string[], month: string) => {
+      const counts = new Map<string, number>();
+      for (const openid of openids) {
+        const row = received.get(openid, month);
+        if (row) counts.set(openid, row.received);
+      }
+      return counts;
+    },
+    /** One receipt each, an OpenID named twice receiving twice. */
+    receiveAll: async (openids: string[], month: string) => {
+      for (const openid of openids) receive.run(openid, month);
+    },
     setting: async (key: string) => setting(key),
     putSetting: async (key: string, value: number) => void putSetting.run(key, value),
     /** Forgets jobs, receipts and the speed; msg_ids keep counting, so none is given twice. */

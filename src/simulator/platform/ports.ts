@@ -29,6 +29,8 @@ export interface Follower {
 
 export interface FollowerDirectory {
   get(openid: string): Promise<Follower | undefined>;
+  /** Those of `openids` who follow now: a mass send's tag or list chunk, checked at once. */
+  subscribedAmong(openids: string[]): Promise<Set<string>>;
   /**
    * Followers (subscribed only), in a stable order, starting after `after`. `after` may have
    * unfollowed since the previous page (a mass send walks the list over minutes): the page
@@ -51,22 +53,27 @@ export type PlatformMessage =
       }[];
     };
 
+/** What the platform puts on a timeline. */
+export interface PlatformItem {
+  source: 'custom' | 'mass' | 'preview';
+  message: PlatformMessage;
+  msgId?: string;
+  record?: Record<string, unknown>;
+}
+
 export interface TimelineWriter {
   /**
    * Appends to a user's timeline. `source` says how it arrived; `record` is the raw
    * exchange for the inspector (the API call that caused it, its msg_id, ...). A mass send
-   * calls it for a chunk of 5,000 users inside one transaction of the simulator's database
-   * (`atomically`): a write there joins that transaction.
+   * calls it for one user at a time only when `appendMany` refused its chunk, each call in
+   * a savepoint of the chunk's transaction (`atomically`): a write there joins it.
    */
-  append(
-    openid: string,
-    item: {
-      source: 'custom' | 'mass' | 'preview';
-      message: PlatformMessage;
-      msgId?: string;
-      record?: Record<string, unknown>;
-    },
-  ): Promise<void>;
+  append(openid: string, item: PlatformItem): Promise<void>;
+  /**
+   * The same item on each of `openids`' timelines, in order, one event each: all of them,
+   * or none (it throws). A mass send's chunk of up to 5,000 users, inside its transaction.
+   */
+  appendMany(openids: string[], item: PlatformItem): Promise<void>;
 }
 
 /**
@@ -97,6 +104,8 @@ export interface PlatformDeps {
   events: EventSink;
   /** Runs `work` in one transaction of the simulator's database; a nested call joins it. */
   atomically<T>(work: () => Promise<T>): Promise<T>;
+  /** Inside `atomically`: if `work` throws, only its writes are undone; the transaction goes on. */
+  savepoint<T>(work: () => Promise<T>): Promise<T>;
   /** The hosted account: the AppID and secret its API client must present. */
   account: { appId: string; appSecret: string; type: 'subscription' | 'service' };
 }

@@ -16,6 +16,8 @@ export interface SimStorage {
   platform: PlatformStores;
   /** Runs `work` in one transaction; a nested call joins the open one. */
   atomically<T>(work: () => Promise<T>): Promise<T>;
+  /** Inside `atomically`: if `work` throws, only its writes are undone; the transaction goes on. */
+  savepoint<T>(work: () => Promise<T>): Promise<T>;
   /** Told when a commit made after the fact fails (SQLite's group commit). */
   onCommitError(handler: (error: unknown) => void): void;
   close(): Promise<void>;
@@ -42,6 +44,19 @@ export function sqliteStorageOf(db: Database.Database): SimStorage {
     async atomically(work) {
       batch.join();
       return work();
+    },
+    // Store calls on SQLite run at once, so nothing else writes between these statements.
+    async savepoint(work) {
+      batch.join();
+      db.exec('SAVEPOINT sim_part');
+      try {
+        const result = await work();
+        db.exec('RELEASE sim_part');
+        return result;
+      } catch (err) {
+        db.exec('ROLLBACK TO sim_part; RELEASE sim_part');
+        throw err;
+      }
     },
     onCommitError: (handler) => void (batch.onError = handler),
     async close() {

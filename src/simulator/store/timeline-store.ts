@@ -66,6 +66,7 @@ export function createTimelineStore(db: Database.Database) {
     );
     return { id, ...item };
   };
+  const appendMany = db.transaction((items: NewTimelineItem[]) => items.map((i) => append(i)));
   const batch = writeBatchOf(db);
   const settle = (id: number, record: Record<string, unknown>, seen?: NewTimelineItem) =>
     batch.run(() => {
@@ -74,6 +75,8 @@ export function createTimelineStore(db: Database.Database) {
     });
   return {
     append: async (item: NewTimelineItem) => append(item),
+    /** All or none, in order, with their ids. */
+    appendMany: async (items: NewTimelineItem[]) => appendMany(items),
     /** Newest first, older than the item `before`. */
     async page(
       openid: string,

@@ -60,6 +60,7 @@ export function createUserStore(db: Database.Database) {
   const followersAfter = db.prepare(
     'SELECT openid FROM sim_users WHERE subscribed = 1 AND openid > ? ORDER BY openid LIMIT ?',
   );
+  const isFollower = db.prepare('SELECT 1 FROM sim_users WHERE openid = ? AND subscribed = 1');
   const counts = db.prepare(
     'SELECT COUNT(*) AS total, COALESCE(SUM(subscribed), 0) AS followers FROM sim_users',
   );
@@ -98,6 +99,10 @@ export function createUserStore(db: Database.Database) {
     },
     async followerPage(afterOpenid: string, limit: number): Promise<string[]> {
       return (followersAfter.all(afterOpenid, limit) as { openid: string }[]).map((r) => r.openid);
+    },
+    /** Those of `openids` who follow: a mass send's tag or list, checked at once. */
+    async subscribedAmong(openids: string[]): Promise<Set<string>> {
+      return new Set(openids.filter((openid) => isFollower.get(openid) !== undefined));
     },
     counts: async () => counts.get() as { total: number; followers: number },
     /** `qrScene: undefined` with the key present clears it (a follow without a scene). */

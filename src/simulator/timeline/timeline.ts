@@ -1,5 +1,5 @@
 import type { Clock } from '../../clock/clock.ts';
-import type { EventSink, TimelineWriter } from '../platform/ports.ts';
+import type { EventSink, PlatformItem, TimelineWriter } from '../platform/ports.ts';
 import type { NewTimelineItem, TimelineItem, TimelineStore } from '../store/timeline-store.ts';
 
 /** The longest page of a timeline. */
@@ -31,12 +31,20 @@ export function createTimeline({
   clock: Clock;
   events: EventSink;
 }): Timeline {
-  const add = async (item: Omit<NewTimelineItem, 'at'>) => {
-    const stored = await store.append({ ...item, at: clock.now().toISOString() });
+  const tell = (stored: TimelineItem) => {
     const { record: _record, ...summary } = stored;
     events.emit('timeline', summary);
+  };
+  const add = async (item: Omit<NewTimelineItem, 'at'>) => {
+    const stored = await store.append({ ...item, at: clock.now().toISOString() });
+    tell(stored);
     return stored;
   };
+  const platformItem = ({ source, message, msgId, record }: PlatformItem) => ({
+    source,
+    message: { ...message },
+    record: { ...record, ...(msgId !== undefined && { msgId }) },
+  });
   return {
     add,
     page: (openid, limit, before) => store.page(openid, limit, before),
@@ -47,19 +55,17 @@ export function createTimeline({
         record,
         seen && { ...seen, at: clock.now().toISOString() },
       );
-      if (shown) {
-        const { record: _record, ...summary } = shown;
-        events.emit('timeline', summary);
-      }
+      if (shown) tell(shown);
       return [{ ...sent, record }, ...(shown ? [shown] : [])];
     },
-    async append(openid, { source, message, msgId, record }) {
-      await add({
-        openid,
-        source,
-        message: { ...message },
-        record: { ...record, ...(msgId !== undefined && { msgId }) },
-      });
+    async append(openid, item) {
+      await add({ openid, ...platformItem(item) });
+    },
+    async appendMany(openids, item) {
+      const at = clock.now().toISOString();
+      const shared = platformItem(item);
+      const stored = await store.appendMany(openids.map((openid) => ({ openid, at, ...shared })));
+      for (const one of stored) tell(one);
     },
   };
 }

@@ -27,6 +27,7 @@ export function createUsers({ store, clock }: { store: UserStore; clock: Clock }
   };
   return {
     get: (openid) => store.get(openid),
+    subscribedAmong: (openids) => store.subscribedAmong(openids),
     async page(after, limit) {
       const [counts, openids] = await Promise.all([
         store.counts(),

@@ -79,6 +79,8 @@ export function fakeFollowers() {
     update(openid: string, fields: Partial<Follower>): void;
   } = {
     get: async (openid) => users.get(openid),
+    subscribedAmong: async (openids) =>
+      new Set(openids.filter((openid) => users.get(openid)?.subscribed)),
     async page(after, limit) {
       const list = subscribed();
       let start = 0;
@@ -177,12 +179,19 @@ export async function startPlatform(
   const api = await createPlatformApi({
     stores: storage.platform,
     atomically: (work) => storage.atomically(work),
+    savepoint: (work) => storage.savepoint(work),
     clock: options.clock ?? clock,
     followers,
     timeline: {
       async append(openid, item) {
         if (refuse.has(openid)) throw new Error(`timeline of ${openid} is broken`);
         timeline.push({ openid, ...item });
+      },
+      // All or none, as the real one's single statement.
+      async appendMany(openids, item) {
+        const broken = openids.find((openid) => refuse.has(openid));
+        if (broken) throw new Error(`timeline of ${broken} is broken`);
+        for (const openid of openids) timeline.push({ openid, ...item });
       },
     },
     callback: {

@@ -254,9 +254,14 @@ describe('state, reset and restart', () => {
     const again = await createPlatformApi({
       stores: p.storage.platform,
       atomically: (work) => p.storage.atomically(work),
+      savepoint: (work) => p.storage.savepoint(work),
       clock: p.clock,
       followers: p.followers,
-      timeline: { append: async (openid, item) => void p.timeline.push({ openid, ...item }) },
+      timeline: {
+        append: async (openid, item) => void p.timeline.push({ openid, ...item }),
+        appendMany: async (openids, item) =>
+          void p.timeline.push(...openids.map((openid) => ({ openid, ...item }))),
+      },
       callback: { postEvent: async (fields) => void p.posted.push(fields) },
       events: { emit: () => {} },
       account: { appId: APP_ID, appSecret: APP_SECRET, type: 'service' },

@@ -15,6 +15,49 @@ describe.each(DATABASES)("the simulator's stores on %s", (kind) => {
   });
   afterEach(() => s.close());
 
+  it('appends many timeline items at once, in order, each with its own id', async () => {
+    const item = (n: number) => ({
+      openid: openid(n),
+      at: AT,
+      source: 'mass' as const,
+      message: { ...TEXT },
+      record: { msg_id: 7 },
+    });
+    const stored = await s.timeline.appendMany([item(2), item(1), item(2)]);
+    expect(stored.map((i) => i.openid)).toEqual([openid(2), openid(1), openid(2)]);
+    const ids = stored.map((i) => i.id);
+    expect([...ids].sort((a, b) => a - b)).toEqual(ids);
+    expect(await s.timeline.page(openid(2), 10)).toEqual([stored[2], stored[0]]);
+  });
+
+  it('undoes a savepoint that throws, and the transaction goes on', async () => {
+    const item = (n: number) => ({ openid: openid(n), at: AT, source: 'mass' as const });
+    await s.atomically(async () => {
+      await s.timeline.append(item(1));
+      await expect(
+        s.savepoint(async () => {
+          await s.timeline.append(item(2));
+          throw new Error('refused');
+        }),
+      ).rejects.toThrow('refused');
+      await s.timeline.append(item(3));
+    });
+    expect(await s.timeline.page(openid(1), 10)).toHaveLength(1);
+    expect(await s.timeline.page(openid(2), 10)).toEqual([]);
+    expect(await s.timeline.page(openid(3), 10)).toHaveLength(1);
+  });
+
+  it('counts monthly receipts many at once, an OpenID named twice twice', async () => {
+    const MONTH = '2026-11';
+    await s.platform.mass.receiveAll([openid(1), openid(2), openid(1)], MONTH);
+    await s.platform.mass.receiveAll([openid(2)], MONTH);
+    const counts = await s.platform.mass.receiptsThisMonth(
+      [openid(1), openid(2), openid(3)],
+      MONTH,
+    );
+    expect(Object.fromEntries(counts)).toEqual({ [openid(1)]: 2, [openid(2)]: 2 });
+  });
+
   it('keeps a timeline newest first, and a settled item shares its record with what was seen', async () => {
     const sent = await s.timeline.append({
       openid: openid(1),
@@ -182,6 +225,26 @@ describe.each(DATABASES)("the simulator's stores on %s", (kind) => {
 });
 
 describe.skipIf(!DATABASES.includes('postgres'))("the simulator's state on PostgreSQL", () => {
+  it('a statement the database refuses inside a savepoint costs only that savepoint', async () => {
+    const s = await openTestSimStorage('postgres');
+    const item = (id: string) => ({ openid: id, at: AT, source: 'mass' as const });
+    try {
+      await s.atomically(async () => {
+        await s.timeline.append(item(openid(1)));
+        // A NUL in text is refused: without the savepoint the whole transaction would abort.
+        await expect(
+          s.savepoint(() => s.timeline.appendMany([item(openid(2)), item('o\u0000')])),
+        ).rejects.toThrow();
+        await s.timeline.append(item(openid(3)));
+      });
+      expect(await s.timeline.page(openid(1), 10)).toHaveLength(1);
+      expect(await s.timeline.page(openid(2), 10)).toEqual([]);
+      expect(await s.timeline.page(openid(3), 10)).toHaveLength(1);
+    } finally {
+      await s.close();
+    }
+  });
+
   it('serves one simulator process at a time: a second one on the same schema is refused', async () => {
     const place = await testSimPlace('postgres');
     try {

@@ -90,6 +90,22 @@ export function pgMassStore(db: SimPg): MassStore {
          ON CONFLICT (openid, month) DO UPDATE SET received = platform_mass_receipts.received + 1`,
         [openid, month],
       )),
+    async receiptsThisMonth(openids, month) {
+      const rows = await db.query<{ openid: string; received: number }>(
+        `SELECT openid, received FROM platform_mass_receipts
+         WHERE month = $2 AND openid = ANY($1::text[])`,
+        [openids, month],
+      );
+      return new Map(rows.map((r) => [r.openid, r.received]));
+    },
+    receiveAll: async (openids, month) =>
+      void (await db.query(
+        `INSERT INTO platform_mass_receipts (openid, month, received)
+         SELECT openid, $2, count(*) FROM unnest($1::text[]) AS r(openid) GROUP BY openid
+         ON CONFLICT (openid, month)
+         DO UPDATE SET received = platform_mass_receipts.received + excluded.received`,
+        [openids, month],
+      )),
     setting,
     putSetting: async (key, value) =>
       void (await db.query(

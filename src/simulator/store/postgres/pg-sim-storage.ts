@@ -29,6 +29,7 @@ export async function postgresSimStorage(options: SimPgOptions): Promise<SimStor
       calls: pgCallLog(db),
     },
     atomically: (work) => db.atomically(work),
+    savepoint: (work) => db.savepoint(work),
     // Each transaction commits as it ends: no commit happens after the fact.
     onCommitError: () => {},
     close: () => db.close(),

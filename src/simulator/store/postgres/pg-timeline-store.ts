@@ -24,6 +24,33 @@ export function pgTimelineStore(db: SimPg): TimelineStore {
   };
   return {
     append: (item) => append(item),
+    async appendMany(items) {
+      if (items.length === 0) return [];
+      const rows = items.map(({ openid, at, source, record, ...body }) => ({
+        openid,
+        at: Date.parse(at),
+        source,
+        body: JSON.stringify(body),
+        record: record ? JSON.stringify(record) : null,
+      }));
+      const ids = await db.query<{ id: number }>(
+        `INSERT INTO sim_timeline (openid, at, source, body, record)
+         SELECT openid, at, source, body, record
+         FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[])
+           WITH ORDINALITY AS i(openid, at, source, body, record, n)
+         ORDER BY n RETURNING id`,
+        [
+          rows.map((r) => r.openid),
+          rows.map((r) => r.at),
+          rows.map((r) => r.source),
+          rows.map((r) => r.body),
+          rows.map((r) => r.record),
+        ],
+      );
+      // The sequence numbers the rows in the order given; RETURNING's order is not promised.
+      const sorted = ids.map((r) => r.id).sort((a, b) => a - b);
+      return items.map((item, i) => ({ id: sorted[i]!, ...item }));
+    },
     async page(openid, limit, before = Number.MAX_SAFE_INTEGER) {
       const rows = await db.query<Row>(
         `${READ_TIMELINE} WHERE t.openid = $1 AND t.id < $2 ORDER BY t.id DESC LIMIT $3`,

@@ -47,6 +47,13 @@ export function pgUserStore(db: SimPg): UserStore {
       );
       return rows.map((r) => r.openid);
     },
+    async subscribedAmong(openids) {
+      const rows = await db.query<{ openid: string }>(
+        'SELECT openid FROM sim_users WHERE subscribed AND openid = ANY($1::text[])',
+        [openids],
+      );
+      return new Set(rows.map((r) => r.openid));
+    },
     async counts() {
       const [row] = await db.query<{ total: number; followers: number }>(
         `SELECT count(*)::int AS total, (count(*) FILTER (WHERE subscribed))::int AS followers

@@ -14,6 +14,11 @@ export interface SimPg {
   query<R extends Row = Row>(text: string, params?: unknown[]): Promise<R[]>;
   /** Runs `work` in one transaction; a nested call joins the open one. */
   atomically<R>(work: () => Promise<R>): Promise<R>;
+  /**
+   * Inside `atomically`: if `work` throws, its writes are undone and the transaction goes on
+   * (a failed statement otherwise aborts all of it). Outside: a transaction of its own.
+   */
+  savepoint<R>(work: () => Promise<R>): Promise<R>;
   close(): Promise<void>;
 }
 
@@ -69,6 +74,19 @@ export async function openSimPg(options: SimPgOptions): Promise<SimPg> {
         throw err;
       } finally {
         client.release(broken);
+      }
+    },
+    async savepoint(work) {
+      const client = clients.getStore();
+      if (!client) return db.atomically(work);
+      await client.query('SAVEPOINT sim_part');
+      try {
+        const result = await work();
+        await client.query('RELEASE SAVEPOINT sim_part');
+        return result;
+      } catch (err) {
+        await client.query('ROLLBACK TO SAVEPOINT sim_part; RELEASE SAVEPOINT sim_part');
+        throw err;
       }
     },
     close: () => pool.end(),
