@@ -5,7 +5,8 @@
  * broadcast's platform report is final. Baseline in the same run: a bare bulk insert of
  * the same number of timeline rows into a fresh SQLite file.
  */
-import Database from 'better-sqlite3';
+import type BetterSqlite3 from 'better-sqlite3';
+import { Database } from '../src/sqlite/driver.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -58,7 +59,7 @@ interface ReportedBroadcast {
 }
 
 /** Every follower's timeline holds exactly one mass message, and no one else's does. */
-function everyTimelineOnce(db: Database.Database): { ok: boolean; problem?: string } {
+function everyTimelineOnce(db: BetterSqlite3.Database): { ok: boolean; problem?: string } {
   const { rows, users, followers } = db
     .prepare(
       `SELECT COUNT(*) AS rows, COUNT(DISTINCT t.openid) AS users,

@@ -1,4 +1,5 @@
-import Database from 'better-sqlite3';
+import type BetterSqlite3 from 'better-sqlite3';
+import { Database } from '../../src/sqlite/driver.ts';
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -118,7 +119,7 @@ async function populate(url: string, dataDir: string, count: number): Promise<st
  * day's allowance runs out mid-broadcast (45009, which pauses it). The benchmark measures
  * throughput, so it starts the day's counts far below zero.
  */
-function liftDailyQuotas(sim: Database.Database): void {
+function liftDailyQuotas(sim: BetterSqlite3.Database): void {
   const day = shanghaiDay(new Date());
   const insert = sim.prepare(
     'INSERT INTO platform_quota (api, period, calls) VALUES (?, ?, -1000000)',

@@ -1,8 +1,8 @@
-import Database from 'better-sqlite3';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ftsTerms } from '../../src/search/fts-terms.ts';
+import { Database } from '../../src/sqlite/driver.ts';
 import { indexTerms } from '../../src/text/tokenize.ts';
 
 const SAMPLE_ENTRIES = join(import.meta.dirname, '../fixtures/messages/entries');
