@@ -5,6 +5,7 @@ import { createPgEventHub, type PgEventHub } from '../../src/events/pg-event-hub
 import { openPostgres, type Pg } from '../../src/postgres/database.ts';
 import { DATABASES, openTestPostgres, type TestPostgres } from '../helpers/postgres.ts';
 import { memoryLogger } from '../helpers/temp-service.ts';
+import { WAIT } from '../helpers/wait.ts';
 
 const CREATED = new Date('2026-12-07T10:00:00Z');
 const event = (id: number, extra: Partial<Broadcast> = {}): AccountEvent => ({
@@ -107,7 +108,7 @@ describe.skipIf(!DATABASES.includes('postgres'))('the event hub across instances
       [`LISTEN "${db.schema}_events"`],
     );
     expect(killed.map((row) => row.killed)).toEqual([true, true]);
-    await vi.waitFor(() => expect(logged('event listener lost')).toBe(2));
+    await vi.waitFor(() => expect(logged('event listener lost')).toBe(2), WAIT);
     await Promise.all([a.listening(), b.listening()]);
     expect(logged('event listener reconnected')).toBe(2);
     expect(ended).toBe(1);
@@ -123,11 +124,14 @@ describe.skipIf(!DATABASES.includes('postgres'))('the event hub across instances
       migrate: false,
     });
     const lonely = hub(nowhere);
-    await vi.waitFor(() => expect(logged('event listener could not connect')).toBeGreaterThan(2));
+    await vi.waitFor(
+      () => expect(logged('event listener could not connect')).toBeGreaterThan(2),
+      WAIT,
+    );
     const seen = collect(lonely);
     lonely.publish(event(5));
     expect(seen.ids()).toEqual([5]);
-    await vi.waitFor(() => expect(logged('event not sent to other instances')).toBe(1));
+    await vi.waitFor(() => expect(logged('event not sent to other instances')).toBe(1), WAIT);
     await lonely.stop();
     await nowhere.close();
   });

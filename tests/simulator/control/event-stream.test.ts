@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { act, SIM_TOKEN, startWorld, type SimWorld } from '../sim-fixture.ts';
+import { WAIT } from '../../helpers/wait.ts';
 
 let w: SimWorld;
 beforeAll(async () => {
@@ -61,7 +62,7 @@ describe('the live stream', () => {
     await vi.waitFor(async () => {
       const state = await w.api<{ simulator: { streams: number } }>('GET', '/platform');
       expect(state.json.simulator.streams).toBe(0);
-    });
+    }, WAIT);
   });
 
   it('needs the token like the rest of the control API', async () => {

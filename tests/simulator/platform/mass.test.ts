@@ -8,6 +8,7 @@ const DAY = 24 * HOUR;
 const TEXT = { msgtype: 'text', text: { content: 'Weekly digest' } };
 const SERVICE_MONTHLY = 4;
 import { DATABASES } from '../sim-storage-fixture.ts';
+import { WAIT } from '../../helpers/wait.ts';
 
 describe.each(DATABASES)('the platform on %s', (kind) => {
   let p: TestPlatform;
@@ -95,7 +96,7 @@ describe.each(DATABASES)('the platform on %s', (kind) => {
         token,
         body: { filter: { is_to_all: true }, ...TEXT },
       });
-      await vi.waitFor(() => expect(finishEvent(msg_id)).toBeDefined());
+      await vi.waitFor(() => expect(finishEvent(msg_id)).toBeDefined(), WAIT);
       expect(deliveredFor(msg_id)).toHaveLength(FOLLOWERS);
     });
 
