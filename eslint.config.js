@@ -3,10 +3,10 @@ import tseslint from 'typescript-eslint';
 
 /**
  * The simulator is a peer on the wire: it may import the shared codecs (src/wire), the
- * clock, the logger and the web kit (src/web: pages, sign-in, assets), never the account's code. One block per folder depth, since a
+ * clock, the logger, the database kits (src/sqlite, src/pg) and the web kit (src/web: pages, sign-in, assets), never the account's code. One block per folder depth, since a
  * relative path leaves src/simulator after as many `../` as the file is deep.
  */
-const SIMULATOR_MAY_IMPORT = '(?!wire/|clock/|sqlite/|web/|log/logger\\.ts$)';
+const SIMULATOR_MAY_IMPORT = '(?!wire/|clock/|sqlite/|pg/|web/|log/logger\\.ts$)';
 const simulatorImports = [0, 1, 2, 3].map((depth) => ({
   files: [`src/simulator/${'*/'.repeat(depth)}*.ts`],
   rules: {
@@ -17,7 +17,7 @@ const simulatorImports = [0, 1, 2, 3].map((depth) => ({
           {
             regex: `^(\\.\\./){${depth + 1}}${SIMULATOR_MAY_IMPORT}`,
             message:
-              'the simulator talks to the account only over HTTP: import only src/wire, src/clock, src/sqlite, src/web and src/log/logger.ts from outside src/simulator',
+              'the simulator talks to the account only over HTTP: import only src/wire, src/clock, src/sqlite, src/pg, src/web and src/log/logger.ts from outside src/simulator',
           },
           {
             regex: '^(/|src/)',

@@ -2,6 +2,9 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import pg from 'pg';
 import type { Logger } from '../log/logger.ts';
 import { POSTGRES_MIGRATIONS } from './migrations.ts';
+import { createNamedSchema, quoteIdent } from '../pg/named-schema.ts';
+
+export { quoteIdent };
 
 export type Row = Record<string, unknown>;
 
@@ -124,21 +127,6 @@ export async function migratePostgres(db: Pg): Promise<void> {
 }
 
 /**
- * A search_path that names no existing schema (DATABASE_URL's `options=-c search_path=oasim`
- * on a fresh database): its first schema is created, so the tables have a home, rather than
- * PostgreSQL's "no schema has been selected to create in".
- */
-async function createNamedSchema(client: pg.PoolClient): Promise<void> {
-  const { rows } = await client.query<{ name: string | null }>(
-    `SELECT CASE WHEN current_schema() IS NULL THEN (
-       SELECT (parse_ident(trim(entry)))[1] FROM unnest(string_to_array(current_setting('search_path'), ',')) AS entry
-       WHERE trim(entry) NOT IN ('', '"$user"') LIMIT 1) END AS name`,
-  );
-  const name = rows[0]?.name;
-  if (name) await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(name)}`);
-}
-
-/**
  * The schema the account lives in (`public` unless DATABASE_URL sets a search_path): what
  * is per database rather than per schema (NOTIFY channels, graphile-worker's own schema) is
  * named after it, so that two accounts (or tests) on one database never cross.
@@ -146,10 +134,6 @@ async function createNamedSchema(client: pg.PoolClient): Promise<void> {
 export async function currentSchema(pg: Pg): Promise<string> {
   const [row] = await pg.query<{ schema: string | null }>('SELECT current_schema() AS schema');
   return row?.schema ?? 'public';
-}
-
-export function quoteIdent(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`;
 }
 
 /** What a log may say of a database error: its code and message, never the connection string. */

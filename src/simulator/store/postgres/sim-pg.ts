@@ -2,6 +2,9 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import pg from 'pg';
 import type { Logger } from '../../../log/logger.ts';
 import { SIM_PG_MIGRATIONS } from './sim-pg-migrations.ts';
+import { createNamedSchema, quoteIdent } from '../../../pg/named-schema.ts';
+
+export { quoteIdent };
 
 export type Row = Record<string, unknown>;
 
@@ -163,22 +166,4 @@ async function migrate(pool: pg.Pool): Promise<void> {
   } finally {
     client.release();
   }
-}
-
-/**
- * A search_path that names no existing schema (`options=-c search_path=sim` on a fresh
- * database): its first schema is created, so the tables have a home.
- */
-async function createNamedSchema(client: pg.PoolClient): Promise<void> {
-  const { rows } = await client.query<{ name: string | null }>(
-    `SELECT CASE WHEN current_schema() IS NULL THEN (
-       SELECT (parse_ident(trim(entry)))[1] FROM unnest(string_to_array(current_setting('search_path'), ',')) AS entry
-       WHERE trim(entry) NOT IN ('', '"$user"') LIMIT 1) END AS name`,
-  );
-  const name = rows[0]?.name;
-  if (name) await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(name)}`);
-}
-
-export function quoteIdent(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`;
 }
