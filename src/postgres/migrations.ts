@@ -1,6 +1,7 @@
 import { ACCOUNT_SCHEMA } from './schema-account.ts';
 import { BROADCAST_SCHEMA } from './schema-broadcast.ts';
 import { JOBS_SCHEMA } from './schema-jobs.ts';
+import { PARTITIONS_SCHEMA } from './schema-partitions.ts';
 import { SEARCH_SCHEMA } from './schema-search.ts';
 
 /**
@@ -12,4 +13,5 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   BROADCAST_SCHEMA,
   SEARCH_SCHEMA,
   JOBS_SCHEMA,
+  PARTITIONS_SCHEMA,
 ];

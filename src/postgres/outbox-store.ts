@@ -1,4 +1,5 @@
 import type { OutboxStore } from '../broadcast/outbox-store.ts';
+import { BULK_FROM, bulkFanOut, subscribersEstimate, type Range } from './bulk-fan-out.ts';
 import type { Pg } from './database.ts';
 
 /**
@@ -12,11 +13,26 @@ const OUTBOX_LOCK = 0x6f61626f78; // "oabox"
 const MATCHES = `FROM subscribers s JOIN pg_temp.topic_sets g ON g.topics = s.topics::text
   WHERE s.state = 'active' AND s.digest = $1`;
 
+/**
+ * Whom a fan-out reaches (`$1` the digest) and the entry set each gets: joined to the topic
+ * sets, or, when there is just one (an account without topics), filtered by it (`$4`,
+ * `$5`), which spares a million-row join.
+ */
+async function audienceSource(pg: Pg) {
+  const sets = await pg.query<{ topics: string; entry_set: number }>(
+    'SELECT topics, entry_set FROM pg_temp.topic_sets LIMIT 2',
+  );
+  if (sets.length !== 1) return { from: MATCHES, entrySet: 'g.entry_set', params: [] };
+  return {
+    from: `FROM subscribers s WHERE s.state = 'active' AND s.digest = $1 AND s.topics = $4::jsonb`,
+    entrySet: '$5::int',
+    params: [sets[0]!.topics, sets[0]!.entry_set],
+  };
+}
+
 /** Deliveries inserted by `insert` (a statement `RETURNING id`): how many, and their range. */
 const rangeOf = (insert: string) => `WITH ins AS (${insert} RETURNING id)
   SELECT count(*) AS n, min(id) AS first, max(id) AS last FROM ins`;
-
-type Range = { n: number; first: number | null; last: number | null };
 
 /** The first row of a query, and a statement whose rows do not matter. */
 const statements = (pg: Pg) => ({
@@ -25,12 +41,24 @@ const statements = (pg: Pg) => ({
   exec: async (sql: string, params: unknown[] = []) => void (await pg.query(sql, params)),
 });
 
+export interface PostgresOutboxOptions {
+  /**
+   * An audience the subscribers table may hold this many of (the planner's estimate) is
+   * loaded as a partition, and kept as one if it has this many (0: every fan-out).
+   */
+  bulkFrom?: number;
+}
+
 /**
  * The outbox on PostgreSQL. The fan-out is one `INSERT ... SELECT` over the subscribers
  * (set-based: a million recipients are one statement), joined to the topic sets held in a
- * temporary table of the transaction's connection.
+ * temporary table of the transaction's connection; a large one is loaded as a partition of
+ * its own (bulk-fan-out.ts).
  */
-export function postgresOutboxStore(pg: Pg): OutboxStore {
+export function postgresOutboxStore(
+  pg: Pg,
+  { bulkFrom = BULK_FROM }: PostgresOutboxOptions = {},
+): OutboxStore {
   return {
     transaction: (work) =>
       pg.transaction(async () => {
@@ -38,7 +66,7 @@ export function postgresOutboxStore(pg: Pg): OutboxStore {
         return work();
       }),
     ...broadcastRows(pg),
-    ...audience(pg),
+    ...audience(pg, bulkFrom),
   };
 }
 
@@ -54,7 +82,7 @@ type AudienceMethods =
   | 'topicLists';
 
 /** Writes of the whole audience: the fan-out, its topic sets, counts and cancelling. */
-function audience(pg: Pg): Pick<OutboxStore, AudienceMethods> {
+function audience(pg: Pg, bulkFrom: number): Pick<OutboxStore, AudienceMethods> {
   const { one, exec } = statements(pg);
   const setRange = async (id: number, range: Range | undefined) => {
     if (!range?.n) return 0;
@@ -85,10 +113,18 @@ function audience(pg: Pg): Pick<OutboxStore, AudienceMethods> {
       );
     },
     async fanOut(id, digest, at, extraCondition) {
+      const source = await audienceSource(pg);
+      const params = [digest, id, at, ...source.params];
+      if ((await subscribersEstimate(pg)) >= bulkFrom) {
+        const select = `SELECT s.channel, s.user_id, ${source.entrySet} AS entry_set
+          ${source.from} ${extraCondition}`;
+        return setRange(id, await bulkFanOut(pg, { id, select, params, bulkFrom }));
+      }
       const range = await one<Range>(
         rangeOf(`INSERT INTO deliveries (broadcast_id, channel, user_id, status, due_at, entry_set)
-          SELECT $2, s.channel, s.user_id, 'pending', $3, g.entry_set ${MATCHES} ${extraCondition}`),
-        [digest, id, at],
+          SELECT $2, s.channel, s.user_id, 'pending', $3, ${source.entrySet}
+          ${source.from} ${extraCondition}`),
+        params,
       );
       return setRange(id, range);
     },

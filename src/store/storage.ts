@@ -11,7 +11,13 @@ import { createSqliteGate, type SqliteGate } from './sqlite-gate.ts';
  */
 export type Storage =
   | { kind: 'sqlite'; gate: SqliteGate; file: string; close(): Promise<void> }
-  | { kind: 'postgres'; pg: Pg; close(): Promise<void> };
+  | {
+      kind: 'postgres';
+      pg: Pg;
+      close(): Promise<void>;
+      /** Fan-outs the subscribers table may hold this many of get a partition of their own. */
+      partitionFrom?: number;
+    };
 
 export async function openStorage(
   config: { DATA_DIR: string; DATABASE_URL?: string; DATABASE_POOL_SIZE?: number },
@@ -55,8 +61,11 @@ export function sqliteStorage(file: string): Storage & { kind: 'sqlite' } {
 }
 
 /** PostgreSQL storage over an open pool (tests, and a second front end on the same pool). */
-export function postgresStorage(pg: Pg): Storage & { kind: 'postgres' } {
-  return { kind: 'postgres', pg, close: () => pg.close() };
+export function postgresStorage(
+  pg: Pg,
+  options: { partitionFrom?: number } = {},
+): Storage & { kind: 'postgres' } {
+  return { kind: 'postgres', pg, close: () => pg.close(), ...options };
 }
 
 /** What `/healthz` says of the database. */

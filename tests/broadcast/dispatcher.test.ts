@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { SendResult } from '../../src/broadcast/channel-sender.ts';
 import { createInboxSender } from '../../src/broadcast/inbox-sender.ts';
 import { createFakeSender } from '../helpers/fake-sender.ts';
-import { DATABASES, type DatabaseKind } from '../helpers/postgres.ts';
+import { FAN_OUT_DATABASES, type FanOutDatabase } from '../helpers/postgres.ts';
 import {
   eventually,
   inboxOf,
@@ -25,7 +25,7 @@ afterEach(async () => {
 });
 
 const retry = { status: 'retry', error: 'system busy' } as const;
-const setup = async (kind: DatabaseKind, script: Record<string, SendResult[]>, dispatch = {}) => {
+const setup = async (kind: FanOutDatabase, script: Record<string, SendResult[]>, dispatch = {}) => {
   fixture = await makeFixture({
     kind,
     entries: ENTRIES,
@@ -42,7 +42,7 @@ const setup = async (kind: DatabaseKind, script: Record<string, SendResult[]>, d
   return { fixture, sender };
 };
 
-describe.each(DATABASES)('the dispatcher (%s)', (kind) => {
+describe.each(FAN_OUT_DATABASES)('the dispatcher (%s)', (kind) => {
   it('retries a retryable failure with exponential backoff until the channel accepts it', async () => {
     const { fixture, sender } = await setup(kind, { bob: [retry, retry] });
     await fixture.subscribe('api', ['alice', 'bob']);
@@ -198,7 +198,10 @@ describe.each(DATABASES)('the dispatcher (%s)', (kind) => {
     await fixture.subscribe('api', ['alice']);
     const { id } = await fixture.broadcasting.broadcastNow({ kind: 'manual' });
     await fixture.broadcasting.dispatcher.drain();
-    const recipients = [{ deliveryId: 1, userId: 'alice' }];
+    const [delivery] = await fixture.sql<{ id: number }>(
+      `SELECT id FROM deliveries WHERE user_id = 'alice'`,
+    );
+    const recipients = [{ deliveryId: Number(delivery!.id), userId: 'alice' }];
     await inboxSender.send({ type: 'text', text: 'again' }, recipients, `b${id}-again`);
 
     const items = await inboxOf(fixture, 'api', 'alice');

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { BroadcastError } from '../../src/broadcast/broadcast-types.ts';
 import { createFakeSender } from '../helpers/fake-sender.ts';
-import { DATABASES } from '../helpers/postgres.ts';
+import { FAN_OUT_DATABASES } from '../helpers/postgres.ts';
 import { makeEntry, makeFixture, users, type Fixture } from '../helpers/broadcast-fixture.ts';
 
 const NOW = '2025-01-06T00:00:00Z';
@@ -16,7 +16,7 @@ afterEach(async () => {
   fixture = undefined;
 });
 
-describe.each(DATABASES)('the outbox (%s)', (kind) => {
+describe.each(FAN_OUT_DATABASES)('the outbox (%s)', (kind) => {
   it('counts an entry as published from its instant on, by the one rule every path uses', async () => {
     const AT_NOW = makeEntry('at-now', NOW);
     const LATER = makeEntry('a-millisecond-later', '2025-01-06T00:00:00.001Z');

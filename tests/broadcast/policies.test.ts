@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseQuietHours, quietUntil } from '../../src/time/quiet-hours.ts';
 import { createFakeSender } from '../helpers/fake-sender.ts';
-import { DATABASES } from '../helpers/postgres.ts';
+import { FAN_OUT_DATABASES } from '../helpers/postgres.ts';
 import { makeEntry, makeFixture, type Fixture } from '../helpers/broadcast-fixture.ts';
 
 const ENTRY_DATE = '2025-01-01T00:00:00Z';
@@ -13,7 +13,7 @@ afterEach(async () => {
   fixture = undefined;
 });
 
-describe.each(DATABASES)('quiet hours (%s)', (kind) => {
+describe.each(FAN_OUT_DATABASES)('quiet hours (%s)', (kind) => {
   it('reads ranges of hours in several forms and refuses nonsense', () => {
     expect(parseQuietHours('22-7')).toEqual({ start: 22 * 60, end: 7 * 60 });
     expect(parseQuietHours('22:30-6:45')).toEqual({ start: 22 * 60 + 30, end: 6 * 60 + 45 });
@@ -78,7 +78,7 @@ describe.each(DATABASES)('quiet hours (%s)', (kind) => {
   });
 });
 
-describe.each(DATABASES)('quotas (%s)', (kind) => {
+describe.each(FAN_OUT_DATABASES)('quotas (%s)', (kind) => {
   it('lets a subscription account broadcast once a day: a second manual one is refused with the reason', async () => {
     fixture = await makeFixture({
       kind,
@@ -159,7 +159,7 @@ describe.each(DATABASES)('quotas (%s)', (kind) => {
   });
 });
 
-describe.each(DATABASES)('digest mode (%s)', (kind) => {
+describe.each(FAN_OUT_DATABASES)('digest mode (%s)', (kind) => {
   it('sends a digest subscriber one message a day with everything broadcast since the last digest', async () => {
     fixture = await makeFixture({
       kind,

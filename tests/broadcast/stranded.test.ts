@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createFakeSender } from '../helpers/fake-sender.ts';
-import { DATABASES, type DatabaseKind } from '../helpers/postgres.ts';
+import { FAN_OUT_DATABASES, type FanOutDatabase } from '../helpers/postgres.ts';
 import {
   eventually,
   makeEntry,
@@ -19,7 +19,7 @@ afterEach(async () => {
   fixture = undefined;
 });
 
-const setup = async (kind: DatabaseKind) => {
+const setup = async (kind: FanOutDatabase) => {
   fixture = await makeFixture({
     kind,
     entries: ENTRIES,
@@ -31,7 +31,7 @@ const setup = async (kind: DatabaseKind) => {
   return { fixture, api };
 };
 
-describe.each(DATABASES)('a delivery with no way out (%s)', (kind) => {
+describe.each(FAN_OUT_DATABASES)('a delivery with no way out (%s)', (kind) => {
   it.each(['wechat', 'constructor', '__proto__', 'toString'])(
     'to a follower on a channel no sender serves (%s) is skipped with the reason, and the broadcast ends',
     async (channel) => {

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createInboxSender } from '../../src/broadcast/inbox-sender.ts';
 import type { Reply } from '../../src/engine/types.ts';
 import { createFakeSender } from '../helpers/fake-sender.ts';
-import { DATABASES } from '../helpers/postgres.ts';
+import { FAN_OUT_DATABASES } from '../helpers/postgres.ts';
 import { inboxOf, makeEntry, makeFixture, type Fixture } from '../helpers/broadcast-fixture.ts';
 
 const NOW = '2025-01-06T00:00:00Z';
@@ -38,7 +38,7 @@ afterEach(async () => {
 const idsOf = (reply: Reply) =>
   reply.type === 'articles' ? reply.articles.map((a) => a.url.split('/').pop()) : [];
 
-describe.each(DATABASES)('topic filtering (%s)', (kind) => {
+describe.each(FAN_OUT_DATABASES)('topic filtering (%s)', (kind) => {
   it('sends a broadcast for one topic to its followers only, each the entries they follow', async () => {
     fixture = await makeFixture({ kind, entries: ENTRIES, start: NOW });
     const sender = createFakeSender({ channel: 'api', maxBatch: 100 });

@@ -13,7 +13,13 @@ import { createLogger } from '../../src/log/logger.ts';
 import { openPostgres } from '../../src/postgres/database.ts';
 import { postgresStorage, sqliteStorage, type Storage } from '../../src/store/storage.ts';
 import { testSubscribers, type TestSubscribers } from './broadcast-subscribers.ts';
-import { openTestStorage, postgresUrl, type DatabaseKind, type TestPostgres } from './postgres.ts';
+import {
+  openTestStorage,
+  postgresUrl,
+  type DatabaseKind,
+  type FanOutDatabase,
+  type TestPostgres,
+} from './postgres.ts';
 
 export const ACCOUNT_TZ = 'Asia/Shanghai';
 export const PUBLIC_URL = 'http://oa.test';
@@ -81,7 +87,7 @@ export interface Fixture {
 /** A database of the given kind and the broadcast part over it, driven by hand. */
 export async function makeFixture(
   options: {
-    kind?: DatabaseKind;
+    kind?: FanOutDatabase;
     entries?: Entry[];
     start?: string;
     cron?: string;
@@ -89,11 +95,15 @@ export async function makeFixture(
     accountType?: BroadcastingOptions['accountType'];
     dispatch?: BroadcastingOptions['dispatch'];
     digestCron?: string;
+    /** PostgreSQL: fan-outs of this many or more get a partition of their own. */
+    partitionFrom?: number;
   } = {},
 ): Promise<Fixture> {
-  const kind = options.kind ?? 'sqlite';
   const dir = mkdtempSync(join(tmpdir(), 'oasim-broadcast-'));
-  const storage = await openTestStorage(kind, dir);
+  const storage = await openTestStorage(options.kind ?? 'sqlite', dir);
+  const kind = storage.kind;
+  if (storage.kind === 'postgres' && options.partitionFrom !== undefined)
+    storage.partitionFrom = options.partitionFrom;
   const others: Storage[] = [];
   const clock = makeClock(options.start ?? '2025-01-06T00:00:00Z');
   const library = makeLibrary(options.entries ?? []);
@@ -138,6 +148,7 @@ export async function makeFixture(
                 migrate: false,
                 max: 4,
               }),
+              { partitionFrom: storage.partitionFrom },
             );
       others.push(other);
       return other;

@@ -18,6 +18,15 @@ export type DatabaseKind = 'sqlite' | 'postgres';
 /** The databases a shared test runs on: `describe.each(DATABASES)`. */
 export const DATABASES: DatabaseKind[] = postgresUrl ? ['sqlite', 'postgres'] : ['sqlite'];
 
+/**
+ * The broadcast tests' databases: these, and PostgreSQL again with every fan-out loaded as a
+ * partition of its own (what an audience of 20,000 or more gets).
+ */
+export type FanOutDatabase = DatabaseKind | 'postgres-partitions';
+export const FAN_OUT_DATABASES: FanOutDatabase[] = postgresUrl
+  ? [...DATABASES, 'postgres-partitions']
+  : DATABASES;
+
 export interface TestPostgres extends Pg {
   schema: string;
   url: string;
@@ -65,8 +74,8 @@ export async function admin(sql: string): Promise<void> {
  * A fresh database of the given kind: a SQLite file in `dir`, or a schema of its own on the
  * test PostgreSQL. What shared store tests open in `beforeEach`.
  */
-export async function openTestStorage(kind: DatabaseKind, dir: string): Promise<Storage> {
+export async function openTestStorage(kind: FanOutDatabase, dir: string): Promise<Storage> {
   if (kind === 'sqlite') return sqliteStorage(join(dir, 'oasim.db'));
   const pg = await openTestPostgres();
-  return postgresStorage(pg);
+  return postgresStorage(pg, kind === 'postgres-partitions' ? { partitionFrom: 0 } : {});
 }
