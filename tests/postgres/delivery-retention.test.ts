@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { pruneDeliveries } from '../../src/broadcast/delivery-retention.ts';
 import { createInboxSender } from '../../src/broadcast/inbox-sender.ts';
+import { broadcastReport } from '../../src/console/broadcast-report.ts';
 import { createLogger } from '../../src/log/logger.ts';
 import { postgresPartitionStore } from '../../src/postgres/partition-store.ts';
 import { makeEntry, makeFixture, users, type Fixture } from '../helpers/broadcast-fixture.ts';
@@ -91,12 +92,23 @@ describe.skipIf(!postgresUrl)('the retention sweep of delivery partitions', () =
         'deliveries_main',
       ].sort(),
     );
-    // The broadcast keeps its row and counts.
+    // The broadcast keeps its row and counts; the console can tell its deliveries went.
     expect(await f.broadcasting.store.get(old)).toMatchObject({
       status: 'done',
       counts: { total: 10, sent: 10 },
     });
     expect(await f.broadcasting.store.deliveries(old, { limit: 5 })).toEqual([]);
+    expect(await f.broadcasting.store.deliveriesRemoved(old)).toBe(true);
+    expect(await f.broadcasting.store.deliveriesRemoved(recent)).toBe(false);
+    const page = broadcastReport((await f.broadcasting.store.get(old))!, [], {
+      timeZone: 'UTC',
+      csrf: '',
+      after: undefined,
+      pageSize: 50,
+      removedAfterDays: KEPT_DAYS,
+    }).text.replace(/\s+/g, ' ');
+    expect(page).toContain(`Its deliveries were removed ${KEPT_DAYS} days after it ended`);
+    expect(page).not.toContain('No deliveries');
     expect(await f.sql(`SELECT user_id FROM deliveries_main`)).toEqual([{ user_id: 'small' }]);
 
     // The dispatcher goes on over what is left.
