@@ -193,6 +193,7 @@ export async function createService(
       ...parseSchedules(config.DIGEST_CRON, config.BROADCAST_TZ, 'digest'),
     ],
     catchUpHours: config.BROADCAST_CATCHUP_HOURS,
+    deliveriesKeptDays: config.DELIVERIES_KEPT_DAYS,
     dispatch: {
       ratePerSecond: config.DISPATCH_RATE_PER_SECOND,
       batchSize: config.DISPATCH_BATCH_SIZE,

@@ -19,6 +19,8 @@ export async function startBroadcastJobs(options: {
   catchUpHours: number;
   scheduler: Scheduler;
   dispatcher: Dispatcher;
+  /** The hourly sweep of ended broadcasts' delivery partitions. */
+  prune(): Promise<void>;
 }): Promise<JobEngine> {
   const { pg, log, scheduler, dispatcher } = options;
   return startJobEngine({
@@ -38,6 +40,7 @@ export async function startBroadcastJobs(options: {
       async dispatch(channel) {
         await dispatcher.drainChannel(channel);
       },
+      prune: options.prune,
     },
   });
 }

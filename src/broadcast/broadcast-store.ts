@@ -26,6 +26,8 @@ export interface BroadcastStore {
   reply(id: number, entrySet?: number): Promise<{ kind: BroadcastKind; reply: Reply } | undefined>;
   /** Its deliveries in id order; `after` is the id of the last one of the previous page. */
   deliveries(id: number, options: { limit: number; after?: number }): Promise<DeliveryItem[]>;
+  /** Whether its deliveries were dropped by the retention sweep (PostgreSQL; never on SQLite). */
+  deliveriesRemoved(id: number): Promise<boolean>;
 }
 
 export function createBroadcastStore(storage: Storage): BroadcastStore {
@@ -68,6 +70,7 @@ function sqliteBroadcastStore(gate: SqliteGate): BroadcastStore {
       gate.run(() => page.all(before, limit).map(withReports)),
     deliveries: (id, { limit, after = 0 }) =>
       gate.run(() => deliveryPage.all({ id, after, limit }).map(toDeliveryItem)),
+    deliveriesRemoved: async () => false,
     reply: cachedReplies((id, entrySet) =>
       gate.run(() => {
         const row = one.get(id);

@@ -17,6 +17,8 @@ import { createLedger, type BroadcastLedger } from './ledger-store.ts';
 import { createOutboxStore } from './outbox-store.ts';
 import { noticingProgress } from './progress-notice.ts';
 import { createQuota, type AccountType } from './quota.ts';
+import { postgresPartitionStore } from '../postgres/partition-store.ts';
+import { DELIVERIES_KEPT_DAYS, pruneDeliveries, type PruneResult } from './delivery-retention.ts';
 import { createScheduler, type Schedule, type Scheduler } from './scheduler.ts';
 
 export interface BroadcastingOptions {
@@ -36,6 +38,8 @@ export interface BroadcastingOptions {
   dispatch?: Omit<DispatcherOptions, 'deliveries' | 'store' | 'log' | 'defaultTimeZone' | 'now'>;
   /** Where a broadcast's progress is published (created, each settled batch, cancelled). */
   events?: EventHub;
+  /** PostgreSQL: days a large broadcast's partition of deliveries outlives its end (default 40). */
+  deliveriesKeptDays?: number;
 }
 
 /** The broadcast part of the service: outbox, dispatcher and schedules, and what the admin API calls. */
@@ -58,6 +62,13 @@ export interface Broadcasting {
   register(sender: ChannelSender): void;
   /** Catches the schedules up, then runs them and the dispatcher. */
   start(): Promise<void>;
+  /** Days a large broadcast's deliveries are kept after it ended (PostgreSQL). */
+  deliveriesKeptDays: number;
+  /**
+   * Drops the delivery partitions of broadcasts ended more than `deliveriesKeptDays` ago
+   * (the job engine runs it hourly); undefined on SQLite, which has none.
+   */
+  pruneDeliveries(): Promise<PruneResult | undefined>;
   /** The job engine's health (PostgreSQL); undefined where there is none. */
   jobsHealth(): Promise<JobHealth | undefined>;
   stop(): Promise<void>;
@@ -118,6 +129,16 @@ export function createBroadcasting(options: BroadcastingOptions): Broadcasting {
     afterTick: () => dispatcher.drain(),
     trigger: useJobs ? 'jobs' : 'cron',
   });
+  const keptDays = options.deliveriesKeptDays ?? DELIVERIES_KEPT_DAYS;
+  const prune = async () =>
+    storage.kind === 'postgres'
+      ? pruneDeliveries({
+          store: postgresPartitionStore(storage.pg),
+          keptDays,
+          now: now(),
+          log,
+        })
+      : undefined;
   // After a jump, deliveries that waited for a time now passed (quiet hours, backoff) go.
   options.clock?.onTravel(() => dispatcher.wake());
   return {
@@ -143,6 +164,8 @@ export function createBroadcasting(options: BroadcastingOptions): Broadcasting {
       return broadcast;
     },
     recordMassSendReport: createMassSendReports(storage),
+    deliveriesKeptDays: keptDays,
+    pruneDeliveries: prune,
     register: (sender) => dispatcher.register(sender),
     async start() {
       await scheduler.start();
@@ -159,6 +182,7 @@ export function createBroadcasting(options: BroadcastingOptions): Broadcasting {
           catchUpHours: options.catchUpHours,
           scheduler,
           dispatcher,
+          prune: async () => void (await prune()),
         });
       }
     },

@@ -57,6 +57,19 @@ const cronList = z.string().superRefine((value, ctx) => {
   }
 });
 
+/**
+ * Days a broadcast's delivery partition outlives its end (PostgreSQL). At least 32: the
+ * service account's quota counts this calendar month's deliveries, so none may go sooner.
+ */
+const keptDays = z.coerce
+  .number({ error: 'must be a number' })
+  .int('must be a whole number of days')
+  .min(
+    32,
+    "must be at least 32: the service account's quota counts this calendar month's deliveries",
+  )
+  .max(36_500, 'must be at most 36500 days');
+
 const postgresUrl = z
   .string()
   .max(2048, 'must be at most 2048 characters')
@@ -138,6 +151,8 @@ const schema = z.object({
   DELIVERY_MAX_ATTEMPTS: wholeNumber(1, 20).default(5),
   DELIVERY_RETRY_SECONDS: wholeNumber(1, 86_400).default(30),
   BLOCK_AFTER_FAILURES: wholeNumber(1, 100).default(3),
+  // PostgreSQL: a large broadcast's partition of deliveries is dropped this long after it ended.
+  DELIVERIES_KEPT_DAYS: keptDays.default(40),
   // The simulated WeChat platform (src/simulator/): on outside production unless turned off.
   SIMULATOR: z.enum(['on', 'off'], { error: 'must be on or off' }).optional(),
   // The simulator's own state on PostgreSQL instead of DATA_DIR/simulator.db.

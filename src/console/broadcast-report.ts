@@ -52,7 +52,15 @@ export function broadcastReport(
     csrf,
     after,
     pageSize,
-  }: { timeZone: string; csrf: string; after: number | undefined; pageSize: number },
+    removedAfterDays,
+  }: {
+    timeZone: string;
+    csrf: string;
+    after: number | undefined;
+    pageSize: number;
+    /** Its deliveries were dropped by the retention sweep, this many days after it ended. */
+    removedAfterDays?: number;
+  },
 ): SafeHtml {
   const reasons = Object.entries(broadcast.skipReasons ?? {});
   const channelErrors = Object.entries(broadcast.channelErrors ?? {});
@@ -101,7 +109,17 @@ export function broadcastReport(
             ${replyPreview(broadcast.reply)}`
         : ''
     }
-    ${deliveryTable(broadcast.id, deliveries, { timeZone, after, pageSize })}`;
+    ${
+      removedAfterDays === undefined
+        ? deliveryTable(broadcast.id, deliveries, { timeZone, after, pageSize })
+        : html`<section aria-labelledby="deliveries-title">
+            <h2 id="deliveries-title">Deliveries</h2>
+            <p class="muted">
+              Its deliveries were removed ${removedAfterDays} days after it ended
+              (<code>DELIVERIES_KEPT_DAYS</code>); the counts above remain.
+            </p>
+          </section>`
+    }`;
 }
 
 /** One page of a broadcast's deliveries, with the way to the next. */

@@ -161,7 +161,12 @@ function reportRoutes(router: Router, deps: ConsoleDeps, page: Page): void {
       limit: DELIVERY_PAGE,
       after,
     });
+    const removed =
+      deliveries.length === 0 && after === undefined
+        ? await broadcasting.store.deliveriesRemoved(broadcast.id)
+        : false;
     return broadcastReport(broadcast, deliveries, {
+      removedAfterDays: removed ? broadcasting.deliveriesKeptDays : undefined,
       timeZone,
       csrf: csrf(req),
       after,

@@ -13,7 +13,26 @@ export interface JobSchedule {
 /** The task every schedule's cron job runs; the payload says which schedule. */
 export const TICK_TASK = 'oasim_tick';
 
+/** The hourly sweep that drops the delivery partitions of long-ended broadcasts. */
+export const PRUNE_TASK = 'oasim_prune';
+
 const MINUTE_MS = 60_000;
+
+/**
+ * The sweep's cron item: once an hour across instances, at minute 17 (clear of the
+ * schedules' usual full hours, when large fan-outs are written). No backfill nor retry: a
+ * missed or failed sweep is the next hour's work.
+ */
+export function pruneCronItems(): ParsedCronItem[] {
+  return parseCronItems([
+    {
+      task: PRUNE_TASK,
+      identifier: PRUNE_TASK,
+      match: '17 * * * *',
+      options: { backfillPeriod: 0, maxAttempts: 1 },
+    },
+  ]);
+}
 
 /**
  * One graphile-worker cron item per schedule, identified by the schedule's id and backfilled

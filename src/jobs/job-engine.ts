@@ -11,7 +11,14 @@ import {
 import type { Logger } from '../log/logger.ts';
 import { isUnavailable, untilAvailable } from '../postgres/availability.ts';
 import { openPostgres, quoteIdent, type Pg } from '../postgres/database.ts';
-import { scheduleCronItems, supersededTicks, TICK_TASK, type JobSchedule } from './cron-items.ts';
+import {
+  PRUNE_TASK,
+  pruneCronItems,
+  scheduleCronItems,
+  supersededTicks,
+  TICK_TASK,
+  type JobSchedule,
+} from './cron-items.ts';
 import { graphileLogger } from './graphile-logger.ts';
 import { startHeartbeat, type HeartbeatOptions } from './heartbeat.ts';
 import { startFailure } from './job-engine-error.ts';
@@ -33,6 +40,8 @@ export interface JobTasks {
   tick(scheduleId: string, tickAt: Date): Promise<void>;
   /** Sends what the channel has due. Throwing retries it later, with exponential backoff. */
   dispatch(channel: string): Promise<void>;
+  /** The hourly retention sweep (once across instances); none when absent. */
+  prune?(): Promise<void>;
 }
 
 export interface JobEngineOptions {
@@ -74,9 +83,10 @@ export interface JobEngine {
  */
 export async function startJobEngine(options: JobEngineOptions): Promise<JobEngine> {
   // A bad expression is the configuration's fault, said before the database is touched.
-  const cronItems = scheduleCronItems(options.schedules ?? [], {
-    catchUpHours: options.catchUpHours ?? 0,
-  });
+  const cronItems = [
+    ...scheduleCronItems(options.schedules ?? [], { catchUpHours: options.catchUpHours ?? 0 }),
+    ...(options.tasks.prune ? pruneCronItems() : []),
+  ];
   const url = typeof options.pg === 'string' ? options.pg : undefined;
   let own: Pg | undefined;
   try {
@@ -192,6 +202,7 @@ function taskList(
     [DISPATCH_TASK]: outlastingOutages(pg, async (payload) => {
       await tasks.dispatch((payload as { channel: string }).channel);
     }),
+    ...(tasks.prune && { [PRUNE_TASK]: outlastingOutages(pg, () => tasks.prune!()) }),
   };
 }
 

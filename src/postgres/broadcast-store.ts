@@ -7,6 +7,7 @@ import {
 } from '../broadcast/broadcast-row.ts';
 import type { BroadcastStore } from '../broadcast/broadcast-store.ts';
 import type { Pg } from './database.ts';
+import { BULK_BASE } from './schema-partitions.ts';
 
 /** The broadcasts' report on PostgreSQL; the same queries as on SQLite. */
 export function postgresBroadcastStore(pg: Pg): BroadcastStore {
@@ -46,6 +47,16 @@ export function postgresBroadcastStore(pg: Pg): BroadcastStore {
         [id, after, limit],
       );
       return rows.map(toDeliveryItem);
+    },
+    async deliveriesRemoved(id) {
+      // A partition's rows go all at once: its first id is gone (read by primary key).
+      const [row] = await pg.query<{ removed: boolean }>(
+        `SELECT b.first_delivery >= $2
+           AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.id = b.first_delivery) AS removed
+         FROM broadcasts b WHERE b.id = $1`,
+        [id, BULK_BASE],
+      );
+      return row?.removed ?? false;
     },
     reply: cachedReplies(async (id, entrySet) => {
       const [row] = await pg.query<Pick<BroadcastRow, 'kind' | 'reply'>>(

@@ -80,6 +80,20 @@ describe('configuration', () => {
     ]);
   });
 
+  it('keeps the deliveries of ended broadcasts 40 days by default, and never fewer than 32', () => {
+    expect(loadConfig({}).DELIVERIES_KEPT_DAYS).toBe(40);
+    expect(loadConfig({ DELIVERIES_KEPT_DAYS: '32' }).DELIVERIES_KEPT_DAYS).toBe(32);
+    expect(problemsOf({ DELIVERIES_KEPT_DAYS: '31' })).toEqual([
+      `DELIVERIES_KEPT_DAYS="31": must be at least 32: the service account's quota counts this calendar month's deliveries`,
+    ]);
+    expect(problemsOf({ DELIVERIES_KEPT_DAYS: '40.5' })).toEqual([
+      'DELIVERIES_KEPT_DAYS="40.5": must be a whole number of days',
+    ]);
+    expect(problemsOf({ DELIVERIES_KEPT_DAYS: 'forty' })).toEqual([
+      'DELIVERIES_KEPT_DAYS="forty": must be a number',
+    ]);
+  });
+
   it('treats an empty value as unset', () => {
     expect(loadConfig({ PORT: '' }).PORT).toBe(3000);
   });

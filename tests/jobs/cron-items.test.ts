@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { TimestampDigest } from 'graphile-worker';
-import { instantOfDigest, scheduleCronItems } from '../../src/jobs/cron-items.ts';
+import {
+  instantOfDigest,
+  PRUNE_TASK,
+  pruneCronItems,
+  scheduleCronItems,
+} from '../../src/jobs/cron-items.ts';
 
 const HOUR_MS = 3_600_000;
 
@@ -42,6 +47,21 @@ describe('schedule cron items', () => {
         catchUpHours: 0,
       }),
     ).toThrow(/once a minute/);
+  });
+});
+
+describe('the retention sweep cron item', () => {
+  it('runs oasim_prune once an hour, at minute 17, with no backfill', () => {
+    const [item, ...rest] = pruneCronItems();
+    expect(rest).toEqual([]);
+    expect(item!.task).toBe(PRUNE_TASK);
+    expect(PRUNE_TASK).toBe('oasim_prune');
+    expect(item!.identifier).toBe('oasim_prune');
+    expect(item!.options).toMatchObject({ backfillPeriod: 0, maxAttempts: 1 });
+    const fires = Array.from({ length: 120 }, (_, i) =>
+      new Date(Date.parse('2026-03-01T00:00:00Z') + i * 60_000).toISOString(),
+    ).filter((iso) => item!.match(digestOf(iso)));
+    expect(fires).toEqual(['2026-03-01T00:17:00.000Z', '2026-03-01T01:17:00.000Z']);
   });
 });
 
