@@ -89,19 +89,14 @@ export async function broadcastBench(): Promise<BenchRow[]> {
   }
 }
 
-/**
- * Times a manual broadcast's outbox (to every active subscriber) and then the dispatcher
- * draining it into the `api` inbox, over `storage`; checks that all `subscribers` got it.
- */
-export async function outboxThenDrain(
-  storage: Storage,
-  subscribers: number,
-): Promise<{ outboxMs: number; drainS: number }> {
+/** The broadcast part over `storage`, sending `entries` to the `api` inbox, unthrottled. */
+export function benchBroadcasting(storage: Storage, entries: Entry[], now?: () => Date) {
   const broadcasting = createBroadcasting({
     storage,
+    ...(now && { now }),
     library: {
-      all: () => [BENCH_ENTRY],
-      get: (id) => (id === BENCH_ENTRY.id ? BENCH_ENTRY : undefined),
+      all: () => entries,
+      get: (id) => entries.find((entry) => entry.id === id),
     },
     log: createLogger({ level: 'silent' }),
     publicUrl: 'http://bench.test',
@@ -112,6 +107,18 @@ export async function outboxThenDrain(
     dispatch: { ratePerSecond: 0, batchSize: 1000 },
   });
   broadcasting.register(createInboxSender(storage, 'api'));
+  return broadcasting;
+}
+
+/**
+ * Times a manual broadcast's outbox (to every active subscriber) and then the dispatcher
+ * draining it into the `api` inbox, over `storage`; checks that all `subscribers` got it.
+ */
+export async function outboxThenDrain(
+  storage: Storage,
+  subscribers: number,
+): Promise<{ outboxMs: number; drainS: number }> {
+  const broadcasting = benchBroadcasting(storage, [BENCH_ENTRY]);
   let started = performance.now();
   const broadcast = await broadcasting.broadcastNow({ kind: 'manual' });
   const outboxMs = performance.now() - started;

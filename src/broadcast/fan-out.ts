@@ -160,5 +160,7 @@ async function fanOutAudience(
     );
   }
   if (request.kind !== 'digest') await deps.ledger.record(entries, id, now);
-  await store.setTotals(id, total, (await store.countEligible(digest)) - total, at);
+  // At least 0: on PostgreSQL the count may be read beside the fan-out, a moment apart.
+  const filtered = Math.max(0, (await store.countEligible(digest)) - total);
+  await store.setTotals(id, total, filtered, at);
 }
