@@ -8,6 +8,7 @@
  */
 import type { Entry } from '../src/content/entry.ts';
 import type { Pg } from '../src/postgres/database.ts';
+import { partitionName } from '../src/postgres/schema-partitions.ts';
 import { postgresStorage } from '../src/store/storage.ts';
 import { BENCH_ENTRY, benchBroadcasting } from './broadcast.ts';
 import { openBenchSchema, seedSubscribers, skipWithoutDatabase } from './lib/bench-schema.ts';
@@ -77,7 +78,7 @@ async function bareInsert(pg: Pg) {
 
 /** An earlier round's broadcast, out of the drain's way: its partition dropped, unsent. */
 async function setAside(pg: Pg, id: number) {
-  await pg.query(`DROP TABLE deliveries_b${id}`);
+  await pg.query(`DROP TABLE ${partitionName(id)}`);
   await pg.query(`UPDATE broadcasts SET status = 'cancelled', open = 0 WHERE id = $1`, [id]);
 }
 

@@ -72,7 +72,7 @@ export interface OutboxStore {
 export function createOutboxStore(storage: Storage): OutboxStore {
   return storage.kind === 'sqlite'
     ? sqliteOutboxStore(storage.gate)
-    : postgresOutboxStore(storage.pg, { bulkFrom: storage.partitionFrom });
+    : postgresOutboxStore(storage.pg, { partitionFrom: storage.partitionFrom });
 }
 
 function sqliteOutboxStore(gate: SqliteGate): OutboxStore {

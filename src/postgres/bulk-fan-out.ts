@@ -1,12 +1,16 @@
 import type { Pg } from './database.ts';
 import { quoteIdent } from '../pg/named-schema.ts';
-import { BULK_BASE, WINDOW_SIZE } from './schema-partitions.ts';
+import { BULK_BASE, partitionName, WINDOW_SIZE } from './schema-partitions.ts';
 
 /** Deliveries a fan-out wrote: how many, and their one range of ids. */
 export type Range = { n: number; first: number | null; last: number | null };
 
+/** Deliveries inserted by `insert` (a statement `RETURNING id`): how many, and their range. */
+export const rangeOf = (insert: string) => `WITH ins AS (${insert} RETURNING id)
+  SELECT count(*) AS n, min(id) AS first, max(id) AS last FROM ins`;
+
 /** Audiences expected to reach this many go to a partition of their own (see below). */
-export const BULK_FROM = 20_000;
+export const PARTITION_FROM = 20_000;
 
 const COLUMNS = 'broadcast_id, channel, user_id, status, due_at, entry_set';
 /** The parent's NOT NULL columns (but the key's), which a partition must have too. */
@@ -26,7 +30,7 @@ const NOT_NULL = [
  * no index (CREATE TABLE AS), whose primary key and queue indexes are then built once from
  * the rows (a sort, where a million index insertions cost as much as the rows themselves),
  * and which then becomes the broadcast's partition of `deliveries`. An audience smaller
- * than `bulkFrom` after all moves into `deliveries_main`, as it would have been written,
+ * than `partitionFrom` after all moves into `deliveries_main`, as it would have been written,
  * and the table goes.
  *
  * `select` yields (channel, user_id, entry_set) with `$1` the digest; `$2` is the
@@ -38,12 +42,12 @@ export async function bulkFanOut(
     id,
     select,
     params,
-    bulkFrom,
-  }: { id: number; select: string; params: unknown[]; bulkFrom: number },
+    partitionFrom,
+  }: { id: number; select: string; params: unknown[]; partitionFrom: number },
 ): Promise<Range> {
   const [window] = await pg.query<{ w: number }>(`SELECT nextval('deliveries_window_seq') AS w`);
   const base = BULK_BASE + window!.w * WINDOW_SIZE;
-  const table = quoteIdent(`deliveries_b${id}`);
+  const table = quoteIdent(partitionName(id));
   // Room for the index builds' sorts (for this transaction only: one fan-out at a time holds
   // the outbox's lock); measured 0.1x the bare insert faster than the default 64 MB.
   await pg.query(`SET LOCAL maintenance_work_mem = '256MB'`);
@@ -71,7 +75,7 @@ export async function bulkFanOut(
     `SELECT max(id) AS last FROM ${table}`,
   );
   const n = last === null ? 0 : last - base;
-  if (n < Math.max(bulkFrom, 1)) return moveToMain(pg, table, n);
+  if (n < Math.max(partitionFrom, 1)) return moveToMain(pg, table, n);
   await pg.query(`CREATE INDEX ON ${table} (channel, due_at) WHERE status = 'pending'`);
   await pg.query(`CREATE INDEX ON ${table} (channel, due_at) WHERE status = 'claimed'`);
   await pg.query(
@@ -84,9 +88,7 @@ export async function bulkFanOut(
 async function moveToMain(pg: Pg, table: string, n: number): Promise<Range> {
   const [range] = n
     ? await pg.query<Range>(
-        `WITH ins AS (INSERT INTO deliveries (${COLUMNS})
-           SELECT ${COLUMNS} FROM ${table} ORDER BY id RETURNING id)
-         SELECT count(*) AS n, min(id) AS first, max(id) AS last FROM ins`,
+        rangeOf(`INSERT INTO deliveries (${COLUMNS}) SELECT ${COLUMNS} FROM ${table} ORDER BY id`),
       )
     : [{ n: 0, first: null, last: null }];
   await pg.query(`DROP TABLE ${table}`);

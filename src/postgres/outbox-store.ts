@@ -1,5 +1,11 @@
 import type { OutboxStore } from '../broadcast/outbox-store.ts';
-import { BULK_FROM, bulkFanOut, subscribersEstimate, type Range } from './bulk-fan-out.ts';
+import {
+  bulkFanOut,
+  PARTITION_FROM,
+  rangeOf,
+  subscribersEstimate,
+  type Range,
+} from './bulk-fan-out.ts';
 import type { Pg } from './database.ts';
 
 /**
@@ -30,10 +36,6 @@ async function audienceSource(pg: Pg) {
   };
 }
 
-/** Deliveries inserted by `insert` (a statement `RETURNING id`): how many, and their range. */
-const rangeOf = (insert: string) => `WITH ins AS (${insert} RETURNING id)
-  SELECT count(*) AS n, min(id) AS first, max(id) AS last FROM ins`;
-
 /** The first row of a query, and a statement whose rows do not matter. */
 const statements = (pg: Pg) => ({
   one: async <R extends Record<string, unknown>>(sql: string, params: unknown[] = []) =>
@@ -46,7 +48,7 @@ export interface PostgresOutboxOptions {
    * An audience the subscribers table may hold this many of (the planner's estimate) is
    * loaded as a partition, and kept as one if it has this many (0: every fan-out).
    */
-  bulkFrom?: number;
+  partitionFrom?: number;
 }
 
 /**
@@ -57,7 +59,7 @@ export interface PostgresOutboxOptions {
  */
 export function postgresOutboxStore(
   pg: Pg,
-  { bulkFrom = BULK_FROM }: PostgresOutboxOptions = {},
+  { partitionFrom = PARTITION_FROM }: PostgresOutboxOptions = {},
 ): OutboxStore {
   const counted: EligibleCount = {};
   return {
@@ -68,7 +70,7 @@ export function postgresOutboxStore(
         return work();
       }),
     ...broadcastRows(pg),
-    ...audience(pg, bulkFrom, counted),
+    ...audience(pg, partitionFrom, counted),
   };
 }
 
@@ -107,7 +109,7 @@ function countBeside(pg: Pg, digest: string): Promise<number | undefined> {
 /** Writes of the whole audience: the fan-out, its topic sets, counts and cancelling. */
 function audience(
   pg: Pg,
-  bulkFrom: number,
+  partitionFrom: number,
   counted: EligibleCount,
 ): Pick<OutboxStore, AudienceMethods> {
   const { one, exec } = statements(pg);
@@ -142,11 +144,11 @@ function audience(
     async fanOut(id, digest, at, extraCondition) {
       const source = await audienceSource(pg);
       const params = [digest, id, at, ...source.params];
-      if ((await subscribersEstimate(pg)) >= bulkFrom) {
+      if ((await subscribersEstimate(pg)) >= partitionFrom) {
         const select = `SELECT s.channel, s.user_id, ${source.entrySet} AS entry_set
           ${source.from} ${extraCondition}`;
         counted.beside = { digest, count: countBeside(pg, digest) };
-        return setRange(id, await bulkFanOut(pg, { id, select, params, bulkFrom }));
+        return setRange(id, await bulkFanOut(pg, { id, select, params, partitionFrom }));
       }
       const range = await one<Range>(
         rangeOf(`INSERT INTO deliveries (broadcast_id, channel, user_id, status, due_at, entry_set)

@@ -1,10 +1,10 @@
 import type { BroadcastPartition, PartitionStore } from '../broadcast/delivery-retention.ts';
 import { quoteIdent } from '../pg/named-schema.ts';
 import type { Pg } from './database.ts';
+import { PARTITION_PREFIX } from './schema-partitions.ts';
 
 /** SQLSTATE lock_not_available: `lock_timeout` ran out. */
 const LOCK_NOT_AVAILABLE = '55P03';
-const PARTITION_NAME = /^deliveries_b(\d+)$/;
 
 /**
  * The broadcasts' partitions of `deliveries` (schema-partitions.ts, bulk-fan-out.ts), with
@@ -27,14 +27,16 @@ export function postgresPartitionStore(pg: Pg): PartitionStore {
          JOIN pg_class c ON c.oid = i.inhrelid
          JOIN pg_namespace n ON n.oid = c.relnamespace
          LEFT JOIN broadcasts b
-           ON c.relname ~ '^deliveries_b[0-9]{1,15}$' AND b.id = substr(c.relname, 13)::bigint
+           ON c.relname ~ ('^' || $1 || '[0-9]{1,15}$')
+             AND b.id = substr(c.relname, length($1) + 1)::bigint
          WHERE i.inhparent = 'deliveries'::regclass AND c.relname <> 'deliveries_main'
          ORDER BY c.relname`,
+        [PARTITION_PREFIX],
       );
       return rows.map((row): BroadcastPartition => ({
         table: `${quoteIdent(row.schema)}.${quoteIdent(row.name)}`,
         name: row.name,
-        broadcastId: Number(PARTITION_NAME.exec(row.name)?.[1] ?? NaN),
+        broadcastId: Number(row.name.slice(PARTITION_PREFIX.length)),
         broadcast: row.found
           ? { status: row.status!, finishedAt: row.finished_at, total: row.total ?? 0 }
           : undefined,

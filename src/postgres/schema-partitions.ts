@@ -9,6 +9,9 @@
  * indexes and the primary key are the parent's, so every partition has them.
  */
 export const BULK_BASE = 2 ** 52;
+/** A broadcast's partition is named by its id: `deliveries_b<id>`. */
+export const PARTITION_PREFIX = 'deliveries_b';
+export const partitionName = (broadcastId: number) => `${PARTITION_PREFIX}${broadcastId}`;
 export const WINDOW_SIZE = 2 ** 32;
 const WINDOWS = (2 ** 53 - BULK_BASE) / WINDOW_SIZE;
 

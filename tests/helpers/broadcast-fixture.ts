@@ -165,6 +165,14 @@ export async function makeFixture(
 export const users = (prefix: string, count: number) =>
   Array.from({ length: count }, (_, i) => `${prefix}${i}`);
 
+/** PostgreSQL: the partitions of `deliveries`, by name. */
+export async function deliveryPartitions(f: Fixture): Promise<string[]> {
+  const rows = await f.sql<{ name: string }>(`SELECT c.relname AS name FROM pg_inherits i
+    JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'deliveries'::regclass
+    ORDER BY c.relname`);
+  return rows.map((row) => row.name);
+}
+
 /** One statement on either database (tests only: no parameters). */
 export async function runSql<R>(storage: Storage, statement: string): Promise<R[]> {
   if (storage.kind === 'postgres') return (await storage.pg.query(statement)) as R[];

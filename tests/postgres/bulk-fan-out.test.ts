@@ -6,6 +6,7 @@ import { POSTGRES_MIGRATIONS } from '../../src/postgres/migrations.ts';
 import { BULK_BASE, WINDOW_SIZE } from '../../src/postgres/schema-partitions.ts';
 import { postgresStorage } from '../../src/store/storage.ts';
 import {
+  deliveryPartitions,
   inboxOf,
   makeEntry,
   makeFixture,
@@ -31,13 +32,7 @@ afterEach(async () => {
 
 type Row = Record<string, unknown>;
 const one = async <R extends Row>(f: Fixture, sql: string) => (await f.sql<R>(sql))[0]!;
-/** The partitions of `deliveries`, by name. */
-const partitions = async (f: Fixture) =>
-  (
-    await f.sql<{ name: string }>(`SELECT c.relname AS name FROM pg_inherits i
-      JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'deliveries'::regclass
-      ORDER BY c.relname`)
-  ).map((row) => row.name);
+
 const tableExists = async (f: Fixture, name: string) =>
   (await one<{ t: string | null }>(f, `SELECT to_regclass('${name}')::text AS t`)).t !== null;
 const rangeOf = (f: Fixture, id: number) =>
@@ -61,7 +56,7 @@ describe.skipIf(!postgresUrl)('a large fan-out on PostgreSQL', () => {
     );
 
     const { id } = await fixture.broadcasting.broadcastNow({ kind: 'manual' });
-    expect(await partitions(fixture)).toEqual(['deliveries_b' + id, 'deliveries_main']);
+    expect(await deliveryPartitions(fixture)).toEqual(['deliveries_b' + id, 'deliveries_main']);
     const range = await rangeOf(fixture, id);
     expect(range.total).toBe(40);
     expect(range.first).toBeGreaterThan(BULK_BASE);
@@ -121,7 +116,7 @@ describe.skipIf(!postgresUrl)('a large fan-out on PostgreSQL', () => {
     fixture.clock.advance(60_000);
     const third = await fixture.broadcasting.broadcastNow({ kind: 'manual', entryIds: ['extra'] });
 
-    expect(await partitions(fixture)).toEqual([
+    expect(await deliveryPartitions(fixture)).toEqual([
       `deliveries_b${first.id}`,
       `deliveries_b${third.id}`,
       'deliveries_main',
@@ -164,15 +159,15 @@ describe.skipIf(!postgresUrl)('a large fan-out on PostgreSQL', () => {
       });
 
     expect(await fanOut([], () => {})).toBe(0);
-    expect(await partitions(fixture)).toEqual(['deliveries_main']);
+    expect(await deliveryPartitions(fixture)).toEqual(['deliveries_main']);
     const failing = fanOut([{ topics: '["guides"]', entrySet: 0 }], () => {
       throw new Error('rolled back');
     });
     await expect(failing).rejects.toThrow('rolled back');
-    expect(await partitions(fixture)).toEqual(['deliveries_main']);
+    expect(await deliveryPartitions(fixture)).toEqual(['deliveries_main']);
     expect(await fixture.sql(`SELECT id FROM deliveries`)).toEqual([]);
     expect(await fanOut([{ topics: '["guides"]', entrySet: 0 }], () => {})).toBe(1);
-    expect(await partitions(fixture)).toHaveLength(2);
+    expect(await deliveryPartitions(fixture)).toHaveLength(2);
   });
 });
 

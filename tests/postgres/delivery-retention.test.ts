@@ -4,7 +4,13 @@ import { createInboxSender } from '../../src/broadcast/inbox-sender.ts';
 import { broadcastReport } from '../../src/console/broadcast-report.ts';
 import { createLogger } from '../../src/log/logger.ts';
 import { postgresPartitionStore } from '../../src/postgres/partition-store.ts';
-import { makeEntry, makeFixture, users, type Fixture } from '../helpers/broadcast-fixture.ts';
+import {
+  deliveryPartitions,
+  makeEntry,
+  makeFixture,
+  users,
+  type Fixture,
+} from '../helpers/broadcast-fixture.ts';
 import { postgresUrl } from '../helpers/postgres.ts';
 
 const DAY_MS = 86_400_000;
@@ -17,14 +23,6 @@ afterEach(async () => {
   await fixture?.close();
   fixture = undefined;
 });
-
-/** The partitions of `deliveries`, by name. */
-const partitions = async (f: Fixture) =>
-  (
-    await f.sql<{ name: string }>(`SELECT c.relname AS name FROM pg_inherits i
-      JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'deliveries'::regclass
-      ORDER BY c.relname`)
-  ).map((row) => row.name);
 
 /** Ten subscribers: every fan-out becomes a partition of its own. */
 async function partitionedFixture(): Promise<Fixture> {
@@ -84,7 +82,7 @@ describe.skipIf(!postgresUrl)('the retention sweep of delivery partitions', () =
     expect(result.dropped.sort()).toEqual(
       [`deliveries_b${old}`, `deliveries_b${cancelled.id}`].sort(),
     );
-    expect(await partitions(f)).toEqual(
+    expect(await deliveryPartitions(f)).toEqual(
       [
         `deliveries_b${unsettled}`,
         `deliveries_b${recent}`,
@@ -139,7 +137,7 @@ describe.skipIf(!postgresUrl)('the retention sweep of delivery partitions', () =
     }
     // The next hour it goes.
     expect((await sweep(f)).dropped).toEqual([`deliveries_b${busy}`]);
-    expect(await partitions(f)).toEqual(['deliveries_main']);
+    expect(await deliveryPartitions(f)).toEqual(['deliveries_main']);
   });
 
   it('leaves alone a partition with no broadcast row', async () => {
@@ -150,7 +148,7 @@ describe.skipIf(!postgresUrl)('the retention sweep of delivery partitions', () =
     await f.sql(`DELETE FROM broadcast_entries WHERE broadcast_id = ${id}`);
     await f.sql(`DELETE FROM broadcasts WHERE id = ${id}`);
     expect(await sweep(f)).toEqual({ dropped: [], kept: [`deliveries_b${id}`] });
-    expect(await partitions(f)).toContain(`deliveries_b${id}`);
+    expect(await deliveryPartitions(f)).toContain(`deliveries_b${id}`);
   });
 
   it('is what the broadcast part runs for the job engine, with its configured days', async () => {
