@@ -23,7 +23,7 @@ export interface PartitionStore {
    * Drops it unless it still holds a pending or claimed delivery (`unsettled`), or its lock
    * was not had in time (`locked`: another transaction uses `deliveries`).
    */
-  drop(table: string): Promise<'dropped' | 'unsettled' | 'locked'>;
+  drop(partition: BroadcastPartition): Promise<'dropped' | 'unsettled' | 'locked'>;
 }
 
 export interface PruneResult {
@@ -65,7 +65,7 @@ export async function pruneDeliveries({
       continue;
     }
     try {
-      const outcome = await store.drop(partition.table);
+      const outcome = await store.drop(partition);
       if (outcome === 'dropped') {
         log.info(
           { partition: name, broadcast: broadcastId, rows: broadcast.total, keptDays },

@@ -1,5 +1,6 @@
 import type { Pg } from './database.ts';
 import { quoteIdent } from '../pg/named-schema.ts';
+import { openCursors } from './fresh-queue.ts';
 import { BULK_BASE, partitionName, WINDOW_SIZE } from './schema-partitions.ts';
 
 /** Deliveries a fan-out wrote: how many, and their one range of ids. */
@@ -23,27 +24,31 @@ const NOT_NULL = [
   'attempts',
   'held',
   'entry_set',
+  'fresh',
 ];
 
 /**
  * A large fan-out, written the way PostgreSQL loads fastest: into a table of its own with
- * no index (CREATE TABLE AS), whose primary key and queue indexes are then built once from
- * the rows (a sort, where a million index insertions cost as much as the rows themselves),
- * and which then becomes the broadcast's partition of `deliveries`. An audience smaller
- * than `partitionFrom` after all moves into `deliveries_main`, as it would have been written,
- * and the table goes.
+ * no index (CREATE TABLE AS), whose primary key is then built once from the rows (a sort,
+ * where a million index insertions cost as much as the rows themselves), and which then
+ * becomes the broadcast's partition of `deliveries`. Its rows are written `fresh`: the
+ * dispatcher claims them from cursors in id order (fresh-queue.ts), so the queue index
+ * built here holds none of them. An audience smaller than `partitionFrom` after all moves
+ * into `deliveries_main`, as it would have been written, and the table goes.
  *
- * `select` yields (channel, user_id, entry_set) with `$1` the digest; `$2` is the
- * broadcast, `$3` its due time. Runs in the outbox's transaction, under its lock.
+ * `select` yields (channel, user_id, entry_set) with `$1` the digest, in entry-set order
+ * when there are several (a claim takes one entry set); `$2` is the broadcast, `$3` its
+ * due time (`due`). Runs in the outbox's transaction, under its lock.
  */
 export async function bulkFanOut(
   pg: Pg,
   {
     id,
+    due,
     select,
     params,
     partitionFrom,
-  }: { id: number; select: string; params: unknown[]; partitionFrom: number },
+  }: { id: number; due: number; select: string; params: unknown[]; partitionFrom: number },
 ): Promise<Range> {
   const [window] = await pg.query<{ w: number }>(`SELECT nextval('deliveries_window_seq') AS w`);
   const base = BULK_BASE + window!.w * WINDOW_SIZE;
@@ -61,7 +66,7 @@ export async function bulkFanOut(
        $2::bigint AS broadcast_id, m.channel::text AS channel, m.user_id::text AS user_id,
        'pending'::text AS status, $3::bigint AS due_at, 0 AS attempts, 0 AS held,
        NULL::text AS batch_key, NULL::text AS error, NULL::bigint AS settled_at,
-       m.entry_set::integer AS entry_set
+       m.entry_set::integer AS entry_set, true AS fresh
      FROM (${select}) AS m`,
     params,
   );
@@ -76,12 +81,15 @@ export async function bulkFanOut(
   );
   const n = last === null ? 0 : last - base;
   if (n < Math.max(partitionFrom, 1)) return moveToMain(pg, table, n);
-  await pg.query(`CREATE INDEX ON ${table} (channel, due_at) WHERE status = 'pending'`);
-  await pg.query(`CREATE INDEX ON ${table} (channel, due_at) WHERE status = 'claimed'`);
+  // The parent's queue index (schema-fresh-queue.ts), empty: a pass over the rows, no sort.
+  await pg.query(`CREATE INDEX ON ${table} (status, channel, due_at)
+    WHERE status IN ('pending', 'claimed') AND NOT fresh`);
   await pg.query(
     `ALTER TABLE deliveries ATTACH PARTITION ${table} FOR VALUES FROM (${base}) TO (${base + WINDOW_SIZE})`,
   );
-  return { n, first: base + 1, last: base + n };
+  const range = { n, first: base + 1, last: base + n };
+  await openCursors(pg, { id, due, first: range.first, last: range.last });
+  return range;
 }
 
 /** A small audience after all: its rows in order into the main partition, ids from its sequence. */

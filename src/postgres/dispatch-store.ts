@@ -1,27 +1,24 @@
 import type { ClaimedRow, DispatchStore } from '../broadcast/dispatch-store.ts';
+import { CLAIMED_COLUMNS as COLUMNS, CLAIMED_FROM as FROM } from './claimed-rows.ts';
 import type { Pg } from './database.ts';
+import { dueFresh, FRESH_CHANNELS, skipFresh } from './fresh-queue.ts';
+import { distinctOf } from './loose-scan.ts';
 
-const COLUMNS = `d.id, d.broadcast_id AS "broadcastId", d.entry_set AS "entrySet",
-  d.user_id AS "userId", d.attempts, d.held, s.state, s.time_zone AS "timeZone",
-  s.quiet_start AS "quietStart", s.quiet_end AS "quietEnd", s.failures`;
-const FROM = `FROM deliveries d
-  LEFT JOIN subscribers s ON s.channel = d.channel AND s.user_id = d.user_id`;
-
-/** One index probe per channel (a loose index scan), not a scan of the whole queue. */
-const channelsIn = (status: 'pending' | 'claimed') => `
-  WITH RECURSIVE c AS (
-    (SELECT channel FROM deliveries WHERE status = '${status}' ORDER BY channel LIMIT 1)
-    UNION ALL
-    SELECT (SELECT channel FROM deliveries WHERE status = '${status}' AND channel > c.channel
-            ORDER BY channel LIMIT 1)
-    FROM c WHERE c.channel IS NOT NULL)
-  SELECT channel FROM c WHERE channel IS NOT NULL`;
+/** The channels with deliveries in a queue of the index, or fresh ones (schema-fresh-queue.ts). */
+const QUEUED_CHANNELS = [
+  distinctOf('channel', 'deliveries', `status = 'pending' AND NOT fresh`),
+  distinctOf('channel', 'deliveries', `status = 'claimed' AND NOT fresh`),
+  FRESH_CHANNELS,
+]
+  .map((query, i) => `SELECT value FROM (${query}) AS q${i}`)
+  .join(' UNION ');
 
 /**
  * The dispatcher's queue on PostgreSQL, where several instances claim from it at once:
- * fresh deliveries are claimed `FOR UPDATE SKIP LOCKED` (each instance takes rows no
- * other holds), a stale batch is taken over under a per-channel lock, and every counter
- * moves in one statement.
+ * deliveries in the queue index are claimed `FOR UPDATE SKIP LOCKED` (each instance takes
+ * rows no other holds), the fresh ones of a bulk fan-out from its cursor (fresh-queue.ts),
+ * a stale batch is taken over under a per-channel lock, and every counter moves in one
+ * statement. Every query of the queue says `NOT fresh`, so the planner can use the index.
  */
 export function postgresDispatchStore(pg: Pg): DispatchStore {
   return {
@@ -54,7 +51,7 @@ function deliveryQueue(pg: Pg): Pick<DispatchStore, QueueMethods> {
     async staleBatch(channel, at) {
       const [stale] = await pg.query<{ key: string }>(
         `SELECT batch_key AS key FROM deliveries
-         WHERE channel = $1 AND status = 'claimed' AND due_at <= $2 LIMIT 1`,
+         WHERE channel = $1 AND status = 'claimed' AND NOT fresh AND due_at <= $2 LIMIT 1`,
         [channel, at],
       );
       if (!stale) return undefined;
@@ -62,7 +59,8 @@ function deliveryQueue(pg: Pg): Pick<DispatchStore, QueueMethods> {
       await pg.query(`SELECT pg_advisory_xact_lock(hashtext('oasim-takeover:' || $1))`, [channel]);
       const rows = await pg.query<ClaimedRow>(
         `SELECT ${COLUMNS} ${FROM}
-         WHERE d.channel = $1 AND d.status = 'claimed' AND d.due_at <= $2 AND d.batch_key = $3
+         WHERE d.channel = $1 AND d.status = 'claimed' AND NOT d.fresh AND d.due_at <= $2
+           AND d.batch_key = $3
          ORDER BY d.id FOR UPDATE OF d`,
         [channel, at, stale.key],
       );
@@ -70,26 +68,34 @@ function deliveryQueue(pg: Pg): Pick<DispatchStore, QueueMethods> {
     },
     async extendLease(channel, key, leaseEnd) {
       await pg.query(
-        `UPDATE deliveries SET due_at = $1 WHERE batch_key = $2 AND status = 'claimed' AND channel = $3`,
+        `UPDATE deliveries SET due_at = $1
+         WHERE batch_key = $2 AND status = 'claimed' AND NOT fresh AND channel = $3`,
         [leaseEnd, key, channel],
       );
     },
-    due: (channel, at, limit) =>
-      pg.query<ClaimedRow>(
+    async due(channel, at, limit) {
+      // Retries, holds and small fan-outs first; then the fresh rows of bulk fan-outs.
+      const queued = await pg.query<ClaimedRow>(
         `SELECT ${COLUMNS} ${FROM}
-         WHERE d.channel = $1 AND d.status = 'pending' AND d.due_at <= $2
+         WHERE d.channel = $1 AND d.status = 'pending' AND NOT d.fresh AND d.due_at <= $2
          ORDER BY d.due_at LIMIT $3 FOR UPDATE OF d SKIP LOCKED`,
         [channel, at, limit],
-      ),
+      );
+      return queued.length ? queued : dueFresh(pg, channel, at, limit);
+    },
     async claim(ids, key, leaseEnd) {
       await pg.query(
-        `UPDATE deliveries SET status = 'claimed', batch_key = $2, due_at = $3, held = 0
+        `UPDATE deliveries SET status = 'claimed', batch_key = $2, due_at = $3, held = 0,
+           fresh = false
          WHERE id = ANY($1::bigint[])`,
         [ids, key, leaseEnd],
       );
     },
     async hold(id, until) {
-      await pg.query('UPDATE deliveries SET due_at = $1, held = 1 WHERE id = $2', [until, id]);
+      await pg.query('UPDATE deliveries SET due_at = $1, held = 1, fresh = false WHERE id = $2', [
+        until,
+        id,
+      ]);
     },
     async skip(ids, at, reason) {
       await pg.query(
@@ -128,20 +134,19 @@ function deliveryQueue(pg: Pg): Pick<DispatchStore, QueueMethods> {
         [id, key, due, error],
       ),
     async queuedChannels() {
-      const channels = new Set<string>();
-      for (const status of ['pending', 'claimed'] as const) {
-        for (const row of await pg.query<{ channel: string }>(channelsIn(status)))
-          channels.add(row.channel);
-      }
-      return [...channels];
+      const rows = await pg.query<{ value: string }>(QUEUED_CHANNELS);
+      return rows.map((row) => row.value);
     },
-    skipChannel: (channel, at, reason) =>
-      pg.query<{ broadcastId: number; held: number }>(
+    async skipChannel(channel, at, reason) {
+      const queued = await pg.query<{ broadcastId: number; held: number }>(
         `UPDATE deliveries SET status = 'skipped', settled_at = $2, error = $3
-         WHERE channel = $1 AND (status = 'pending' OR (status = 'claimed' AND due_at <= $2))
+         WHERE channel = $1 AND NOT fresh
+           AND (status = 'pending' OR (status = 'claimed' AND due_at <= $2))
          RETURNING broadcast_id AS "broadcastId", held`,
         [channel, at, reason],
-      ),
+      );
+      return [...queued, ...(await skipFresh(pg, channel, at, reason))];
+    },
   };
 }
 

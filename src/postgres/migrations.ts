@@ -1,5 +1,6 @@
 import { ACCOUNT_SCHEMA } from './schema-account.ts';
 import { BROADCAST_SCHEMA } from './schema-broadcast.ts';
+import { FRESH_QUEUE_SCHEMA } from './schema-fresh-queue.ts';
 import { JOBS_SCHEMA } from './schema-jobs.ts';
 import { PARTITIONS_SCHEMA } from './schema-partitions.ts';
 import { SEARCH_SCHEMA } from './schema-search.ts';
@@ -14,4 +15,5 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   SEARCH_SCHEMA,
   JOBS_SCHEMA,
   PARTITIONS_SCHEMA,
+  FRESH_QUEUE_SCHEMA,
 ];

@@ -28,11 +28,14 @@ async function audienceSource(pg: Pg) {
   const sets = await pg.query<{ topics: string; entry_set: number }>(
     'SELECT topics, entry_set FROM pg_temp.topic_sets LIMIT 2',
   );
-  if (sets.length !== 1) return { from: MATCHES, entrySet: 'g.entry_set', params: [] };
+  if (sets.length !== 1) {
+    return { from: MATCHES, entrySet: 'g.entry_set', params: [], order: 'ORDER BY entry_set' };
+  }
   return {
     from: `FROM subscribers s WHERE s.state = 'active' AND s.digest = $1 AND s.topics = $4::jsonb`,
     entrySet: '$5::int',
     params: [sets[0]!.topics, sets[0]!.entry_set],
+    order: '',
   };
 }
 
@@ -145,10 +148,12 @@ function audience(
       const source = await audienceSource(pg);
       const params = [digest, id, at, ...source.params];
       if ((await subscribersEstimate(pg)) >= partitionFrom) {
+        // In entry-set order when there are several: a claim of fresh rows takes one.
         const select = `SELECT s.channel, s.user_id, ${source.entrySet} AS entry_set
-          ${source.from} ${extraCondition}`;
+          ${source.from} ${extraCondition} ${source.order}`;
         counted.beside = { digest, count: countBeside(pg, digest) };
-        return setRange(id, await bulkFanOut(pg, { id, select, params, partitionFrom }));
+        const range = await bulkFanOut(pg, { id, due: at, select, params, partitionFrom });
+        return setRange(id, range);
       }
       const range = await one<Range>(
         rangeOf(`INSERT INTO deliveries (broadcast_id, channel, user_id, status, due_at, entry_set)
@@ -190,6 +195,9 @@ function audience(
         [id, limit],
       ),
     async cancelPending(id, at) {
+      // The cursors first, as a claim takes them (then its rows): nothing fresh is left of
+      // the broadcast to claim, and a claim under way finishes before the rows are taken.
+      await exec('DELETE FROM delivery_cursors WHERE broadcast_id = $1', [id]);
       const dropped = await pg.query<{ held: number }>(
         `UPDATE deliveries SET status = 'cancelled', settled_at = $2
          WHERE id BETWEEN (SELECT first_delivery FROM broadcasts WHERE id = $1)

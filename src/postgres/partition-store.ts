@@ -43,7 +43,7 @@ export function postgresPartitionStore(pg: Pg): PartitionStore {
       }));
     },
 
-    drop(table) {
+    drop({ table, broadcastId }) {
       return pg
         .transaction(async () => {
           // Dropping a partition locks `deliveries` too: waiting behind the dispatcher's
@@ -51,10 +51,13 @@ export function postgresPartitionStore(pg: Pg): PartitionStore {
           await pg.query(`SET LOCAL lock_timeout = '2s'`);
           // The parent first, as DROP TABLE takes them; ONLY: not every other partition.
           await pg.query(`LOCK TABLE ONLY deliveries, ${table} IN ACCESS EXCLUSIVE MODE`);
-          // Two probes, one per partial index (`status IN (...)` would match neither).
+          // The queue index, and the cursors: a fresh delivery is pending while its
+          // broadcast has one (schema-fresh-queue.ts).
           const [unsettled] = await pg.query<{ any: boolean }>(
-            `SELECT EXISTS (SELECT 1 FROM ${table} WHERE status = 'pending')
-               OR EXISTS (SELECT 1 FROM ${table} WHERE status = 'claimed') AS any`,
+            `SELECT EXISTS (SELECT 1 FROM ${table}
+                 WHERE status IN ('pending', 'claimed') AND NOT fresh)
+               OR EXISTS (SELECT 1 FROM delivery_cursors WHERE broadcast_id = $1) AS any`,
+            [broadcastId],
           );
           if (unsettled?.any) return 'unsettled' as const;
           await pg.query(`DROP TABLE ${table}`);
