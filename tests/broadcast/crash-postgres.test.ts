@@ -94,12 +94,18 @@ describe.skipIf(!postgresUrl)(
   () => {
     it('after kill -9 partway through a broadcast, another process delivers to every subscriber exactly once', async () => {
       const { schema } = await seed(SUBSCRIBERS);
+      // Counted, the audience is one for a partition of its own: its rows are claimed fresh
+      // from cursors (src/postgres/fresh-queue.ts), in entry-set order.
+      await db!.query('ANALYZE subscribers');
       const rate = { DISPATCH_RATE_PER_SECOND: String(RATE) };
       const first = await startChild(schema, { ...rate, CREATE: '1' });
       const id = first.broadcast!;
       expect(await one(`SELECT total FROM broadcasts WHERE id = $1`, [id])).toEqual({
         total: SUBSCRIBERS,
       });
+      expect(await one(`SELECT to_regclass($1) IS NOT NULL AS own`, [`deliveries_b${id}`])).toEqual(
+        { own: true },
+      );
       const sent = async () =>
         (
           await one<{ n: number }>(
@@ -145,6 +151,7 @@ describe.skipIf(!postgresUrl)(
         sent: SUBSCRIBERS,
         failed: 0,
       });
+      expect(await one('SELECT count(*) AS open FROM delivery_cursors')).toEqual({ open: 0 });
     });
 
     it('three processes on one database firing the same schedule create one broadcast, each delivery dispatched once', async () => {
