@@ -167,6 +167,54 @@ describe.skipIf(!postgresUrl)('a large fan-out on PostgreSQL', () => {
   });
 });
 
+describe.skipIf(!postgresUrl)('the eligible count of a large fan-out', () => {
+  it('is counted in the transaction when the pool has no other connection free', async () => {
+    fixture = await makeFixture({
+      kind: 'postgres',
+      entries: ENTRIES,
+      start: NOW,
+      partitionFrom: 0,
+    });
+    await fixture.subscribe('api', users('u', 6));
+    await fixture.subscribe('api', ['g1', 'g2'], ['guides']);
+    await fixture.subscribers.save(
+      'api',
+      'gone',
+      { state: 'blocked', topics: [] },
+      fixture.clock.now(),
+    );
+    if (fixture.storage.kind !== 'postgres') throw new Error('a PostgreSQL fixture');
+    // One connection: the transaction holds it, nothing is left to count beside the load.
+    const narrow = await openPostgres({
+      url: postgresUrl!,
+      schema: (fixture.storage.pg as TestPostgres).schema,
+      migrate: false,
+      max: 1,
+    });
+    try {
+      const store = createOutboxStore(postgresStorage(narrow, { partitionFrom: 0 }));
+      const counts = await store.transaction(async () => {
+        const id = await store.insertBroadcast({
+          kind: 'manual',
+          schedule: null,
+          tickAt: null,
+          now: 1,
+          status: 'sending',
+          reason: null,
+          entryIds: '[]',
+          reply: null,
+        });
+        await store.setTopicSets([{ topics: '[]', entrySet: 0 }]);
+        const total = await store.fanOut(id, 'off', 1, '');
+        return { total, eligible: await store.countEligible('off'), pool: narrow.pool.totalCount };
+      });
+      expect(counts).toEqual({ total: 6, eligible: 8, pool: 1 });
+    } finally {
+      await narrow.close();
+    }
+  });
+});
+
 describe.skipIf(!postgresUrl)('the partitioning migration', () => {
   it('keeps the deliveries written before it, and new ids go on after them', async () => {
     db = await openTestPostgres({ migrate: false });
