@@ -18,7 +18,12 @@ import { createOutboxStore } from './outbox-store.ts';
 import { noticingProgress } from './progress-notice.ts';
 import { createQuota, type AccountType } from './quota.ts';
 import { postgresPartitionStore } from '../postgres/partition-store.ts';
-import { DELIVERIES_KEPT_DAYS, pruneDeliveries, type PruneResult } from './delivery-retention.ts';
+import {
+  DELIVERIES_KEPT_DAYS,
+  pruneDeliveries,
+  sweepWithClock,
+  type PruneResult,
+} from './delivery-retention.ts';
 import { createScheduler, type Schedule, type Scheduler } from './scheduler.ts';
 
 export interface BroadcastingOptions {
@@ -114,6 +119,7 @@ export function createBroadcasting(options: BroadcastingOptions): Broadcasting {
   // every instance. A travelling clock (the hosted simulator) fires its own ticks.
   const useJobs = storage.kind === 'postgres' && !options.clock;
   let jobs: JobEngine | undefined;
+  let stopSweep: (() => void) | undefined;
   const wake = () => {
     dispatcher.wake();
     if (jobs) wakeChannels(jobs, dispatcher, log);
@@ -170,10 +176,17 @@ export function createBroadcasting(options: BroadcastingOptions): Broadcasting {
     async start() {
       await scheduler.start();
       dispatcher.start();
-      if (storage.kind === 'postgres' && !useJobs)
+      if (storage.kind === 'postgres' && !useJobs) {
         log.warn(
           "schedules follow the hosted simulator's clock in this process, not the shared job engine: run several instances with SIMULATOR=off",
         );
+        const clock = options.clock;
+        stopSweep = sweepWithClock({
+          prune,
+          onTravel: clock && ((listener) => clock.onTravel(listener)),
+          log,
+        });
+      }
       if (useJobs && storage.kind === 'postgres') {
         jobs = await startBroadcastJobs({
           pg: storage.pg,
@@ -188,6 +201,8 @@ export function createBroadcasting(options: BroadcastingOptions): Broadcasting {
     },
     jobsHealth: async () => jobs?.health(),
     async stop() {
+      stopSweep?.();
+      stopSweep = undefined;
       await jobs?.stop();
       jobs = undefined;
       await scheduler.stop();

@@ -88,3 +88,35 @@ export async function pruneDeliveries({
   }
   return result;
 }
+
+const HOUR_MS = 3_600_000;
+
+/**
+ * The sweep where no job engine runs it (PostgreSQL under the hosted simulator's
+ * travelling clock): hourly in real time, and after each travel of the clock, since a jump
+ * of weeks ends retention periods at once. Returns what stops it.
+ */
+export function sweepWithClock({
+  prune,
+  onTravel,
+  log,
+}: {
+  prune: () => Promise<unknown>;
+  onTravel: ((listener: () => Promise<void>) => () => void) | undefined;
+  log: Logger;
+}): () => void {
+  const sweep = async () => {
+    try {
+      await prune();
+    } catch (err) {
+      log.error({ err: describe(err) }, 'the retention sweep of deliveries failed; next hour');
+    }
+  };
+  const timer = setInterval(() => void sweep(), HOUR_MS);
+  timer.unref();
+  const off = onTravel?.(sweep);
+  return () => {
+    clearInterval(timer);
+    off?.();
+  };
+}

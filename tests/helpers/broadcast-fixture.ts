@@ -7,6 +7,7 @@ import {
   type BroadcastingOptions,
 } from '../../src/broadcast/broadcasting.ts';
 import { parseSchedules } from '../../src/broadcast/scheduler.ts';
+import type { VirtualClock } from '../../src/clock/clock.ts';
 import type { Entry } from '../../src/content/entry.ts';
 import type { Reply } from '../../src/engine/types.ts';
 import { createLogger } from '../../src/log/logger.ts';
@@ -97,6 +98,8 @@ export async function makeFixture(
     digestCron?: string;
     /** PostgreSQL: fan-outs of this many or more get a partition of their own. */
     partitionFrom?: number;
+    /** A travelling clock (the hosted simulator's) for the broadcast part, instead of `clock`. */
+    virtualClock?: VirtualClock;
   } = {},
 ): Promise<Fixture> {
   const dir = mkdtempSync(join(tmpdir(), 'oasim-broadcast-'));
@@ -121,7 +124,8 @@ export async function makeFixture(
       ...(options.digestCron ? parseSchedules(options.digestCron, timeZone, 'digest') : []),
     ],
     catchUpHours: 6,
-    now: clock.now,
+    now: options.virtualClock ? () => options.virtualClock!.now() : clock.now,
+    clock: options.virtualClock,
     dispatch: { retryBaseMs: 1000, ...options.dispatch },
   });
   return {

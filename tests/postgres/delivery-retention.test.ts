@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { pruneDeliveries } from '../../src/broadcast/delivery-retention.ts';
 import { createInboxSender } from '../../src/broadcast/inbox-sender.ts';
+import { createVirtualClock } from '../../src/clock/virtual-clock.ts';
 import { broadcastReport } from '../../src/console/broadcast-report.ts';
 import { createLogger } from '../../src/log/logger.ts';
 import { postgresPartitionStore } from '../../src/postgres/partition-store.ts';
@@ -160,5 +161,36 @@ describe.skipIf(!postgresUrl)('the retention sweep of delivery partitions', () =
     expect((await f.broadcasting.pruneDeliveries())?.dropped).toEqual([]);
     f.clock.advance(2 * DAY_MS);
     expect((await f.broadcasting.pruneDeliveries())?.dropped).toEqual([`deliveries_b${id}`]);
+  });
+
+  it("runs after each travel of the hosted simulator's clock, where no job engine runs", async () => {
+    const travelling = createVirtualClock({ start: new Date(START) });
+    try {
+      fixture = await makeFixture({
+        kind: 'postgres',
+        entries: ENTRIES,
+        start: START,
+        partitionFrom: 5,
+        virtualClock: travelling,
+      });
+      await fixture.subscribe('api', users('u', 10));
+      await fixture.sql('ANALYZE subscribers');
+      fixture.broadcasting.register(
+        createInboxSender(fixture.storage, 'api', { now: () => travelling.now() }),
+      );
+      await fixture.broadcasting.start();
+      const { id } = await fixture.broadcasting.broadcastNow({ kind: 'manual', entryIds: ['a'] });
+      await fixture.broadcasting.dispatcher.drain();
+      expect((await fixture.broadcasting.store.get(id))?.status).toBe('done');
+      expect(await deliveryPartitions(fixture)).toEqual([`deliveries_b${id}`, 'deliveries_main']);
+
+      // (The daily schedule fires on the way, with the other entries: a partition too.)
+      await travelling.advance((KEPT_DAYS - 1) * DAY_MS);
+      expect(await deliveryPartitions(fixture)).toContain(`deliveries_b${id}`);
+      await travelling.advance(2 * DAY_MS);
+      expect(await deliveryPartitions(fixture)).not.toContain(`deliveries_b${id}`);
+    } finally {
+      travelling.close();
+    }
   });
 });
