@@ -138,6 +138,8 @@ function deliveryQueue(pg: Pg): Pick<DispatchStore, QueueMethods> {
       return rows.map((row) => row.value);
     },
     async skipChannel(channel, at, reason) {
+      // The cursors (and their fresh rows) first, as a claim takes them.
+      const fresh = await skipFresh(pg, channel, at, reason);
       const queued = await pg.query<{ broadcastId: number; held: number }>(
         `UPDATE deliveries SET status = 'skipped', settled_at = $2, error = $3
          WHERE channel = $1 AND NOT fresh
@@ -145,7 +147,7 @@ function deliveryQueue(pg: Pg): Pick<DispatchStore, QueueMethods> {
          RETURNING broadcast_id AS "broadcastId", held`,
         [channel, at, reason],
       );
-      return [...queued, ...(await skipFresh(pg, channel, at, reason))];
+      return [...fresh, ...queued];
     },
   };
 }
