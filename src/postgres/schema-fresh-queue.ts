@@ -24,6 +24,8 @@ CREATE TABLE delivery_cursors (
   -- The fan-out's due time: every fresh delivery of the broadcast has it.
   due_at BIGINT NOT NULL,
   -- Fresh deliveries of this channel are claimed from after_id to last_id, in id order.
+  -- (last_id is the broadcast's last_delivery, kept here too: deliveries whose broadcast
+  -- row is gone are still claimed, and skipped for it, rather than left pending.)
   after_id BIGINT NOT NULL,
   last_id BIGINT NOT NULL,
   PRIMARY KEY (broadcast_id, channel)

@@ -30,6 +30,18 @@ afterEach(async () => {
   fixture = db = undefined;
 });
 
+/** A manual broadcast's row, for fan-outs driven through the outbox store by hand. */
+const MANUAL = {
+  kind: 'manual',
+  schedule: null,
+  tickAt: null,
+  now: 1,
+  status: 'sending',
+  reason: null,
+  entryIds: '[]',
+  reply: null,
+} as const;
+
 type Row = Record<string, unknown>;
 const one = async <R extends Row>(f: Fixture, sql: string) => (await f.sql<R>(sql))[0]!;
 
@@ -138,16 +150,7 @@ describe.skipIf(!postgresUrl)('a large fan-out on PostgreSQL', () => {
     const store = createOutboxStore(fixture.storage);
     const fanOut = (sets: { topics: string; entrySet: number }[], then: () => void) =>
       store.transaction(async () => {
-        const id = await store.insertBroadcast({
-          kind: 'manual',
-          schedule: null,
-          tickAt: null,
-          now: 1,
-          status: 'sending',
-          reason: null,
-          entryIds: '[]',
-          reply: null,
-        });
+        const id = await store.insertBroadcast(MANUAL);
         await store.setTopicSets(sets);
         const total = await store.fanOut(id, 'off', 1, '');
         then();
@@ -194,16 +197,7 @@ describe.skipIf(!postgresUrl)('the eligible count of a large fan-out', () => {
     try {
       const store = createOutboxStore(postgresStorage(narrow, { partitionFrom: 0 }));
       const counts = await store.transaction(async () => {
-        const id = await store.insertBroadcast({
-          kind: 'manual',
-          schedule: null,
-          tickAt: null,
-          now: 1,
-          status: 'sending',
-          reason: null,
-          entryIds: '[]',
-          reply: null,
-        });
+        const id = await store.insertBroadcast(MANUAL);
         await store.setTopicSets([{ topics: '[]', entrySet: 0 }]);
         const total = await store.fanOut(id, 'off', 1, '');
         return { total, eligible: await store.countEligible('off'), pool: narrow.pool.totalCount };
