@@ -180,12 +180,7 @@ export function createBroadcasting(options: BroadcastingOptions): Broadcasting {
         log.warn(
           "schedules follow the hosted simulator's clock in this process, not the shared job engine: run several instances with SIMULATOR=off",
         );
-        const clock = options.clock;
-        stopSweep = sweepWithClock({
-          prune,
-          onTravel: clock && ((listener) => clock.onTravel(listener)),
-          log,
-        });
+        stopSweep = sweepWithClock({ prune, clock: options.clock, log });
       }
       if (useJobs && storage.kind === 'postgres') {
         jobs = await startBroadcastJobs({

@@ -1,3 +1,4 @@
+import type { VirtualClock } from '../clock/clock.ts';
 import type { Logger } from '../log/logger.ts';
 import { describe } from '../postgres/database.ts';
 
@@ -98,11 +99,11 @@ const HOUR_MS = 3_600_000;
  */
 export function sweepWithClock({
   prune,
-  onTravel,
+  clock,
   log,
 }: {
   prune: () => Promise<unknown>;
-  onTravel: ((listener: () => Promise<void>) => () => void) | undefined;
+  clock: Pick<VirtualClock, 'onTravel'> | undefined;
   log: Logger;
 }): () => void {
   const sweep = async () => {
@@ -114,7 +115,7 @@ export function sweepWithClock({
   };
   const timer = setInterval(() => void sweep(), HOUR_MS);
   timer.unref();
-  const off = onTravel?.(sweep);
+  const off = clock?.onTravel(sweep);
   return () => {
     clearInterval(timer);
     off?.();

@@ -49,29 +49,28 @@ export async function dueFresh(
     );
     if (!cursor) return [];
     const { rows, end } = await nextRows(pg, channel, cursor, limit);
-    const batch = oneEntrySet(rows);
     const key = [cursor.broadcastId, channel];
-    if (end && batch.length === rows.length) {
+    if (end) {
       // Nothing fresh after these: the cursor is done.
       await pg.query('DELETE FROM delivery_cursors WHERE broadcast_id = $1 AND channel = $2', key);
-      if (batch.length === 0) continue;
+      if (rows.length === 0) continue;
     } else {
       await pg.query(
         'UPDATE delivery_cursors SET after_id = $3 WHERE broadcast_id = $1 AND channel = $2',
-        [...key, batch.at(-1)!.id],
+        [...key, rows.at(-1)!.id],
       );
     }
-    return batch;
+    return rows;
   }
 }
 
 type Cursor = { broadcastId: number; after: number; last: number };
 
 /**
- * Up to `limit` fresh rows of the channel after the cursor, read a span of ids at a time
- * (growing where the channel's rows are sparse): the cost of each read is bounded by its
- * span whatever plan the planner picks for a partition it has no statistics of yet.
- * `end`: no fresh row of the channel is left after these.
+ * Up to `limit` fresh rows of the channel after the cursor, of the first row's entry set,
+ * read a span of ids at a time (growing where the channel's rows are sparse): the cost of
+ * each read is bounded by its span whatever plan the planner picks for a partition it has
+ * no statistics of yet. `end`: no fresh row of the channel is left after these.
  */
 async function nextRows(pg: Pg, channel: string, cursor: Cursor, limit: number) {
   const rows: ClaimedRow[] = [];
@@ -88,7 +87,8 @@ async function nextRows(pg: Pg, channel: string, cursor: Cursor, limit: number) 
       )),
     );
     // A claim takes one entry set: no need to read past another's first row.
-    if (oneEntrySet(rows).length < rows.length) return { rows, end: false };
+    const batch = oneEntrySet(rows);
+    if (batch.length < rows.length) return { rows: batch, end: false };
     from = to;
     span *= 4;
   }

@@ -177,6 +177,17 @@ export async function deliveryPartitions(f: Fixture): Promise<string[]> {
   return rows.map((row) => row.name);
 }
 
+/** A broadcast's range of delivery ids (first_delivery, last_delivery) and its total. */
+export async function deliveryRange(
+  f: Fixture,
+  id: number,
+): Promise<{ first: number; last: number; total: number }> {
+  const [row] = await f.sql<{ first: number; last: number; total: number }>(
+    `SELECT first_delivery AS first, last_delivery AS last, total FROM broadcasts WHERE id = ${id}`,
+  );
+  return row!;
+}
+
 /** One statement on either database (tests only: no parameters). */
 export async function runSql<R>(storage: Storage, statement: string): Promise<R[]> {
   if (storage.kind === 'postgres') return (await storage.pg.query(statement)) as R[];

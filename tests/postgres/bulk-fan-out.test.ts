@@ -7,6 +7,7 @@ import { BULK_BASE, PARTITIONS_SCHEMA, WINDOW_SIZE } from '../../src/postgres/sc
 import { postgresStorage } from '../../src/store/storage.ts';
 import {
   deliveryPartitions,
+  deliveryRange,
   inboxOf,
   makeEntry,
   makeFixture,
@@ -47,11 +48,6 @@ const one = async <R extends Row>(f: Fixture, sql: string) => (await f.sql<R>(sq
 
 const tableExists = async (f: Fixture, name: string) =>
   (await one<{ t: string | null }>(f, `SELECT to_regclass('${name}')::text AS t`)).t !== null;
-const rangeOf = (f: Fixture, id: number) =>
-  one<{ first: number; last: number; total: number }>(
-    f,
-    `SELECT first_delivery AS first, last_delivery AS last, total FROM broadcasts WHERE id = ${id}`,
-  );
 
 describe.skipIf(!postgresUrl)('a large fan-out on PostgreSQL', () => {
   it('is loaded as a partition of its own: one window of ids, indexed, dispatched once each', async () => {
@@ -69,7 +65,7 @@ describe.skipIf(!postgresUrl)('a large fan-out on PostgreSQL', () => {
 
     const { id } = await fixture.broadcasting.broadcastNow({ kind: 'manual' });
     expect(await deliveryPartitions(fixture)).toEqual(['deliveries_b' + id, 'deliveries_main']);
-    const range = await rangeOf(fixture, id);
+    const range = await deliveryRange(fixture, id);
     expect(range.total).toBe(40);
     expect(range.first).toBeGreaterThan(BULK_BASE);
     expect(range.last - range.first).toBe(39);
@@ -130,9 +126,9 @@ describe.skipIf(!postgresUrl)('a large fan-out on PostgreSQL', () => {
       'deliveries_main',
     ]);
     expect(await tableExists(fixture, `deliveries_b${topic.id}`)).toBe(false);
-    const a = await rangeOf(fixture, first.id);
-    const b = await rangeOf(fixture, topic.id);
-    const c = await rangeOf(fixture, third.id);
+    const a = await deliveryRange(fixture, first.id);
+    const b = await deliveryRange(fixture, topic.id);
+    const c = await deliveryRange(fixture, third.id);
     expect(b).toMatchObject({ total: 2 });
     expect(b.last - b.first).toBe(1);
     expect(b.last).toBeLessThan(BULK_BASE);

@@ -8,6 +8,7 @@ import { postgresPartitionStore } from '../../src/postgres/partition-store.ts';
 import { FRESH_QUEUE_SCHEMA } from '../../src/postgres/schema-fresh-queue.ts';
 import {
   deliveryPartitions,
+  deliveryRange,
   makeEntry,
   makeFixture,
   users,
@@ -40,12 +41,6 @@ const freshCount = async (f: Fixture, id: number) =>
       `SELECT count(*)::int AS n FROM deliveries WHERE broadcast_id = ${id} AND fresh`,
     )
   )[0]!.n;
-const rangeOf = async (f: Fixture, id: number) =>
-  (
-    await f.sql<{ first: number; last: number }>(
-      `SELECT first_delivery AS first, last_delivery AS last FROM broadcasts WHERE id = ${id}`,
-    )
-  )[0]!;
 
 /** A fixture whose every fan-out of 5 or more is a partition, with `api` and `web` followers. */
 async function bulkFixture(api: string[], web: string[] = []) {
@@ -60,7 +55,7 @@ describe.skipIf(!postgresUrl)('the fresh deliveries of a bulk fan-out on Postgre
   it('stay out of the queue index and are claimed in id order from a cursor per channel', async () => {
     fixture = await bulkFixture(users('a', 30), users('w', 10));
     const { id } = await fixture.broadcasting.broadcastNow({ kind: 'manual' });
-    const { first, last } = await rangeOf(fixture, id);
+    const { first, last } = await deliveryRange(fixture, id);
     expect(await cursorsOf(fixture, id)).toEqual([
       { channel: 'api', after: first - 1, last },
       { channel: 'web', after: first - 1, last },
